@@ -1,0 +1,92 @@
+"""Needs (posted by anchors) and capabilities (of suppliers), stored with their embeddings."""
+from __future__ import annotations
+
+UPSERT_CAPABILITIES = """
+UNWIND $rows AS row
+MATCH (s:Company {credit_code: row.company})
+MERGE (c:Capability {id: row.id})
+SET c.products = row.products, c.processes = row.processes, c.materials = row.materials,
+    c.equipment = row.equipment, c.certifications = row.certifications,
+    c.capacity_per_year = row.capacity_per_year, c.text = row.text,
+    c.emb = row.emb, c.emb_x = row.emb_x, c.updated_at = datetime()
+MERGE (s)-[:HAS_CAPABILITY]->(c)
+WITH s, c, row
+OPTIONAL MATCH (c)-[old:IN_CATEGORY]->(:Category)
+DELETE old
+WITH s, c, row
+UNWIND (CASE WHEN size(row.categories) = 0 THEN [null] ELSE row.categories END) AS code
+OPTIONAL MATCH (k:Category {code: code})
+FOREACH (_ IN CASE WHEN k IS NULL THEN [] ELSE [1] END |
+    MERGE (c)-[:IN_CATEGORY]->(k)
+    MERGE (s)-[:CAN_SUPPLY]->(k))
+RETURN count(DISTINCT c) AS n
+"""
+
+
+def upsert_capabilities(tx, rows: list[dict]) -> int:
+    return tx.run(UPSERT_CAPABILITIES, rows=rows).single()["n"]
+
+
+def capabilities_of(tx, company: str) -> list[dict]:
+    return tx.run("""
+        MATCH (:Company {credit_code: $company})-[:HAS_CAPABILITY]->(c:Capability)
+        RETURN c {.id, .products, .processes, .materials, .equipment, .certifications,
+                  .capacity_per_year, .text,
+                  categories: [(c)-[:IN_CATEGORY]->(k:Category) | k.code]} AS capability
+        ORDER BY c.id""", company=company).value()
+
+
+UPSERT_NEED = """
+MATCH (a:Company {credit_code: $row.company})
+MERGE (n:Need {id: $row.id})
+ON CREATE SET n.created_at = datetime()
+SET n.title = $row.title, n.description = $row.description, n.spec = $row.spec,
+    n.annual_volume = $row.annual_volume, n.certs_required = $row.certs_required,
+    n.delivery_region = $row.delivery_region, n.deadline = $row.deadline,
+    n.status = $row.status, n.visibility = $row.visibility, n.text = $row.text,
+    n.emb = $row.emb, n.emb_x = $row.emb_x, n.updated_at = datetime()
+MERGE (a)-[:POSTED]->(n)
+WITH a, n
+OPTIONAL MATCH (n)-[old:FOR_CATEGORY]->(:Category)
+DELETE old
+WITH a, n
+OPTIONAL MATCH (k:Category {code: $row.category})
+FOREACH (_ IN CASE WHEN k IS NULL THEN [] ELSE [1] END |
+    MERGE (n)-[:FOR_CATEGORY]->(k)
+    MERGE (a)-[:NEEDS]->(k))
+RETURN n.id AS id
+"""
+
+
+def upsert_need(tx, row: dict) -> str:
+    return tx.run(UPSERT_NEED, row=row).single()["id"]
+
+
+NEED_FIELDS = """n {.id, .title, .description, .spec, .annual_volume, .certs_required,
+    .delivery_region, .deadline, .status, .visibility, .text,
+    company: a.credit_code, company_name: a.name,
+    category: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]),
+    category_name: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.name]),
+    clusters: [(a)-[:IN_CLUSTER]->(cl:Cluster) | cl.code]}"""
+
+
+def get_need(tx, need_id: str, with_vectors: bool = False) -> dict | None:
+    extra = ", n.emb AS emb, n.emb_x AS emb_x" if with_vectors else ""
+    record = tx.run(f"MATCH (a:Company)-[:POSTED]->(n:Need {{id: $id}}) "
+                    f"RETURN {NEED_FIELDS} AS need{extra}", id=need_id).single()
+    if not record:
+        return None
+    need = dict(record["need"])
+    if with_vectors:
+        need["emb"], need["emb_x"] = record["emb"], record["emb_x"]
+    return need
+
+
+def needs_of(tx, company: str) -> list[dict]:
+    return tx.run(f"""
+        MATCH (a:Company {{credit_code: $company}})-[:POSTED]->(n:Need)
+        RETURN {NEED_FIELDS} AS need ORDER BY n.created_at DESC""", company=company).value()
+
+
+def set_need_status(tx, need_id: str, status: str) -> None:
+    tx.run("MATCH (n:Need {id: $id}) SET n.status = $status", id=need_id, status=status).consume()

@@ -1,0 +1,98 @@
+"""Companies (anchors and suppliers), their users, and their place in regions/parks/clusters."""
+from __future__ import annotations
+
+COMPANY_FIELDS = """
+    credit_code: c.credit_code, name: c.name, role: c.role, status: c.status,
+    address: c.address, contact_name: c.contact_name, contact_phone: c.contact_phone,
+    region: r.code, region_name: r.name, park: p.code, park_name: p.name,
+    clusters: [(c)-[:IN_CLUSTER]->(k:Cluster) | k.code],
+    local: c.local
+"""
+
+RETURN_COMPANY = f"""
+OPTIONAL MATCH (c)-[:REGISTERED_IN]->(r:Region)
+OPTIONAL MATCH (c)-[:IN_PARK]->(p:Park)
+RETURN c {{ {COMPANY_FIELDS} }} AS company
+"""
+
+UPSERT_COMPANIES = """
+UNWIND $rows AS row
+MERGE (c:Company {credit_code: row.credit_code})
+ON CREATE SET c.created_at = datetime(), c.status = row.status
+SET c.name = row.name, c.role = row.role, c.address = row.address,
+    c.contact_name = row.contact_name, c.contact_phone = row.contact_phone,
+    c.local = row.local, c.updated_at = datetime()
+WITH c, row
+MATCH (region:Region {code: row.region})
+OPTIONAL MATCH (c)-[old:REGISTERED_IN]->(:Region)
+DELETE old
+MERGE (c)-[:REGISTERED_IN]->(region)
+WITH c, row
+OPTIONAL MATCH (c)-[oldp:IN_PARK]->(:Park)
+DELETE oldp
+WITH c, row
+OPTIONAL MATCH (park:Park {code: row.park})
+FOREACH (_ IN CASE WHEN park IS NULL THEN [] ELSE [1] END | MERGE (c)-[:IN_PARK]->(park))
+WITH c, row
+OPTIONAL MATCH (c)-[oldk:IN_CLUSTER]->(:Cluster)
+DELETE oldk
+WITH c, row
+UNWIND (CASE WHEN size(row.clusters) = 0 THEN [null] ELSE row.clusters END) AS cluster_code
+OPTIONAL MATCH (k:Cluster {code: cluster_code})
+FOREACH (_ IN CASE WHEN k IS NULL THEN [] ELSE [1] END | MERGE (c)-[:IN_CLUSTER]->(k))
+RETURN count(DISTINCT c) AS n
+"""
+
+
+def upsert_companies(tx, rows: list[dict]) -> int:
+    """rows: credit_code, name, role, status, address, contact_*, region, park, clusters, local."""
+    return tx.run(UPSERT_COMPANIES, rows=rows).single()["n"]
+
+
+def create_company(tx, row: dict) -> None:
+    """Create a new company; a second one with the same credit code raises ConstraintError."""
+    tx.run("CREATE (c:Company {credit_code: $code, created_at: datetime()})",
+           code=row["credit_code"]).consume()
+    upsert_companies(tx, [row])
+
+
+def get_company(tx, credit_code: str) -> dict | None:
+    record = tx.run("MATCH (c:Company {credit_code: $code})" + RETURN_COMPANY,
+                    code=credit_code).single()
+    return record["company"] if record else None
+
+
+def list_companies(tx, role: str | None = None, status: str | None = None,
+                   search: str | None = None, region: str | None = None,
+                   skip: int = 0, limit: int = 50) -> list[dict]:
+    return [r["company"] for r in tx.run("""
+        MATCH (c:Company)
+        WHERE ($role IS NULL OR c.role = $role) AND ($status IS NULL OR c.status = $status)
+          AND ($search IS NULL OR c.name CONTAINS $search OR c.credit_code = $search)
+          AND ($region IS NULL OR EXISTS {
+                MATCH (c)-[:REGISTERED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {code: $region})})
+        WITH c ORDER BY c.name SKIP $skip LIMIT $limit
+    """ + RETURN_COMPANY, role=role, status=status, search=search or None, region=region,
+        skip=skip, limit=limit)]
+
+
+def count_companies(tx, role: str | None = None, status: str | None = None) -> int:
+    return tx.run("""
+        MATCH (c:Company)
+        WHERE ($role IS NULL OR c.role = $role) AND ($status IS NULL OR c.status = $status)
+        RETURN count(c) AS n""", role=role, status=status).single()["n"]
+
+
+def set_status(tx, credit_code: str, status: str) -> bool:
+    record = tx.run("MATCH (c:Company {credit_code: $code}) SET c.status = $status "
+                    "RETURN c.credit_code AS code", code=credit_code, status=status).single()
+    return record is not None
+
+
+def similar_names(tx, name: str, exclude_code: str | None = None, limit: int = 5) -> list[dict]:
+    """Candidates for duplicate review: same first four characters of the name."""
+    prefix = name[:4]
+    return tx.run("""
+        MATCH (c:Company) WHERE c.name STARTS WITH $prefix AND c.credit_code <> $exclude
+        RETURN c.credit_code AS credit_code, c.name AS name, c.address AS address LIMIT $limit
+    """, prefix=prefix, exclude=exclude_code or "", limit=limit).data()

@@ -1,0 +1,79 @@
+"""One driver per process, and the two ways to run work on it: `read` and `write`.
+
+Every query runs inside a managed transaction function (`execute_read`/`execute_write`), so
+transient failures are retried by the driver and a failing unit of work is rolled back whole.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from neo4j import GraphDatabase
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from graph import server
+
+
+class GraphUnavailable(RuntimeError):
+    """The graph server cannot be reached right now (mapped to HTTP 503)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    uri: str | None
+    user: str
+    password: str
+    database: str | None
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, data_dir: Path, database: str | None = None) -> "Settings":
+        return cls(uri=os.environ.get("NEO4J_URI") or None,
+                   user=os.environ.get("NEO4J_USER", "neo4j"),
+                   password=os.environ.get("NEO4J_PASSWORD", ""),
+                   database=database or os.environ.get("NEO4J_DATABASE") or None,
+                   data_dir=Path(data_dir))
+
+
+class Graph:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        if settings.uri:
+            self.backend = "neo4j"
+            self.embedded = None
+            self.database = settings.database or "neo4j"
+            uri, auth = settings.uri, (settings.user, settings.password)
+        else:
+            self.backend = "arcadedb"
+            self.embedded = server.ensure_running(settings.data_dir)
+            self.database = settings.database or server.DEFAULT_DATABASE
+            server.create_database(self.embedded, self.database)
+            uri, auth = self.embedded.uri, (self.embedded.user, self.embedded.password)
+        self.driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=5,
+                                           connection_acquisition_timeout=10,
+                                           max_transaction_retry_time=5)
+
+    def read(self, work, *args, **kwargs):
+        return self._run("execute_read", work, args, kwargs)
+
+    def write(self, work, *args, **kwargs):
+        return self._run("execute_write", work, args, kwargs)
+
+    def _run(self, mode, work, args, kwargs):
+        try:
+            with self.driver.session(database=self.database) as session:
+                return getattr(session, mode)(work, *args, **kwargs)
+        except (ServiceUnavailable, SessionExpired, OSError) as e:
+            raise GraphUnavailable(str(e)) from e
+
+    def server_info(self) -> dict:
+        try:
+            info = self.driver.get_server_info()
+        except (ServiceUnavailable, SessionExpired, OSError) as e:
+            raise GraphUnavailable(str(e)) from e
+        return {"backend": self.backend, "agent": info.agent,
+                "protocol": ".".join(map(str, info.protocol_version)), "database": self.database}
+
+    def close(self) -> None:
+        self.driver.close()

@@ -1,0 +1,54 @@
+"""Candidate retrieval for matching, through the vector indexes (never a scan in Python)."""
+from __future__ import annotations
+
+from graph.search_index import vector_index_name
+
+# For each capability the vector index returns: its supplier and the structured facts the
+# ranking needs (certifications, local, capacity, category link, prior supply to the cluster).
+SUPPLIER_CANDIDATES = """
+CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
+WITH node AS c, score
+MATCH (s:Company)-[:HAS_CAPABILITY]->(c)
+WHERE s.status = 'approved' AND s.role = 'supplier'
+OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
+OPTIONAL MATCH (s)-[:IN_PARK]->(p:Park)
+RETURN c.id AS capability, c.text AS text, c.certifications AS certifications,
+       c.capacity_per_year AS capacity, c.emb AS emb, c.emb_x AS emb_x,
+       s.credit_code AS company, s.name AS company_name, s.local AS local,
+       r.name AS region_name, p.name AS park_name,
+       [(c)-[:IN_CATEGORY]->(k:Category) | k.code] AS categories,
+       [(s)-[:SUPPLIED]->(a:Company)-[:IN_CLUSTER]->(cl:Cluster) WHERE cl.code IN $clusters
+        | a.name] AS supplied_cluster_anchors
+"""
+
+
+def supplier_candidates(tx, graph, vectors: dict, k: int, clusters: list[str]) -> list[dict]:
+    """Union of the nearest capabilities under both encoders, with both similarities."""
+    found: dict[str, dict] = {}
+    for prop in ("emb", "emb_x"):
+        index = vector_index_name(graph, "Capability", prop)
+        for row in tx.run(SUPPLIER_CANDIDATES, index=index, k=k, vector=vectors[prop],
+                          clusters=clusters):
+            found.setdefault(row["capability"], row.data())
+    return list(found.values())
+
+
+NEED_CANDIDATES = """
+CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
+WITH node AS n, score
+MATCH (a:Company)-[:POSTED]->(n)
+WHERE n.status = 'open' AND n.visibility = 'public'
+RETURN n.id AS need, n.title AS title, n.text AS text, n.certs_required AS certs_required,
+       n.annual_volume AS annual_volume, n.emb AS emb, n.emb_x AS emb_x,
+       a.credit_code AS company, a.name AS company_name,
+       head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]) AS category
+"""
+
+
+def need_candidates(tx, graph, vectors: dict, k: int) -> list[dict]:
+    found: dict[str, dict] = {}
+    for prop in ("emb", "emb_x"):
+        index = vector_index_name(graph, "Need", prop)
+        for row in tx.run(NEED_CANDIDATES, index=index, k=k, vector=vectors[prop]):
+            found.setdefault(row["need"], row.data())
+    return list(found.values())

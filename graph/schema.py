@@ -1,0 +1,57 @@
+"""Idempotent schema migration: a unique constraint for every MERGE key, plus plain indexes."""
+from __future__ import annotations
+
+from graph import search_index
+
+UNIQUE_KEYS = [
+    ("Company", "credit_code"),
+    ("User", "email"),
+    ("Cluster", "code"),
+    ("Region", "code"),
+    ("Park", "code"),
+    ("Category", "code"),
+    ("Part", "code"),
+    ("Need", "id"),
+    ("Capability", "id"),
+    ("Purchase", "key"),
+    ("Award", "key"),
+    ("ApiToken", "token_hash"),
+    ("AuditEvent", "id"),
+    ("Notification", "id"),
+]
+
+PLAIN_INDEXES = [
+    ("Company", "role"),
+    ("Company", "status"),
+    ("Need", "status"),
+    ("Purchase", "year"),
+    ("Region", "name"),
+]
+
+
+def _constraint_name(label: str, prop: str) -> str:
+    return f"{label.lower()}_{prop}_unique"
+
+
+def migrate(graph) -> list[str]:
+    """Create what is missing; safe to run at every start-up. Returns the statements run."""
+    statements = [
+        f"CREATE CONSTRAINT {_constraint_name(label, prop)} IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE" for label, prop in UNIQUE_KEYS
+    ] + [
+        f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for label, prop in PLAIN_INDEXES
+    ]
+
+    for statement in statements:  # schema changes one per transaction (Neo4j requires it)
+        graph.write(lambda tx, s=statement: tx.run(s).consume())
+    search_index.ensure_vector_indexes(graph)
+    return statements
+
+
+def describe(graph) -> dict:
+    def work(tx):
+        constraints = [r["name"] for r in tx.run("SHOW CONSTRAINTS YIELD name RETURN name")]
+        indexes = [r["name"] for r in tx.run("SHOW INDEXES YIELD name RETURN name")]
+        return {"constraints": sorted(constraints), "indexes": sorted(indexes)}
+    return graph.read(work)

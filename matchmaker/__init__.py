@@ -1,0 +1,92 @@
+"""产业链配套撮合 — supply-chain matchmaking for a city's industrial clusters."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_babel import gettext as _
+
+from graph import schema
+from graph.db import Graph, GraphUnavailable, Settings
+from matchmaker import config as app_config
+from matchmaker.errors import DomainError
+from matchmaker.extensions import babel, csrf, login_manager
+
+
+def select_locale():
+    lang = request.args.get("lang")
+    if lang in ("zh", "en"):
+        session["lang"] = lang
+    return session.get("lang") or request.accept_languages.best_match(["zh", "en"]) or "zh"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(app_config.load(test_config))
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    graph = Graph(Settings.from_env(app.config["DATA_DIR"], app.config["NEO4J_DATABASE"]))
+    app.extensions["graph"] = graph
+    schema.migrate(graph)
+
+    from matchmaker import accounts
+
+    @login_manager.user_loader
+    def load_user(email):
+        return accounts.load_user(graph, email)
+
+    from matchmaker.api import bp as api_bp
+    from matchmaker.auth import bp as auth_bp
+    from matchmaker.main import bp as main_bp
+    for bp in (auth_bp, main_bp, api_bp):
+        app.register_blueprint(bp)
+
+    _register_error_handlers(app)
+
+    @app.before_request
+    def refresh_session():
+        session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz" or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError):
+        if _wants_json():
+            return jsonify(e.to_dict()), e.status
+        return render_template("error.html", status=e.status, message=e.message), e.status
+
+    @app.errorhandler(GraphUnavailable)
+    def graph_unavailable(e):
+        app.logger.warning("graph unavailable: %s", e)
+        message = _("图数据库暂时无法连接，请稍后重试")
+        if _wants_json():
+            return jsonify({"error": "GraphUnavailable", "message": message}), 503
+        return render_template("error.html", status=503, message=message), 503
+
+    for status, text in ((400, "请求有误"), (403, "没有权限访问此页面"), (404, "页面不存在"),
+                         (405, "不支持的请求方法"), (413, "上传的文件太大"),
+                         (500, "服务器内部错误，请稍后重试")):
+        def handler(e, status=status, text=text):
+            message = getattr(e, "description", None) if status == 400 else None
+            message = message or _(text)
+            if _wants_json():
+                return jsonify({"error": str(status), "message": message}), status
+            return render_template("error.html", status=status, message=message), status
+        app.register_error_handler(status, handler)

@@ -1,0 +1,146 @@
+"""Accounts and companies: registration, login checks, approval. No Flask, no Cypher here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask_login import UserMixin
+from neo4j.exceptions import ConstraintError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from graph import companies as company_store
+from graph import users as user_store
+from matchmaker import credit_code, regions
+from matchmaker.errors import Conflict, ValidationError
+
+ROLES = ("anchor", "supplier", "organizer", "admin")
+COMPANY_ROLES = ("anchor", "supplier")
+MIN_PASSWORD = 10
+
+
+@dataclass
+class User(UserMixin):
+    email: str
+    name: str
+    role: str
+    company: str | None
+    company_name: str | None = None
+    company_status: str | None = None
+    active: bool = True
+
+    def get_id(self) -> str:
+        return self.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role in ("organizer", "admin")
+
+    @classmethod
+    def from_record(cls, rec: dict) -> "User":
+        return cls(email=rec["email"], name=rec["name"], role=rec["role"],
+                   company=rec.get("company"), company_name=rec.get("company_name"),
+                   company_status=rec.get("company_status"), active=bool(rec.get("active")))
+
+
+def load_user(graph, email: str) -> User | None:
+    rec = graph.read(user_store.get_user, email)
+    return User.from_record(rec) if rec else None
+
+
+class LoginLocked(ValidationError):
+    pass
+
+
+def authenticate(graph, email: str, password: str, max_failures: int = 5,
+                 lock_minutes: int = 15) -> User | None:
+    """The user for these credentials, None if wrong; raises LoginLocked after too many tries."""
+    email = (email or "").strip().lower()
+    rec = graph.read(user_store.get_user, email)
+    now = datetime.now(timezone.utc)
+    if rec and rec.get("locked_until") and rec["locked_until"].to_native() > now:
+        raise LoginLocked("登录失败次数过多，账户已临时锁定，请稍后再试")
+    if not rec or not rec.get("active") or not check_password_hash(rec["password_hash"], password):
+        if rec:
+            graph.write(user_store.record_login_failure, email, max_failures,
+                        now + timedelta(minutes=lock_minutes))
+        return None
+    graph.write(user_store.record_login_success, email)
+    return User.from_record(rec)
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError(f"密码至少{MIN_PASSWORD}位", field="password")
+    return generate_password_hash(password)  # scrypt
+
+
+def company_row(data: dict, status: str, policy_region: str) -> dict:
+    """Validate and normalize a company's fields into the shape the graph layer stores."""
+    try:
+        code = credit_code.normalize(data.get("credit_code", ""))
+    except credit_code.InvalidCreditCode as e:
+        raise ValidationError(f"统一社会信用代码{e}", field="credit_code") from e
+    name = (data.get("name") or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError("企业名称不能为空，且不超过100字", field="name")
+    role = data.get("role") or "supplier"
+    if role not in COMPANY_ROLES:
+        raise ValidationError(f"企业类型应为 anchor 或 supplier，而不是“{role}”", field="role")
+    try:
+        region = regions.resolve(data.get("region") or "")
+    except regions.UnknownRegion as e:
+        raise ValidationError(str(e), field="region") from e
+    clusters = [c for c in (data.get("clusters") or []) if c]
+    return {"credit_code": code, "name": name, "role": role, "status": status,
+            "address": (data.get("address") or "").strip()[:200],
+            "contact_name": (data.get("contact_name") or "").strip()[:50],
+            "contact_phone": (data.get("contact_phone") or "").strip()[:30],
+            "region": region.code, "park": data.get("park") or None,
+            "clusters": clusters if role == "anchor" else [],
+            "local": regions.is_within(region.code, policy_region)}
+
+
+def register_company(graph, company: dict, user: dict, policy_region: str) -> tuple[dict, list]:
+    """A new company (pending approval) with its first user, in one transaction.
+
+    Returns the company row and companies with similar names for the organizer to review."""
+    row = company_row(company, "pending", policy_region)
+    email = (user.get("email") or "").strip().lower()
+    if "@" not in email or len(email) > 120:
+        raise ValidationError("请输入有效的邮箱地址", field="email")
+    account = {"email": email, "name": (user.get("name") or "").strip()[:50] or email,
+               "role": row["role"], "password_hash": hash_password(user.get("password", "")),
+               "company": row["credit_code"]}
+
+    def work(tx):
+        if company_store.get_company(tx, row["credit_code"]):
+            raise Conflict("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员",
+                           field="credit_code")
+        if user_store.get_user(tx, email):
+            raise Conflict("该邮箱已注册", field="email")
+        company_store.create_company(tx, row)
+        user_store.create_user(tx, account)
+
+    try:
+        graph.write(work)
+    except ConstraintError as e:  # a concurrent registration won the race
+        raise Conflict("企业或邮箱已注册", field="credit_code") from e
+    return row, graph.read(company_store.similar_names, row["name"], row["credit_code"])
+
+
+def create_user(graph, email: str, name: str, role: str, password: str,
+                company: str | None = None) -> None:
+    if role not in ROLES:
+        raise ValidationError(f"未知角色“{role}”", field="role")
+    if role in COMPANY_ROLES and not company:
+        raise ValidationError("企业用户必须属于一个企业", field="company")
+    try:
+        graph.write(user_store.create_user, {"email": email.strip().lower(), "name": name,
+                                             "role": role, "password_hash": hash_password(password),
+                                             "company": company})
+    except ConstraintError as e:
+        raise Conflict("该邮箱已注册", field="email") from e

@@ -1,0 +1,66 @@
+"""Configuration: defaults, then MATCHMAKER_* environment variables, then test overrides."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    if (PROJECT_ROOT / "pyproject.toml").exists():  # a source checkout
+        return PROJECT_ROOT / "var"
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "matchmaker"
+
+
+class InsecureConfiguration(RuntimeError):
+    pass
+
+
+def load(overrides: dict | None = None) -> dict:
+    overrides = overrides or {}
+    data_dir = Path(overrides.get("DATA_DIR") or os.environ.get("MATCHMAKER_DATA_DIR")
+                    or default_data_dir())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    production = os.environ.get("MATCHMAKER_ENV", "development") == "production"
+    config = {
+        "DATA_DIR": data_dir,
+        "PRODUCTION": production,
+        "NEO4J_DATABASE": os.environ.get("NEO4J_DATABASE") or None,
+        "EMBEDDING_MODEL": os.environ.get("EMBEDDING_MODEL")
+        or str(data_dir / "models" / "multilingual-e5-small"),
+        "POLICY_FILE": os.environ.get("MATCHMAKER_POLICY_FILE")
+        or str(Path(__file__).parent / "policy.toml"),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=int(os.environ.get("MATCHMAKER_SESSION_MINUTES", "480"))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("MATCHMAKER_HTTPS", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "LANGUAGES": ["zh", "en"],
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session does
+    }
+    config.update(overrides)
+    config["SECRET_KEY"] = (overrides.get("SECRET_KEY") or os.environ.get("MATCHMAKER_SECRET_KEY")
+                            or _development_secret(data_dir, production))
+    return config
+
+
+def _development_secret(data_dir: Path, production: bool) -> str:
+    if production:
+        raise InsecureConfiguration(
+            "MATCHMAKER_SECRET_KEY must be set when MATCHMAKER_ENV=production")
+    path = data_dir / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()

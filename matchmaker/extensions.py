@@ -1,0 +1,14 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def graph():
+    """The request's graph handle (one driver per process, created in the factory)."""
+    from flask import current_app
+    return current_app.extensions["graph"]

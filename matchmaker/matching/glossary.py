@@ -1,0 +1,53 @@
+"""Cross-lingual bridging with a shipped glossary of trade terms (data/glossary.tsv).
+
+Every need and capability text is embedded together with the translations of the trade terms it
+contains ("hydraulic cylinders for excavators" + "液压油缸 挖掘机"), so an English need and a
+Chinese capability meet in the same words, for the dense encoders and the lexical score alike.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_PATH = Path(__file__).parent / "data" / "glossary.tsv"
+
+
+@lru_cache(maxsize=1)
+def _entries() -> list[tuple[str, str, str]]:
+    """(surface form, language of the form, translation), longest forms first."""
+    out = []
+    for line in _PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, zh = line.split("\t")
+        en_forms, zh_forms = en.split("|"), zh.split("|")
+        out += [(f.lower(), "en", zh_forms[0]) for f in en_forms]
+        out += [(f, "zh", en_forms[0]) for f in zh_forms]
+    return sorted(out, key=lambda e: len(e[0]), reverse=True)
+
+
+def translations(text: str) -> list[str]:
+    """Translations of the glossary terms found in `text`, each once, in order of length."""
+    lowered = (text or "").lower()
+    taken = [False] * len(lowered)
+    found: list[str] = []
+    for form, lang, target in _entries():
+        if lang == "en":
+            spans = [m.span() for m in re.finditer(r"(?<![a-z0-9])" + re.escape(form)
+                                                   + r"(?![a-z0-9])", lowered)]
+        else:
+            spans = [m.span() for m in re.finditer(re.escape(form.lower()), lowered)]
+        for start, end in spans:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = [True] * (end - start)
+            if target.lower() not in lowered and target not in found:
+                found.append(target)
+    return found
+
+
+def bridged(text: str) -> str:
+    """The text followed by the translations of its trade terms."""
+    extra = translations(text)
+    return f"{text}（{'，'.join(extra)}）" if extra else text

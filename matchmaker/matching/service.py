@@ -1,0 +1,155 @@
+"""Matching use cases: save needs and capabilities (embedding them on write), rank both ways."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from graph import catalog
+from graph import matching as candidates_store
+from matchmaker.errors import Forbidden, NotFound, ValidationError
+from matchmaker.matching import encoders
+from matchmaker.matching.glossary import bridged
+from matchmaker.matching.ranking import Filters, Query, extract_certifications, rank_suppliers
+
+CANDIDATES_PER_INDEX = 60
+MAX_TEXT = 2000
+
+
+def _clean(value, name: str, limit: int = 500) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ValidationError(f"“{name}”不能超过{limit}字", field=name)
+    return text
+
+
+def _positive_int(value, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"“{name}”应为整数", field=name) from None
+    if number < 0 or number > 10**12:
+        raise ValidationError(f"“{name}”超出合理范围", field=name)
+    return number
+
+
+def capability_text(cap: dict) -> str:
+    parts = [cap.get("products"), cap.get("processes"), cap.get("materials"),
+             cap.get("equipment"), " ".join(cap.get("certifications") or [])]
+    return "；".join(p for p in parts if p)
+
+
+def save_capabilities(graph, model: str, company: str, capabilities: list[dict]) -> list[str]:
+    """Validate, embed and store a supplier's capabilities in one transaction."""
+    rows = []
+    for i, cap in enumerate(capabilities):
+        row = {"id": cap.get("id") or f"{company}-{uuid.uuid4().hex[:8]}", "company": company,
+               "products": _clean(cap.get("products"), "products"),
+               "processes": _clean(cap.get("processes"), "processes"),
+               "materials": _clean(cap.get("materials"), "materials"),
+               "equipment": _clean(cap.get("equipment"), "equipment"),
+               "capacity_per_year": _positive_int(cap.get("capacity_per_year"),
+                                                  "capacity_per_year"),
+               "categories": list(cap.get("categories") or [])}
+        text = cap.get("text") or capability_text(row)
+        row["text"] = _clean(text, "text", MAX_TEXT)
+        if not row["text"]:
+            raise ValidationError(f"第{i + 1}项能力没有任何描述", field="products")
+        certs = set(cap.get("certifications") or []) | set(extract_certifications(row["text"]))
+        row["certifications"] = sorted(certs)
+        rows.append(row)
+    vectors = encoders.get(model).encode([bridged(r["text"]) for r in rows], "passage")
+    for row, vec in zip(rows, vectors):
+        row.update(vec)
+    graph.write(catalog.upsert_capabilities, rows)
+    return [r["id"] for r in rows]
+
+
+NEED_STATUSES = ("draft", "open", "closed")
+
+
+def save_need(graph, model: str, company: str, need: dict) -> str:
+    title = _clean(need.get("title"), "title", 100)
+    if not title:
+        raise ValidationError("需求标题不能为空", field="title")
+    description = _clean(need.get("description"), "description", MAX_TEXT)
+    spec = _clean(need.get("spec"), "spec", 1000)
+    status = need.get("status") or "open"
+    if status not in NEED_STATUSES:
+        raise ValidationError(f"未知状态“{status}”", field="status")
+    deadline = need.get("deadline") or None
+    if deadline and not isinstance(deadline, date):
+        try:
+            deadline = date.fromisoformat(str(deadline))
+        except ValueError:
+            raise ValidationError("截止日期格式应为 YYYY-MM-DD", field="deadline") from None
+    text = "。".join(p for p in (title, description, spec) if p)
+    row = {"id": need.get("id") or f"N-{uuid.uuid4().hex[:10]}", "company": company,
+           "title": title, "description": description, "spec": spec,
+           "annual_volume": _positive_int(need.get("annual_volume"), "annual_volume"),
+           "certs_required": sorted(set(need.get("certs_required") or [])
+                                    | set(extract_certifications(text))),
+           "delivery_region": _clean(need.get("delivery_region"), "delivery_region", 50),
+           "deadline": deadline, "status": status,
+           "visibility": need.get("visibility") or "public",
+           "category": need.get("category") or None, "text": text}
+    row.update(encoders.get(model).encode([bridged(text)], "query")[0])
+    return graph.write(catalog.upsert_need, row)
+
+
+def get_need_for(graph, need_id: str, user) -> dict:
+    """A need as `user` may see it: its own anchor and organizers see any; others see open ones."""
+    need = graph.read(catalog.get_need, need_id)
+    if not need:
+        raise NotFound("需求不存在")
+    owner = user.company == need["company"]
+    if not (owner or user.is_organizer or need["status"] == "open" and need["visibility"] == "public"):
+        raise NotFound("需求不存在")
+    return need
+
+
+def match_need(graph, need_id: str, user, filters: Filters | None = None,
+               limit: int = 20) -> dict:
+    """Ranked suppliers for a need; only the anchor that posted it and organizers may ask."""
+    need = graph.read(catalog.get_need, need_id, True)
+    if not need:
+        raise NotFound("需求不存在")
+    if user is not None and not (user.is_organizer or user.company == need["company"]):
+        raise Forbidden("只能查看本企业需求的匹配结果")
+    query = Query(text=need["text"], emb=need["emb"], emb_x=need["emb_x"],
+                  certs_required=need["certs_required"] or [],
+                  annual_volume=need["annual_volume"], category=need["category"])
+    found = graph.read(candidates_store.supplier_candidates, graph, need,
+                       CANDIDATES_PER_INDEX, need["clusters"] or [])
+    need.pop("emb"), need.pop("emb_x")
+    return {"need": need, "matches": rank_suppliers(query, found, filters, limit)}
+
+
+def match_supplier(graph, model: str, company: str, limit: int = 20) -> list[dict]:
+    """Open needs that fit a supplier best, ranked by its best-fitting capability.
+
+    Cosine is symmetric, so the need's stored query vector against the capability's stored
+    passage vector gives the same similarity in this direction."""
+    caps = graph.read(catalog.capabilities_of, company)
+    if not caps:
+        return []
+    results: dict[str, dict] = {}
+    vectors = encoders.get(model).encode([bridged(c["text"]) for c in caps], "passage")
+    for cap, vec in zip(caps, vectors):
+        found = graph.read(candidates_store.need_candidates, graph, vec, CANDIDATES_PER_INDEX)
+        needs = [dict(n, capability=n["need"], company_name=n["company_name"],
+                      certifications=n["certs_required"]) for n in found]
+        query = Query(text=cap["text"], emb=vec["emb"], emb_x=vec["emb_x"])
+        for r in rank_suppliers(query, [dict(n, company=n["need"]) for n in needs],
+                                limit=limit):
+            need = next(n for n in found if n["need"] == r["company"])
+            have = set(cap["certifications"] or [])
+            r = {"need": need["need"], "title": need["title"], "anchor": need["company_name"],
+                 "score": r["score"], "confident": r["confident"],
+                 "explanation": dict(r["explanation"],
+                                     certifications_met=[c for c in need["certs_required"] or [] if c in have],
+                                     certifications_missing=[c for c in need["certs_required"] or [] if c not in have])}
+            if r["need"] not in results or r["score"] > results[r["need"]]["score"]:
+                results[r["need"]] = r
+    return sorted(results.values(), key=lambda r: -r["score"])[:limit]
