@@ -51,8 +51,8 @@ def upsert_companies(tx, rows: list[dict]) -> int:
 
 def create_company(tx, row: dict) -> None:
     """Create a new company; a second one with the same credit code raises ConstraintError."""
-    tx.run("CREATE (c:Company {credit_code: $code, created_at: datetime()})",
-           code=row["credit_code"]).consume()
+    tx.run("CREATE (c:Company {credit_code: $code, status: $status, created_at: datetime()})",
+           code=row["credit_code"], status=row["status"]).consume()
     upsert_companies(tx, [row])
 
 

@@ -27,7 +27,8 @@ def get_user(tx, email: str) -> dict | None:
     return record["user"] if record else None
 
 
-def record_login_failure(tx, email: str, max_failures: int, lock_until) -> None:
+def record_login_failure(tx, email: str, max_failures: int, lock_until: int) -> None:
+    """lock_until: epoch seconds."""
     tx.run("""
         MATCH (u:User {email: $email})
         SET u.failed_logins = coalesce(u.failed_logins, 0) + 1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request, session
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from graph import schema
 from graph.db import Graph, GraphUnavailable, Settings
@@ -27,12 +27,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = "请先登录"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
 
     graph = Graph(Settings.from_env(app.config["DATA_DIR"], app.config["NEO4J_DATABASE"]))
     app.extensions["graph"] = graph
     schema.migrate(graph)
 
     from matchmaker import accounts
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if _wants_json():
+            return jsonify({"error": "401", "message": _("请先登录")}), 401
+        from flask import redirect, url_for
+        return redirect(url_for("auth.login", next=request.full_path))
 
     @login_manager.user_loader
     def load_user(email):
@@ -41,7 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.api import bp as api_bp
     from matchmaker.auth import bp as auth_bp
     from matchmaker.main import bp as main_bp
-    for bp in (auth_bp, main_bp, api_bp):
+    from matchmaker.needs import bp as needs_bp
+    for bp in (auth_bp, main_bp, needs_bp, api_bp):
         app.register_blueprint(bp)
 
     _register_error_handlers(app)

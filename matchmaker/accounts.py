@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+import time
 
 from flask_login import UserMixin
 from neo4j.exceptions import ConstraintError
@@ -60,13 +60,13 @@ def authenticate(graph, email: str, password: str, max_failures: int = 5,
     """The user for these credentials, None if wrong; raises LoginLocked after too many tries."""
     email = (email or "").strip().lower()
     rec = graph.read(user_store.get_user, email)
-    now = datetime.now(timezone.utc)
-    if rec and rec.get("locked_until") and rec["locked_until"].to_native() > now:
+    now = time.time()
+    if rec and (rec.get("locked_until") or 0) > now:
         raise LoginLocked("登录失败次数过多，账户已临时锁定，请稍后再试")
     if not rec or not rec.get("active") or not check_password_hash(rec["password_hash"], password):
         if rec:
             graph.write(user_store.record_login_failure, email, max_failures,
-                        now + timedelta(minutes=lock_minutes))
+                        int(now + lock_minutes * 60))
         return None
     graph.write(user_store.record_login_success, email)
     return User.from_record(rec)

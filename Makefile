@@ -1,0 +1,35 @@
+# Two commands on a fresh machine:
+#   make run    — install everything, build the offline model, start the embedded graph server,
+#                 load the demo city and serve the site (gunicorn, 2 workers)
+#   make test   — install everything and run the whole test suite
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup run test stop
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# The local CPU build of torch first; otherwise pip pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(VENV)/bin/matchmaker build-model
+
+run: setup
+	$(VENV)/bin/matchmaker init
+	$(VENV)/bin/matchmaker demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins above, password: demo-password)"
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+stop:
+	$(VENV)/bin/matchmaker graph stop

@@ -1,0 +1,155 @@
+"""Demo city: 3 clusters, 8 anchors, ~150 suppliers across 长沙's districts and parks (and a few
+outside the city), capabilities, open needs and demo accounts. Idempotent (MERGE by key)."""
+from __future__ import annotations
+
+import random
+
+from graph import companies as company_store
+from graph import users as user_store
+from matchmaker import accounts, credit_code, policy
+from matchmaker.matching import service
+from matchmaker.reference_data import PARKS, seed
+
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = [
+    ("office@demo.cn", "市产业链办公室 王主任", "organizer", None),
+    ("admin@demo.cn", "系统管理员", "admin", None),
+    ("anchor@demo.cn", "星联重工 采购部 李经理", "anchor", 0),
+    ("supplier@demo.cn", "湘液液压 张总", "supplier", 0),
+]
+
+ANCHORS = [
+    ("长沙星联重工机械有限公司", "CM", "430121", "CSETDZ"),
+    ("湖南楚天起重机械股份有限公司", "CM", "430112", "WCETDZ"),
+    ("长沙岳麓泵送装备有限公司", "CM", "430104", "CSHTZ"),
+    ("湖南湘江汽车制造有限公司", "AU", "430121", "CSETDZ"),
+    ("长沙星城新能源汽车有限公司", "AU", "430182", "NXETDZ"),
+    ("湖南麓谷客车有限公司", "AU", "430104", "CSHTZ"),
+    ("长沙湘电家用电器有限公司", "HA", "430182", "NXETDZ"),
+    ("湖南芙蓉智能家电有限公司", "HA", "430111", "YHEDZ"),
+]
+
+# (part category, product phrases, processes, materials, certifications)
+SUPPLY_TEMPLATES = [
+    ("HYD-CYL", "工程机械液压油缸、伸缩油缸", "缸筒珩磨、活塞杆镀铬、焊接", "27SiMn、45#钢", ["ISO9001"]),
+    ("HYD-CYL", "汽车液压缸、举升油缸", "精密加工、装配试验", "合金钢", ["IATF16949"]),
+    ("HYD-VLV", "多路换向阀、液压阀块", "数控加工、去毛刺、试验台测试", "铸铁、钢", ["ISO9001"]),
+    ("HYD-PMP", "齿轮泵、柱塞泵及液压马达", "精密磨削、装配", "合金钢", ["ISO9001"]),
+    ("HYD-HOSE", "液压胶管总成及接头", "扣压、钢丝编织", "橡胶、碳钢", ["ISO9001"]),
+    ("HYD-PNU", "气缸、电磁阀、气动接头", "铝型材加工、装配", "铝合金", ["ISO9001"]),
+    ("HYD-SEAL", "O型圈、油封、组合密封件", "模压硫化", "丁腈橡胶、氟橡胶", ["ISO9001"]),
+    ("CAST-IRON", "灰铁、球墨铸铁件，箱体、缸体", "树脂砂铸造、消失模", "HT250、QT450", ["ISO9001"]),
+    ("CAST-DIE", "铝合金压铸件，变速箱壳体、电机壳体", "800T-2000T压铸、T6热处理", "ADC12、A380", ["IATF16949"]),
+    ("CAST-INV", "不锈钢熔模精密铸件、阀体", "硅溶胶工艺", "304、316不锈钢", ["ISO9001"]),
+    ("FORG-DIE", "曲轴、连杆、转向节模锻件", "热模锻、调质", "42CrMo、40Cr", ["IATF16949"]),
+    ("FORG-OPEN", "齿轮坯、法兰、轴类自由锻件", "自由锻、正火", "42CrMo、20CrMnTi", ["ISO9001"]),
+    ("MACH-CNC", "箱体、支架类零件机加工外协", "加工中心、龙门铣、卧式镗", "铸铁、钢", ["ISO9001"]),
+    ("MACH-HT", "齿轮、轴类渗碳淬火、感应淬火、渗氮", "可控气氛多用炉", "合金钢", ["ISO9001"]),
+    ("MACH-SURF", "镀锌、达克罗、阳极氧化表面处理", "挂镀、滚镀", "钢、铝", ["ISO9001", "ISO14001"]),
+    ("MACH-COAT", "工程机械结构件电泳、喷粉涂装", "自动涂装线", "钢", ["ISO9001"]),
+    ("STRU-WELD", "挖掘机动臂、斗杆、铲斗焊接结构件", "机器人焊接、整体加工", "Q355、Q690高强钢", ["ISO9001"]),
+    ("STRU-STAMP", "冰箱门体、空调外壳冲压件及冲压模具", "级进模冲压", "冷轧板、镀锌板", ["ISO9001"]),
+    ("STRU-SHEET", "电气控制柜、机箱钣金", "激光切割、数控折弯、焊接", "冷轧板、不锈钢", ["ISO9001"]),
+    ("ELEC-HARN", "汽车线束、新能源高压线束", "压接、装配检测", "铜线、PVC", ["IATF16949"]),
+    ("ELEC-HARN", "家电内部连接线、端子线", "自动压接", "铜线", ["ISO9001", "UL"]),
+    ("ELEC-PCBA", "PCBA贴片加工、控制板", "SMT贴片、波峰焊、测试", "FR-4", ["ISO9001"]),
+    ("ELEC-CTRL", "洗衣机、空调变频控制器", "研发设计、SMT", "电子元器件", ["ISO9001", "CCC"]),
+    ("ELEC-MOTOR", "空调风扇无刷直流电机、步进电机", "绕线、装配", "硅钢片、铜线", ["ISO9001"]),
+    ("PLAS-INJ", "空调面板、洗衣机外壳注塑件及模具", "注塑成型、模具开发", "ABS、PP", ["ISO9001"]),
+    ("PLAS-INJ", "汽车保险杠、仪表板注塑及喷涂", "大型注塑、喷涂", "PP+EPDM", ["IATF16949"]),
+    ("PLAS-RUB", "减震橡胶件、密封条", "模压、挤出", "EPDM、天然橡胶", ["ISO9001"]),
+    ("TRAN-GEAR", "齿轮、变速箱总成", "滚齿、磨齿、装配", "20CrMnTi", ["ISO9001"]),
+    ("TRAN-BEAR", "回转支承、转盘轴承", "锻造、车削、淬火", "50Mn、42CrMo", ["ISO9001"]),
+    ("TRAN-SHOCK", "汽车减震器总成", "装配、试验", "钢、液压油", ["IATF16949"]),
+    ("THERM-COMP", "家用空调转子压缩机", "精密加工、装配", "铸铁、铜", ["ISO9001", "CCC"]),
+    ("THERM-HX", "冷凝器、蒸发器、汽车水箱", "钎焊、胀管", "铝、铜", ["ISO9001"]),
+    ("THERM-TUBE", "空调铜管U型弯管、分歧管", "弯管、焊接", "紫铜", ["ISO9001"]),
+    ("MAT-AL", "工业铝型材及深加工", "挤压、数控加工", "6063铝合金", ["ISO9001"]),
+    ("MAT-GLASS", "家电钢化玻璃、玻璃层架", "钢化、丝印", "浮法玻璃", ["ISO9001"]),
+    ("MAT-FAST", "高强度螺栓、螺母紧固件", "冷镦、热处理", "合金钢", ["ISO9001", "IATF16949"]),
+    ("MAT-PM", "粉末冶金含油轴承、结构件", "压制、烧结", "铁基粉末", ["ISO9001"]),
+]
+
+LOCAL_REGIONS = ["430102", "430103", "430104", "430105", "430111", "430112", "430121",
+                 "430181", "430182"]
+OUTSIDE_REGIONS = ["430200", "430300", "440600", "320500", "420100"]  # 株洲 湘潭 佛山 苏州 武汉
+NAME_HEADS = ["湘", "楚", "星", "岳", "麓", "芙", "浏", "宁", "望", "雨", "金", "天", "开", "长", "华",
+              "中", "恒", "鑫", "精", "锐"]
+NAME_TAILS = ["精工", "机械", "科技", "实业", "制造", "工业", "装备", "智能"]
+
+NEEDS = [
+    (0, "挖掘机液压油缸采购", "缸径160mm，年需求2000件，要求ISO9001认证", "HYD-CYL", 2000),
+    (0, "挖掘机动臂、斗杆焊接结构件", "要求机器人焊接，年需求500套", "STRU-WELD", 500),
+    (1, "起重机回转支承", "外径1.2米，年需求300套", "TRAN-BEAR", 300),
+    (1, "结构件电泳涂装外协", "工程机械结构件，耐盐雾500小时", "MACH-COAT", None),
+    (2, "泵车多路换向阀", "额定压力35MPa", "HYD-VLV", 800),
+    (3, "变速箱壳体铝合金压铸", "需IATF16949认证，年需求10万件", "CAST-DIE", 100000),
+    (3, "转向节模锻件", "热模锻工艺，42CrMo", "FORG-DIE", 50000),
+    (4, "新能源高压线束", "需IATF16949认证", "ELEC-HARN", 80000),
+    (4, "Aluminium die-cast motor housings", "IATF 16949 certified supplier required", "CAST-DIE", 60000),
+    (5, "客车保险杠注塑及喷涂", "", "PLAS-INJ", 20000),
+    (6, "空调转子压缩机", "年需求20万台", "THERM-COMP", 200000),
+    (6, "空调面板注塑件及模具开发", "ABS材料", "PLAS-INJ", 300000),
+    (7, "冰箱门体钣金冲压件", "需配套开发冲压模具", "STRU-STAMP", 150000),
+    (7, "Tempered glass shelves for refrigerators", "screen printing required", "MAT-GLASS", 100000),
+]
+
+
+def _suppliers(rng: random.Random) -> list[tuple[dict, dict]]:
+    out, used = [], set()
+    parks_by_region = {}
+    for p in PARKS:
+        parks_by_region.setdefault(p["region"], []).append(p["code"])
+    for i in range(150):
+        template = SUPPLY_TEMPLATES[i % len(SUPPLY_TEMPLATES)]
+        outside = i % 12 == 11
+        region = rng.choice(OUTSIDE_REGIONS if outside else LOCAL_REGIONS)
+        while True:
+            name = rng.choice(NAME_HEADS) + rng.choice(NAME_HEADS) + rng.choice(NAME_TAILS)
+            if name not in used:
+                used.add(name)
+                break
+        category, products, processes, materials, certs = template
+        company = {"credit_code": credit_code.make(region, 10_000 + i), "role": "supplier",
+                   "name": f"{'长沙' if not outside else ''}{name}有限公司",
+                   "region": region, "park": (parks_by_region.get(region) or [None])[0],
+                   "address": "", "contact_name": "联系人", "contact_phone": "0731-8888" + f"{i:04d}"}
+        capability = {"id": f"{company['credit_code']}-1", "products": products,
+                      "processes": processes, "materials": materials, "certifications": certs,
+                      "capacity_per_year": rng.choice([5_000, 20_000, 100_000, 500_000]),
+                      "categories": [category]}
+        out.append((company, capability))
+    return out
+
+
+def load(graph, config: dict) -> dict:
+    rng = random.Random(20261122)
+    seed(graph)
+    region = policy.load(config["POLICY_FILE"]).region
+    anchors = [accounts.company_row({"credit_code": credit_code.make(r, 1 + i), "name": n,
+                                     "role": "anchor", "region": r, "park": p, "clusters": [c],
+                                     "contact_name": "采购部", "contact_phone": "0731-8000000"},
+                                    "approved", region) for i, (n, c, r, p) in enumerate(ANCHORS)]
+    suppliers = _suppliers(rng)
+    supplier_rows = [accounts.company_row(c, "approved", region) for c, _ in suppliers]
+    graph.write(company_store.upsert_companies, anchors + supplier_rows)
+    model = config["EMBEDDING_MODEL"]
+    for company, capability in suppliers:
+        service.save_capabilities(graph, model, company["credit_code"], [capability])
+    for n, (anchor, title, description, category, volume) in enumerate(NEEDS):
+        service.save_need(graph, model, anchors[anchor]["credit_code"],
+                          {"id": f"DEMO-N{n + 1:02d}", "title": title, "description": description,
+                           "category": category, "annual_volume": volume})
+    logins = []
+    for email, name, role, index in DEMO_USERS:
+        company = None
+        if role == "anchor":
+            company = anchors[index]["credit_code"]
+        elif role == "supplier":
+            company = supplier_rows[index]["credit_code"]
+        if not graph.read(user_store.get_user, email):
+            accounts.create_user(graph, email, name, role, DEMO_PASSWORD, company)
+        logins.append({"email": email, "password": DEMO_PASSWORD, "role": role})
+    return {"anchors": len(anchors), "suppliers": len(supplier_rows),
+            "outside_city": sum(1 for s in supplier_rows if not s["local"]),
+            "needs": len(NEEDS), "logins": logins}

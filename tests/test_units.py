@@ -1,0 +1,63 @@
+"""Fast unit tests of pure logic: credit codes, divisions, glossary, lexical scoring, policy."""
+import pytest
+
+from matchmaker import credit_code, regions
+from matchmaker.matching import glossary, lexical
+from matchmaker.matching.ranking import extract_certifications
+from matchmaker.policy import parse
+
+
+def test_credit_code_check_character():
+    assert credit_code.is_valid("91350100M000100Y43")
+    assert not credit_code.is_valid("91350100M000100Y44")
+    code = credit_code.make("430181", 42)
+    assert credit_code.normalize(code.lower()) == code
+
+
+@pytest.mark.parametrize("bad,reason", [("123", "18位"), ("91350100M000100YI3", "字符"),
+                                        ("91350100M000100Y44", "校验位")])
+def test_credit_code_reasons(bad, reason):
+    with pytest.raises(credit_code.InvalidCreditCode, match=reason):
+        credit_code.normalize(bad)
+
+
+def test_divisions_hierarchy():
+    changsha = regions.resolve("长沙市").code
+    for name in ("浏阳市", "宁乡市", "长沙县", "岳麓区"):
+        assert regions.is_within(regions.resolve(name).code, changsha)
+    assert not regions.is_within(regions.resolve("株洲市").code, changsha)
+    assert regions.resolve("430181").name == "浏阳市"
+    with pytest.raises(regions.UnknownRegion, match="重名"):
+        regions.resolve("朝阳区")
+
+
+def test_glossary_bridges_both_ways():
+    assert "液压油缸" in glossary.translations("hydraulic cylinders for excavators")
+    assert "excavator" in glossary.translations("挖掘机液压油缸")
+
+
+def test_bigram_bm25_prefers_matching_doc():
+    docs = [lexical.terms("液压油缸 精密铸件"), lexical.terms("铝合金压铸 电机壳体")]
+    scores, hits = lexical.bm25(lexical.terms("挖掘机液压油缸"), docs)
+    assert scores[0] > scores[1] and "油缸" in hits[0]
+    assert lexical.matched_phrases("液压油缸 精密铸件", hits[0]) == ["液压油缸"]
+
+
+def test_certifications_extracted():
+    assert extract_certifications("通过IATF 16949及ISO9001认证") == ["ISO9001", "IATF16949"]
+
+
+def test_policy_versioned_by_year():
+    text = open("matchmaker/policy.toml", encoding="utf-8").read()
+    p = parse(text + """
+[[period]]
+from_year = 2026
+rate_target_phase1_pct = 45
+rate_target_phase2_pct = 55
+designated_clusters = ["CM"]
+increment_step_fen = 1_000_000_000
+increment_award_fen = 4_000_000
+park_tiers = []
+""")
+    assert p.for_year(2025).increment_award_fen == 3_000_000
+    assert p.for_year(2027).increment_award_fen == 4_000_000
