@@ -10,7 +10,6 @@ UNIQUE_KEYS = [
     ("Region", "code"),
     ("Park", "code"),
     ("Category", "code"),
-    ("Part", "code"),
     ("Need", "id"),
     ("Capability", "id"),
     ("Purchase", "key"),
