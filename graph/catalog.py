@@ -27,12 +27,13 @@ def upsert_capabilities(tx, rows: list[dict]) -> int:
     return tx.run(UPSERT_CAPABILITIES, rows=rows).single()["n"]
 
 
-def capabilities_of(tx, company: str) -> list[dict]:
-    return tx.run("""
-        MATCH (:Company {credit_code: $company})-[:HAS_CAPABILITY]->(c:Capability)
-        RETURN c {.id, .products, .processes, .materials, .equipment, .certifications,
-                  .capacity_per_year, .text,
-                  categories: [(c)-[:IN_CATEGORY]->(k:Category) | k.code]} AS capability
+def capabilities_of(tx, company: str, with_vectors: bool = False) -> list[dict]:
+    vectors = ", .emb, .emb_x" if with_vectors else ""
+    return tx.run(f"""
+        MATCH (:Company {{credit_code: $company}})-[:HAS_CAPABILITY]->(c:Capability)
+        RETURN c {{.id, .products, .processes, .materials, .equipment, .certifications,
+                  .capacity_per_year, .text{vectors},
+                  categories: [(c)-[:IN_CATEGORY]->(k:Category) | k.code]}} AS capability
         ORDER BY c.id""", company=company).value()
 
 

@@ -79,7 +79,7 @@ def test_unrelated_need_is_not_a_confident_match(graph, market):
 def test_supplier_sees_fitting_needs(graph, market):
     _need(graph, market, "挖掘机液压油缸采购")
     _need(graph, market, "员工工服采购")
-    found = service.match_supplier(graph, market["model"], market["hyd"]["credit_code"])
+    found = service.match_supplier(graph, market["hyd"]["credit_code"])
     assert found[0]["title"] == "挖掘机液压油缸采购"
 
 

@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from matchmaker.auth.access import roles_required
@@ -31,5 +31,4 @@ def need_matches(need_id):
 @bp.route("/api/v1/suppliers/me/matching-needs")
 @roles_required("supplier")
 def supplier_matching_needs():
-    return jsonify({"needs": service.match_supplier(
-        graph(), current_app.config["EMBEDDING_MODEL"], current_user.company)})
+    return jsonify({"needs": service.match_supplier(graph(), current_user.company)})

@@ -126,30 +126,27 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
     return {"need": need, "matches": rank_suppliers(query, found, filters, limit)}
 
 
-def match_supplier(graph, model: str, company: str, limit: int = 20) -> list[dict]:
+def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
     """Open needs that fit a supplier best, ranked by its best-fitting capability.
 
-    Cosine is symmetric, so the need's stored query vector against the capability's stored
-    passage vector gives the same similarity in this direction."""
-    caps = graph.read(catalog.capabilities_of, company)
-    if not caps:
-        return []
+    Cosine is symmetric, so the capability's stored passage vectors against the needs' stored
+    query vectors give the same similarity in this direction; nothing is re-embedded."""
     results: dict[str, dict] = {}
-    vectors = encoders.get(model).encode([bridged(c["text"]) for c in caps], "passage")
-    for cap, vec in zip(caps, vectors):
-        found = graph.read(candidates_store.need_candidates, graph, vec, CANDIDATES_PER_INDEX)
-        needs = [dict(n, capability=n["need"], company_name=n["company_name"],
-                      certifications=n["certs_required"]) for n in found]
-        query = Query(text=cap["text"], emb=vec["emb"], emb_x=vec["emb_x"])
-        for r in rank_suppliers(query, [dict(n, company=n["need"]) for n in needs],
-                                limit=limit):
-            need = next(n for n in found if n["need"] == r["company"])
-            have = set(cap["certifications"] or [])
+    for cap in graph.read(catalog.capabilities_of, company, True):
+        found = {n["need"]: n for n in graph.read(candidates_store.need_candidates, graph, cap,
+                                                   CANDIDATES_PER_INDEX)}
+        query = Query(text=cap["text"], emb=cap["emb"], emb_x=cap["emb_x"])
+        # Needs stand in as the candidates of the shared ranking (keyed by need id).
+        candidates = [dict(n, company=n["need"], capability=n["need"]) for n in found.values()]
+        have = set(cap["certifications"] or [])
+        for r in rank_suppliers(query, candidates, limit=limit):
+            need = found[r["company"]]
+            required = need["certs_required"] or []
             r = {"need": need["need"], "title": need["title"], "anchor": need["company_name"],
                  "score": r["score"], "confident": r["confident"],
                  "explanation": dict(r["explanation"],
-                                     certifications_met=[c for c in need["certs_required"] or [] if c in have],
-                                     certifications_missing=[c for c in need["certs_required"] or [] if c not in have])}
+                                     certifications_met=[c for c in required if c in have],
+                                     certifications_missing=[c for c in required if c not in have])}
             if r["need"] not in results or r["score"] > results[r["need"]]["score"]:
                 results[r["need"]] = r
     return sorted(results.values(), key=lambda r: -r["score"])[:limit]
