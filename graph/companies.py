@@ -19,8 +19,9 @@ UPSERT_COMPANIES = """
 UNWIND $rows AS row
 MERGE (c:Company {credit_code: row.credit_code})
 ON CREATE SET c.created_at = datetime(), c.status = row.status
-SET c.name = row.name, c.role = row.role, c.address = row.address,
-    c.contact_name = row.contact_name, c.contact_phone = row.contact_phone,
+SET c.name = row.name, c.role = row.role, c.address = coalesce(row.address, c.address),
+    c.contact_name = coalesce(row.contact_name, c.contact_name),
+    c.contact_phone = coalesce(row.contact_phone, c.contact_phone),
     c.local = row.local, c.updated_at = datetime()
 WITH c, row
 MATCH (region:Region {code: row.region})

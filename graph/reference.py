@@ -37,7 +37,7 @@ def merge_clusters(tx, rows: list[dict]) -> None:
     tx.run("""
         UNWIND $rows AS row
         MERGE (c:Cluster {code: row.code})
-        SET c.name = row.name, c.name_en = row.name_en, c.designated = row.designated
+        SET c.name = row.name, c.name_en = row.name_en
     """, rows=rows).consume()
 
 
@@ -57,7 +57,7 @@ def merge_categories(tx, rows: list[dict]) -> None:
 
 def list_clusters(tx) -> list[dict]:
     return tx.run("MATCH (c:Cluster) RETURN c.code AS code, c.name AS name, "
-                  "c.name_en AS name_en, c.designated AS designated ORDER BY code").data()
+                  "c.name_en AS name_en ORDER BY code").data()
 
 
 def list_parks(tx) -> list[dict]:

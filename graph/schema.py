@@ -14,6 +14,7 @@ UNIQUE_KEYS = [
     ("Capability", "id"),
     ("Purchase", "key"),
     ("Award", "key"),
+    ("Baseline", "key"),
     ("ApiToken", "token_hash"),
     ("AuditEvent", "id"),
     ("Notification", "id"),
@@ -24,6 +25,11 @@ PLAIN_INDEXES = [
     ("Company", "status"),
     ("Need", "status"),
     ("Purchase", "year"),
+    ("Purchase", "anchor"),
+    ("Award", "year"),
+    ("Award", "subject"),
+    ("Baseline", "year"),
+    ("AuditEvent", "subject"),
     ("Region", "name"),
 ]
 

@@ -1,6 +1,8 @@
 """产业链配套撮合 — supply-chain matchmaking for a city's industrial clusters."""
 from __future__ import annotations
 
+import time
+
 from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import get_locale, gettext as _
 
@@ -28,6 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    from matchmaker.rewards import yuan
+    app.jinja_env.filters["yuan"] = yuan
+    app.jinja_env.filters["datetime"] = lambda epoch: time.strftime(
+        "%Y-%m-%d %H:%M", time.localtime(epoch)) if epoch else ""
 
     graph = Graph(Settings.from_env(app.config["DATA_DIR"], app.config["NEO4J_DATABASE"]))
     app.extensions["graph"] = graph
@@ -49,8 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.api import bp as api_bp
     from matchmaker.auth import bp as auth_bp
     from matchmaker.main import bp as main_bp
+    from matchmaker.incentives import bp as incentives_bp
     from matchmaker.needs import bp as needs_bp
-    for bp in (auth_bp, main_bp, needs_bp, api_bp):
+    for bp in (auth_bp, main_bp, needs_bp, incentives_bp, api_bp):
         app.register_blueprint(bp)
 
     _register_error_handlers(app)

@@ -96,12 +96,17 @@ def company_row(data: dict, status: str, policy_region: str) -> dict:
         raise ValidationError(str(e), field="region") from e
     clusters = [c for c in (data.get("clusters") or []) if c]
     return {"credit_code": code, "name": name, "role": role, "status": status,
-            "address": (data.get("address") or "").strip()[:200],
-            "contact_name": (data.get("contact_name") or "").strip()[:50],
-            "contact_phone": (data.get("contact_phone") or "").strip()[:30],
+            "address": _optional(data, "address", 200),
+            "contact_name": _optional(data, "contact_name", 50),
+            "contact_phone": _optional(data, "contact_phone", 30),
             "region": region.code, "park": data.get("park") or None,
             "clusters": clusters if role == "anchor" else [],
             "local": regions.is_within(region.code, policy_region)}
+
+
+def _optional(data: dict, key: str, limit: int) -> str | None:
+    """None when the caller did not send the field, so an update keeps the stored value."""
+    return (data[key] or "").strip()[:limit] if key in data else None
 
 
 def register_company(graph, company: dict, user: dict, policy_region: str) -> tuple[dict, list]:

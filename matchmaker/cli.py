@@ -85,6 +85,105 @@ def demo():
     click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
+def _policy():
+    from matchmaker import policy
+    return policy.load(current_app.config["POLICY_FILE"])
+
+
+def _table(path: str, columns: list[str]):
+    from matchmaker import tables
+    return tables.read(Path(path).read_bytes(), path, columns)
+
+
+def _import(run_import, what: str):
+    """Run an import; print the report, or each row error on stderr and exit 1."""
+    from matchmaker.errors import ValidationError
+    try:
+        report = run_import()
+    except ValidationError as e:
+        click.echo(e.message, err=True)
+        for d in e.details:
+            click.echo(f"  row {d['row']} {d['column']}: {d['message']}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps({"imported": what, **report.to_dict()}, ensure_ascii=False, indent=1))
+
+
+_valid_only = click.option("--valid-only", is_flag=True,
+                           help="Import the valid rows and report the others (default: all or nothing).")
+
+
+@cli.command("import-companies")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_valid_only
+@with_appcontext
+def import_companies(file, valid_only):
+    """Import companies from CSV/XLSX: credit_code,name,role,cluster,registered_region,park."""
+    from matchmaker import ledger
+    _import(lambda: ledger.import_companies(
+        current_app.extensions["graph"], _table(file, ledger.COMPANY_COLUMNS), _policy(), "cli",
+        valid_only), "companies")
+
+
+@cli.command("import-purchases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_valid_only
+@with_appcontext
+def import_purchases(file, valid_only):
+    """Import purchases from CSV/XLSX:
+    anchor_credit_code,supplier_credit_code,invoice_no,date,amount_yuan,category."""
+    from matchmaker import ledger
+
+    def progress(done, total):
+        click.echo(f"stored {done}/{total}", err=True)
+    _import(lambda: ledger.import_purchases(
+        current_app.extensions["graph"], _table(file, ledger.PURCHASE_COLUMNS), "cli",
+        valid_only=valid_only, progress=progress), "purchases")
+
+
+@cli.command("rates")
+@click.option("--year", type=int, required=True)
+@click.option("--years-back", type=int, default=0, help="Also show this many earlier years.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (default: a table).")
+@with_appcontext
+def rates(year, years_back, as_json):
+    """Local supporting rate (本地配套率) per anchor and per cluster."""
+    from matchmaker import ledger, rewards
+    report = ledger.rates(current_app.extensions["graph"], _policy(), year, years_back)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{year}  targets {report['targets_pct'][0]}% / {report['targets_pct'][1]}%")
+    for row in report["clusters"] + report["anchors"]:
+        label = row.get("cluster") or row["anchor"]
+        click.echo(f"{label:20} {row['name'][:16]:16} {row['rate_pct'] or 'no data':>8}%  "
+                   f"local {rewards.yuan(row['local_fen'])} / {rewards.yuan(row['total_fen'])}")
+
+
+@cli.command("rewards")
+@click.option("--year", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (default: a table).")
+@click.option("--dry-run", is_flag=True, help="Compute only; store no proposals.")
+@with_appcontext
+def rewards_command(year, as_json, dry_run):
+    """Compute purchase-increment (R1) and park output (R2) awards for a year and store them
+    as proposals for the organizer's approval."""
+    from matchmaker import awards, rewards
+    report = awards.compute(current_app.extensions["graph"], _policy(), year, "cli",
+                            store=not dry_run)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    for row in report["anchors"]:
+        click.echo(f"{row['anchor']} {row['name'][:14]:14} L{year - 1} "
+                   f"{rewards.yuan(row['prev_local_fen']):>16} L{year} "
+                   f"{rewards.yuan(row['local_fen']):>16} award {rewards.yuan(row['award_fen']):>10}"
+                   f" {row['status']:14} {row['reason_text']}")
+    for row in report["parks"]:
+        click.echo(f"{row['park']:18} {row['name'][:14]:14} output "
+                   f"{rewards.yuan(row['output_fen']):>18} award {rewards.yuan(row['award_fen']):>10}"
+                   f" {row['status']:14} {row['reason_text']}")
+
+
 @cli.command("eval-matching")
 @click.option("--data", "data_file", required=True, type=click.Path(exists=True))
 def eval_matching(data_file):

@@ -6,7 +6,7 @@ import random
 
 from graph import companies as company_store
 from graph import users as user_store
-from matchmaker import accounts, credit_code, policy
+from matchmaker import accounts, awards, credit_code, ledger, policy
 from matchmaker.matching import service
 from matchmaker.reference_data import PARKS, seed
 
@@ -122,10 +122,38 @@ def _suppliers(rng: random.Random) -> list[tuple[dict, dict]]:
     return out
 
 
+PURCHASE_YEARS = [2024, 2025]
+
+
+def _purchases(rng: random.Random, anchors: list[dict], suppliers: list[dict],
+               category_of: dict[str, str]) -> list[tuple[int, dict]]:
+    """Two years of invoices per anchor; local shares between ~25% and ~60%, growing in 2025.
+    The last anchor has no 2024 records, so its award shows as not computable."""
+    local = [s["credit_code"] for s in suppliers if s["local"]]
+    outside = [s["credit_code"] for s in suppliers if not s["local"]]
+    rows, number = [], 2
+    for i, anchor in enumerate(anchors):
+        for year in PURCHASE_YEARS:
+            if i == len(anchors) - 1 and year == PURCHASE_YEARS[0]:
+                continue
+            share = 0.25 + 0.05 * i + (0.08 if year == PURCHASE_YEARS[-1] else 0)
+            for n in range(30):
+                supplier = rng.choice(local if rng.random() < share else outside)
+                rows.append((number, {
+                    "anchor_credit_code": anchor["credit_code"], "supplier_credit_code": supplier,
+                    "invoice_no": f"DEMO-{year}-{i}-{n:03d}",
+                    "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "amount_yuan": f"{rng.randint(2_000_000, 30_000_000)}",
+                    "category": category_of[supplier]}))
+                number += 1
+    return rows
+
+
 def load(graph, config: dict) -> dict:
     rng = random.Random(20261122)
     seed(graph)
-    region = policy.load(config["POLICY_FILE"]).region
+    rules = policy.load(config["POLICY_FILE"])
+    region = rules.region
     anchors = [accounts.company_row({"credit_code": credit_code.make(r, 1 + i), "name": n,
                                      "role": "anchor", "region": r, "park": p, "clusters": [c],
                                      "contact_name": "采购部", "contact_phone": "0731-8000000"},
@@ -140,6 +168,9 @@ def load(graph, config: dict) -> dict:
         service.save_need(graph, model, anchors[anchor]["credit_code"],
                           {"id": f"DEMO-N{n + 1:02d}", "title": title, "description": description,
                            "category": category, "annual_volume": volume})
+    category_of = {c["credit_code"]: cap["categories"][0] for c, cap in suppliers}
+    ledger.import_purchases(graph, _purchases(rng, anchors, supplier_rows, category_of), "demo")
+    awards.compute(graph, rules, PURCHASE_YEARS[-1], "demo")
     logins = []
     for email, name, role, index in DEMO_USERS:
         company = None
@@ -152,4 +183,4 @@ def load(graph, config: dict) -> dict:
         logins.append({"email": email, "password": DEMO_PASSWORD, "role": role})
     return {"anchors": len(anchors), "suppliers": len(supplier_rows),
             "outside_city": sum(1 for s in supplier_rows if not s["local"]),
-            "needs": len(NEEDS), "logins": logins}
+            "needs": len(NEEDS), "purchase_years": PURCHASE_YEARS, "logins": logins}

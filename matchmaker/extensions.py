@@ -12,3 +12,10 @@ def graph():
     """The request's graph handle (one driver per process, created in the factory)."""
     from flask import current_app
     return current_app.extensions["graph"]
+
+
+def current_policy():
+    """The policy configuration this deployment runs under (parsed once per file)."""
+    from flask import current_app
+    from matchmaker import policy as policy_module
+    return policy_module.load(current_app.config["POLICY_FILE"])

@@ -5,9 +5,11 @@ from graph import reference
 from matchmaker import regions
 
 CLUSTERS = [
-    {"code": "CM", "name": "工程机械", "name_en": "Engineering machinery", "designated": True},
-    {"code": "AU", "name": "汽车", "name_en": "Automotive", "designated": True},
-    {"code": "HA", "name": "家电", "name_en": "Home appliances", "designated": True},
+    {"code": "CM", "name": "工程机械", "name_en": "Engineering machinery"},
+    {"code": "AU", "name": "汽车", "name_en": "Automotive"},
+    {"code": "HA", "name": "家电", "name_en": "Home appliances"},
+    # Not designated by the default policy: its anchors get no R1 award (policy.toml decides).
+    {"code": "EI", "name": "电子信息", "name_en": "Electronic information"},
 ]
 
 # Parks of the default policy region (长沙市); another city replaces this list.

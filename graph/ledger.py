@@ -1,0 +1,153 @@
+"""Purchase ledger: Purchase nodes and the aggregations behind rates and awards.
+
+A purchase is a node, not a relationship: (anchor)-[:BOUGHT]->(p:Purchase)-[:FROM]->(supplier),
+(p)-[:OF_CATEGORY]->(category). A node can carry a unique key (anchor|supplier|invoice), which a
+relationship cannot, so re-imports never double count even under concurrent writers, and
+corrections and audit events can name the exact record. The anchor/supplier codes and the year
+are also kept on the node so the yearly sums are one indexed scan.
+"""
+from __future__ import annotations
+
+EXISTING = """
+UNWIND $keys AS k
+MATCH (p:Purchase {key: k})
+RETURN p.key AS key, p.amount_fen AS amount_fen, p.date AS date, p.category AS category
+"""
+
+CREATE = """
+UNWIND $rows AS row
+MATCH (a:Company {credit_code: row.anchor}), (s:Company {credit_code: row.supplier})
+CREATE (p:Purchase {key: row.key, anchor: row.anchor, supplier: row.supplier,
+                    invoice_no: row.invoice_no, date: row.date, year: row.year,
+                    amount_fen: row.amount_fen, category: row.category, created_at: row.at,
+                    source: row.source})
+CREATE (a)-[:BOUGHT]->(p)
+CREATE (p)-[:FROM]->(s)
+WITH p, row
+OPTIONAL MATCH (k:Category {code: row.category})
+FOREACH (_ IN CASE WHEN k IS NULL THEN [] ELSE [1] END | CREATE (p)-[:OF_CATEGORY]->(k))
+RETURN count(p) AS n
+"""
+
+CORRECT = """
+UNWIND $rows AS row
+MATCH (p:Purchase {key: row.key})
+SET p.amount_fen = row.amount_fen, p.date = row.date, p.year = row.year,
+    p.category = row.category, p.corrected_at = row.at
+WITH p, row
+OPTIONAL MATCH (p)-[old:OF_CATEGORY]->(:Category)
+DELETE old
+WITH p, row
+OPTIONAL MATCH (k:Category {code: row.category})
+FOREACH (_ IN CASE WHEN k IS NULL THEN [] ELSE [1] END | MERGE (p)-[:OF_CATEGORY]->(k))
+RETURN count(DISTINCT p) AS n
+"""
+
+
+def existing_purchases(tx, keys: list[str]) -> dict[str, dict]:
+    return {r["key"]: r for r in tx.run(EXISTING, keys=keys).data()}
+
+
+# One SUPPLIED edge per supplier→anchor pair: the "prior supply to this cluster" signal of
+# matching reads it without walking every purchase.
+LINK_SUPPLIERS = """
+UNWIND $pairs AS pair
+MATCH (a:Company {credit_code: pair[0]}), (s:Company {credit_code: pair[1]})
+MERGE (s)-[:SUPPLIED]->(a)
+"""
+
+
+def create_purchases(tx, rows: list[dict]) -> int:
+    """Rows whose keys are new (the unique constraint rejects a concurrent duplicate)."""
+    if not rows:
+        return 0
+    created = tx.run(CREATE, rows=rows).single()["n"]
+    tx.run(LINK_SUPPLIERS, pairs=sorted({(r["anchor"], r["supplier"]) for r in rows})).consume()
+    return created
+
+
+def correct_purchases(tx, rows: list[dict]) -> int:
+    return tx.run(CORRECT, rows=rows).single()["n"] if rows else 0
+
+
+def company_roles(tx, codes: list[str]) -> dict[str, str]:
+    return {r["code"]: r["role"] for r in tx.run(
+        "UNWIND $codes AS code MATCH (c:Company {credit_code: code}) "
+        "RETURN c.credit_code AS code, c.role AS role", codes=codes)}
+
+
+def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) -> list[dict]:
+    return tx.run("""
+        MATCH (:Company {credit_code: $anchor})-[:BOUGHT]->(p:Purchase {year: $year})
+              -[:FROM]->(s:Company)
+        RETURN p.invoice_no AS invoice_no, p.date AS date, p.amount_fen AS amount_fen,
+               p.category AS category, s.credit_code AS supplier, s.name AS supplier_name
+        ORDER BY p.date DESC, p.invoice_no SKIP $skip LIMIT $limit
+    """, anchor=anchor, year=year, skip=skip, limit=limit).data()
+
+
+# --- aggregations (run in the graph; Python only sees one row per anchor/park and year) ---
+
+ANCHOR_TOTALS = """
+MATCH (p:Purchase) WHERE p.year IN $years
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count(p) AS rows
+"""
+
+# Local = the supplier is registered in a division inside the policy region (any depth).
+LOCAL_TOTALS = """
+MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
+MATCH (s)<-[:FROM]-(p:Purchase) WHERE p.year IN $years
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
+"""
+
+ANCHORS = """
+MATCH (a:Company {role: 'anchor'})
+RETURN a.credit_code AS anchor, a.name AS name, a.status AS status,
+       [(a)-[:IN_CLUSTER]->(k:Cluster) | k.code] AS clusters
+ORDER BY a.name
+"""
+
+
+def anchor_year_totals(tx, years: list[int], region: str) -> dict[tuple[str, int], dict]:
+    """{(anchor, year): {total_fen, local_fen, rows}} for anchors with purchases in `years`."""
+    out = {(r["anchor"], r["year"]): {"total_fen": r["total_fen"], "local_fen": 0,
+                                      "rows": r["rows"]}
+           for r in tx.run(ANCHOR_TOTALS, years=years)}
+    for r in tx.run(LOCAL_TOTALS, years=years, region=region):
+        out[(r["anchor"], r["year"])]["local_fen"] = r["local_fen"]
+    return out
+
+
+def anchors(tx) -> list[dict]:
+    return tx.run(ANCHORS).data()
+
+
+def park_output(tx, years: list[int]) -> list[dict]:
+    """Supporting output of each park: what anchors bought from suppliers in the park."""
+    return tx.run("""
+        MATCH (k:Park)<-[:IN_PARK]-(s:Company)<-[:FROM]-(p:Purchase) WHERE p.year IN $years
+        RETURN k.code AS park, k.name AS name, p.year AS year, sum(p.amount_fen) AS output_fen
+        ORDER BY park, year
+    """, years=years).data()
+
+
+# --- confirmed prior-year figures (for R1 when the ledger has no data for that year) ---
+
+def set_baseline(tx, anchor: str, year: int, local_fen: int, actor: str, at: int) -> dict | None:
+    record = tx.run("""
+        MATCH (a:Company {credit_code: $anchor})
+        MERGE (b:Baseline {key: $key})
+        ON CREATE SET b.anchor = $anchor, b.year = $year
+        WITH a, b, b.local_fen AS before
+        SET b.local_fen = $local_fen, b.entered_by = $actor, b.entered_at = $at
+        MERGE (a)-[:HAS_BASELINE]->(b)
+        RETURN before
+    """, anchor=anchor, year=year, key=f"{anchor}|{year}", local_fen=local_fen, actor=actor,
+        at=at).single()
+    return None if record is None else {"before": record["before"]}
+
+
+def baselines(tx, year: int) -> dict[str, int]:
+    return {r["anchor"]: r["local_fen"] for r in tx.run(
+        "MATCH (b:Baseline {year: $year}) RETURN b.anchor AS anchor, b.local_fen AS local_fen",
+        year=year)}

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Response, abort, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from graph import audit as audit_store
+from graph import awards as award_store
+from graph import ledger as ledger_store
+from graph import reference
+from matchmaker import awards, charts, ledger, rewards, tables
+from matchmaker.auth.access import roles_required
+from matchmaker.errors import DomainError, ValidationError
+from matchmaker.extensions import current_policy, graph
+from matchmaker.incentives import bp
+
+
+
+def _year(source=None) -> int:
+    value = (source or request.args).get("year", type=int) or date.today().year - 1
+    if not 1990 <= value <= 2100:
+        abort(400, _("年份超出范围"))
+    return value
+
+
+@bp.route("/")
+@roles_required("organizer")
+def dashboard():
+    policy, year = current_policy(), _year()
+    rate_report = ledger.rates(graph(), policy, year, years_back=2)
+    award_report = awards.compute(graph(), policy, year, current_user.email, store=False)
+    records = graph().read(award_store.awards, year)
+    totals: dict[str, int] = {}
+    for a in records:
+        totals[a["status"]] = totals.get(a["status"], 0) + a["amount_fen"]
+    growers = sorted((r for r in award_report["anchors"] if (r["delta_fen"] or 0) > 0),
+                     key=lambda r: -r["delta_fen"])[:5]
+    chart = charts.rates_vs_targets(rate_report["clusters"], rate_report["targets_pct"],
+                                    _("%(year)s年 各产业集群本地配套率", year=year))
+    return render_template("incentives/dashboard.html", year=year, rates=rate_report,
+                           awards=award_report, records=records,
+                           rate_by_anchor={r["anchor"]: r for r in rate_report["anchors"]}, totals=totals, growers=growers,
+                           chart=chart, status_text=awards.STATUS_TEXT,
+                           other_rules=_other_rules(policy, year))
+
+
+def _other_rules(policy, year) -> list[str]:
+    groups = policy.for_year(year).overlapping_rules
+    return sorted({r for g in groups for r in g} - set(awards.COMPUTED_RULES))
+
+
+@bp.route("/mine")
+@roles_required("anchor")
+def mine():
+    policy, year = current_policy(), _year()
+    rate_report = ledger.rates(graph(), policy, year, years_back=4, anchor=current_user.company)
+    me = rate_report["anchors"][0] if rate_report["anchors"] else None
+    computed = awards.compute(graph(), policy, year, current_user.email, store=False)
+    mine_row = next((r for r in computed["anchors"] if r["anchor"] == current_user.company), None)
+    chart = None
+    if me:
+        years = sorted(me["trend"])
+        chart = charts.trend(years, [me["trend"][y]["rate_pct"] for y in years],
+                             rate_report["targets_pct"], _("本企业本地配套率趋势"))
+    return render_template(
+        "incentives/mine.html", year=year, me=me, row=mine_row, chart=chart,
+        targets=rate_report["targets_pct"],
+        records=graph().read(award_store.awards, None, current_user.company),
+        purchases=graph().read(ledger_store.purchases_of, current_user.company, year),
+        categories=[c for c in graph().read(reference.list_categories) if c["parent"]],
+        status_text=awards.STATUS_TEXT)
+
+
+@bp.route("/purchases", methods=["POST"])
+@roles_required("anchor")
+def add_purchase():
+    """One purchase typed in by the anchor's clerk; same validation as an imported row."""
+    row = {k: request.form.get(k, "") for k in ledger.PURCHASE_COLUMNS}
+    row["anchor_credit_code"] = current_user.company
+    year = _year(request.form)
+    try:
+        report = ledger.import_purchases(graph(), [(1, row)], current_user.email,
+                                         only_anchor=current_user.company, source="form")
+    except ValidationError as e:
+        flash("；".join(f"{d['column']}：{d['message']}" for d in e.details) or e.message, "error")
+    else:
+        flash(_("已保存") if report.created else _("已更正原记录") if report.updated
+              else _("该发票已存在，未重复计入"), "success")
+    return redirect(url_for("incentives.mine", year=year))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("anchor", "organizer")
+def import_file():
+    kinds = ["purchases"] + (["companies"] if current_user.is_organizer else [])
+    if request.method == "GET":
+        return render_template("incentives/import.html", kinds=kinds, report=None, errors=None)
+    kind = request.form.get("kind", "purchases")
+    if kind not in kinds:
+        abort(403)
+    upload = request.files.get("file")
+    valid_only = request.form.get("valid_only") == "1"
+    report, errors = None, None
+    try:
+        if not upload or not upload.filename:
+            raise ValidationError(_("请选择要上传的文件"), field="file")
+        if kind == "companies":
+            table = tables.read(upload.read(), upload.filename, ledger.COMPANY_COLUMNS)
+            report = ledger.import_companies(graph(), table, current_policy(), current_user.email,
+                                             valid_only)
+        else:
+            table = tables.read(upload.read(), upload.filename, ledger.PURCHASE_COLUMNS)
+            report = ledger.import_purchases(
+                graph(), table, current_user.email, valid_only=valid_only,
+                only_anchor=None if current_user.is_organizer else current_user.company)
+    except ValidationError as e:
+        errors = {"message": e.message, "details": e.details[:500], "count": len(e.details)}
+    return render_template("incentives/import.html", kinds=kinds, kind=kind, report=report,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.route("/compute", methods=["POST"])
+@roles_required("organizer")
+def compute():
+    year = _year(request.form)
+    report = awards.compute(graph(), current_policy(), year, current_user.email)
+    flash(_("已重新计算%(year)s年奖励，%(n)s项有变化", year=year, n=report["changes"]), "success")
+    return redirect(url_for("incentives.dashboard", year=year))
+
+
+@bp.route("/awards/<path:key>/decide", methods=["POST"])
+@roles_required("organizer")
+def decide(key):
+    award = awards.decide(graph(), key, request.form.get("decision", ""),
+                          request.form.get("comment", ""), current_user.email)
+    flash(_("已%(what)s：%(name)s %(amount)s", what=awards.STATUS_TEXT[award["status"]],
+            name=award["subject_name"], amount=rewards.yuan(award["amount_fen"])), "success")
+    return redirect(url_for("incentives.dashboard", year=award["year"]))
+
+
+@bp.route("/baseline", methods=["POST"])
+@roles_required("organizer")
+def baseline():
+    year = _year(request.form)
+    try:
+        local_fen = ledger.parse_amount_fen(request.form.get("local_yuan", ""), allow_zero=True)
+    except ValueError as e:
+        raise ValidationError(str(e), field="local_yuan") from e
+    awards.confirm_prior_year(graph(), current_policy(), request.form.get("anchor", ""), year, local_fen,
+                              current_user.email)
+    flash(_("已录入%(year)s年本地采购额并重新计算", year=year), "success")
+    return redirect(url_for("incentives.dashboard", year=year + 1))
+
+
+@bp.route("/other-award", methods=["POST"])
+@roles_required("organizer")
+def other_award():
+    year = _year(request.form)
+    try:
+        amount = ledger.parse_amount_fen(request.form.get("amount_yuan", ""))
+    except ValueError as e:
+        raise ValidationError(str(e), field="amount_yuan") from e
+    awards.add_other_award(graph(), current_policy(), request.form.get("rule", ""),
+                           request.form.get("subject", "").strip().upper(), year, amount,
+                           request.form.get("note", ""), current_user.email)
+    flash(_("已登记，并按就高不就低原则重新计算"), "success")
+    return redirect(url_for("incentives.dashboard", year=year))
+
+
+@bp.route("/audit")
+@roles_required("organizer")
+def audit():
+    prefix = request.args.get("subject") or None
+    return render_template("incentives/audit.html",
+                           events=graph().read(audit_store.events, prefix, 500), prefix=prefix)
+
+
+@bp.route("/export.xlsx")
+@roles_required("organizer")
+def export():
+    policy, year = current_policy(), _year()
+    rate_report = ledger.rates(graph(), policy, year)
+    records = graph().read(award_store.awards, year)
+    pct = "本地配套率(%)"
+    yuan = rewards.yuan_decimal
+    data = tables.write_xlsx({
+        "产业集群": (["集群", "名称", "本地采购(元)", "采购总额(元)", pct, "达到一期目标",
+                   "达到二期目标"],
+                 [[r["cluster"], r["name"], yuan(r["local_fen"]), yuan(r["total_fen"]),
+                   r["rate_pct"], r["meets_phase1"], r["meets_phase2"]]
+                  for r in rate_report["clusters"]]),
+        "主机企业": (["统一社会信用代码", "企业", "集群", "本地采购(元)", "采购总额(元)", pct],
+                 [[r["anchor"], r["name"], ",".join(r["clusters"]), yuan(r["local_fen"]),
+                   yuan(r["total_fen"]), r["rate_pct"]] for r in rate_report["anchors"]]),
+        "奖励": (["编号", "规则", "对象", "年度", "类型", "金额(元)", "状态", "理由", "审定人",
+                "意见"],
+               [[a["key"], a["rule"], a["subject_name"], a["year"], a["kind"],
+                 yuan(a["amount_fen"]), awards.STATUS_TEXT.get(a["status"], a["status"]),
+                 a["reason_text"], a["decided_by"], a["comment"]] for a in records]),
+    })
+    return Response(data, headers={
+        "Content-Disposition": f"attachment; filename=rates-awards-{year}.xlsx",
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+
+
+@bp.errorhandler(DomainError)
+def domain_error(e: DomainError):
+    """Form posts come back to the page they came from with the message, not an error page."""
+    flash(e.message, "error")
+    return redirect(request.referrer or url_for("main.home"))

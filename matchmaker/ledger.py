@@ -1,0 +1,319 @@
+"""Purchase ledger and company imports, and the local supporting rates computed from them.
+
+Imports validate every row first (row and column named in each error) and store nothing when a
+row is wrong, unless the caller asks for the valid rows only. Writes then go in batches that are
+idempotent by key, so an interrupted import is completed by running it again.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from neo4j.exceptions import ConstraintError
+
+from graph import audit, ledger as ledger_store, reference
+from graph import companies as company_store
+from matchmaker import accounts, credit_code, rewards
+from matchmaker.errors import ValidationError
+from matchmaker.policy import Policy
+
+PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
+                    "amount_yuan", "category"]
+COMPANY_COLUMNS = ["credit_code", "name", "role", "cluster", "registered_region", "park"]
+BATCH = 2000
+MAX_AMOUNT_FEN = 10**15  # ¥10 trillion: anything above is a typo, not a purchase
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates_in_file: int = 0
+    skipped_invalid: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class RowErrors:
+    def __init__(self):
+        self.items: list[dict] = []
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.items.append({"row": row, "column": column, "message": message})
+
+    def raise_if_any(self, what: str) -> None:
+        if self.items:
+            first = self.items[0]
+            raise ValidationError(
+                f"{what}有{len(self.items)}处错误，未导入任何数据。第一处：第{first['row']}行"
+                f" {first['column']}：{first['message']}", field="file", details=self.items)
+
+
+def parse_amount_fen(text: str, allow_zero: bool = False) -> int:
+    """'1,234.5' yuan → 123450 fen. Raises ValueError with a message for the user."""
+    cleaned = re.sub(r"[,\s¥￥]", "", text or "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"金额“{text}”不是数字") from None
+    if not value.is_finite():
+        raise ValueError(f"金额“{text}”不是数字")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("金额最多保留两位小数（元）")
+    fen = int(value * 100)
+    if fen < 0 or (fen == 0 and not allow_zero):
+        raise ValueError("金额必须大于0")
+    if fen > MAX_AMOUNT_FEN:
+        raise ValueError("金额超出合理范围")
+    return fen
+
+
+def parse_date(text: str) -> date:
+    try:
+        value = date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValueError(f"日期“{text}”应为 YYYY-MM-DD 格式") from None
+    if not 1990 <= value.year <= 2100:
+        raise ValueError(f"日期“{text}”超出合理范围")
+    return value
+
+
+def _code(errors: RowErrors, number: int, column: str, text: str) -> str | None:
+    try:
+        return credit_code.normalize(text)
+    except credit_code.InvalidCreditCode as e:
+        errors.add(number, column, f"统一社会信用代码{e}")
+        return None
+
+
+def _lookup(rows: list[dict]) -> dict[str, str]:
+    """code or (Chinese) name → code, for reference lists."""
+    out = {}
+    for row in rows:
+        out[row["code"].lower()] = row["code"]
+        out[row["name"]] = row["code"]
+    return out
+
+
+def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | None = None,
+                       source: str = "import") -> tuple[list[dict], RowErrors, int]:
+    """Rows ready to store, the errors, and how many rows repeated an earlier row exactly."""
+    errors = RowErrors()
+    categories = _lookup(graph.read(reference.list_categories))
+    parsed: list[tuple[int, dict]] = []
+    for number, raw in table:
+        before = len(errors.items)
+        anchor = _code(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
+        supplier = _code(errors, number, "supplier_credit_code",
+                         raw.get("supplier_credit_code", ""))
+        if anchor and supplier and anchor == supplier:
+            errors.add(number, "supplier_credit_code", "供应商不能是采购企业自己")
+        if only_anchor and anchor and anchor != only_anchor:
+            errors.add(number, "anchor_credit_code", "只能录入本企业的采购记录")
+        invoice = raw.get("invoice_no", "").strip()
+        if not invoice or len(invoice) > 64:
+            errors.add(number, "invoice_no", "发票/合同号不能为空，且不超过64个字符")
+        try:
+            day = parse_date(raw.get("date", ""))
+        except ValueError as e:
+            errors.add(number, "date", str(e))
+            day = None
+        try:
+            amount = parse_amount_fen(raw.get("amount_yuan", ""))
+        except ValueError as e:
+            errors.add(number, "amount_yuan", str(e))
+            amount = None
+        category_text = raw.get("category", "").strip()
+        category = categories.get(category_text) or categories.get(category_text.lower())
+        if category_text and not category:
+            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
+        if len(errors.items) == before:
+            parsed.append((number, {
+                "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
+                "invoice_no": invoice, "date": day.isoformat(), "year": day.year,
+                "amount_fen": amount, "category": category, "source": source}))
+
+    roles = graph.read(ledger_store.company_roles,
+                       sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
+    rows, seen, duplicates = [], {}, 0
+    for number, row in parsed:
+        if roles.get(row["anchor"]) != "anchor":
+            errors.add(number, "anchor_credit_code",
+                       "未登记的主机企业" if row["anchor"] not in roles else "该企业不是主机企业")
+            continue
+        if row["supplier"] not in roles:
+            errors.add(number, "supplier_credit_code", "未登记的供应商，请先导入企业")
+            continue
+        if row["key"] in seen:
+            first_number, first = seen[row["key"]]
+            if _fields(first) != _fields(row):
+                errors.add(number, "invoice_no",
+                           f"与第{first_number}行是同一发票，但日期、金额或品类不同")
+            else:
+                duplicates += 1
+            continue
+        seen[row["key"]] = (number, row)
+        rows.append(row)
+    return rows, errors, duplicates
+
+
+def _fields(row: dict) -> tuple:
+    return row["amount_fen"], row["date"], row["category"]
+
+
+def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
+                     only_anchor: str | None = None, valid_only: bool = False,
+                     source: str = "import", progress=None) -> ImportReport:
+    rows, errors, duplicates = validate_purchases(graph, table, only_anchor, source)
+    if not valid_only:
+        errors.raise_if_any("采购记录")
+    report = ImportReport(rows=len(table), duplicates_in_file=duplicates,
+                          skipped_invalid=len({e["row"] for e in errors.items}),
+                          errors=errors.items)
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        try:
+            counts = graph.write(_store_purchases, batch, actor)
+        except ConstraintError:  # a concurrent import created some keys: look them up again
+            counts = graph.write(_store_purchases, batch, actor)
+        report.created += counts[0]
+        report.updated += counts[1]
+        report.unchanged += counts[2]
+        if progress:
+            progress(min(start + BATCH, len(rows)), len(rows))
+    return report
+
+
+def _store_purchases(tx, batch: list[dict], actor: str) -> tuple[int, int, int]:
+    now = int(time.time())
+    existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch])
+    new, corrections, events = [], [], []
+    for row in batch:
+        old = existing.get(row["key"])
+        if old is None:
+            new.append({**row, "at": now})
+        elif (old["amount_fen"], old["date"], old["category"]) != _fields(row):
+            corrections.append({**row, "at": now})
+            events.append(audit.event(
+                actor, "purchase.correct", f"purchase:{row['key']}",
+                {k: old[k] for k in ("amount_fen", "date", "category")},
+                {"amount_fen": row["amount_fen"], "date": row["date"],
+                 "category": row["category"]}))
+    ledger_store.create_purchases(tx, new)
+    ledger_store.correct_purchases(tx, corrections)
+    audit.record(tx, events)
+    return len(new), len(corrections), len(batch) - len(new) - len(corrections)
+
+
+# ----------------------------------------------------------------------------- companies
+
+def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
+                       ) -> tuple[list[dict], RowErrors]:
+    errors = RowErrors()
+    clusters = _lookup(graph.read(reference.list_clusters))
+    parks = _lookup(graph.read(reference.list_parks))
+    rows, seen = [], {}
+    for number, raw in table:
+        role = raw.get("role", "").strip().lower()
+        cluster_text = raw.get("cluster", "").strip()
+        cluster = clusters.get(cluster_text) or clusters.get(cluster_text.lower())
+        park_text = raw.get("park", "").strip()
+        park = parks.get(park_text) or parks.get(park_text.lower())
+        before = len(errors.items)
+        if role == "anchor" and not cluster:
+            errors.add(number, "cluster", f"未知产业集群“{cluster_text}”" if cluster_text
+                       else "主机企业须填写所属产业集群")
+        if role == "supplier" and cluster_text:
+            errors.add(number, "cluster", "配套企业不填写产业集群")
+        if park_text and not park:
+            errors.add(number, "park", f"未知园区“{park_text}”")
+        try:
+            row = accounts.company_row(
+                {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
+                 "role": role, "region": raw.get("registered_region", ""), "park": park,
+                 "clusters": [cluster] if cluster else []}, "approved", policy.region)
+        except ValidationError as e:
+            column = {"region": "registered_region"}.get(e.field, e.field)
+            errors.add(number, column, e.message)
+            continue
+        if len(errors.items) > before:
+            continue
+        if row["credit_code"] in seen:
+            errors.add(number, "credit_code", f"与第{seen[row['credit_code']]}行重复")
+            continue
+        seen[row["credit_code"]] = number
+        rows.append(row)
+    return rows, errors
+
+
+def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor: str,
+                     valid_only: bool = False) -> ImportReport:
+    rows, errors = validate_companies(graph, table, policy)
+    if not valid_only:
+        errors.raise_if_any("企业名单")
+    report = ImportReport(rows=len(table), skipped_invalid=len({e["row"] for e in errors.items}),
+                          errors=errors.items)
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+
+        def work(tx, batch=batch):
+            known = set(ledger_store.company_roles(tx, [r["credit_code"] for r in batch]))
+            company_store.upsert_companies(tx, batch)
+            audit.record(tx, [audit.event(actor, "company.import", f"company:{r['credit_code']}",
+                                          None, {"name": r["name"], "role": r["role"]})
+                              for r in batch if r["credit_code"] not in known])
+            return len(known)
+        known = graph.write(work)
+        report.created += len(batch) - known
+        report.updated += known
+    return report
+
+
+# --------------------------------------------------------------------------------- rates
+
+def yearly_figures(graph, policy: Policy, years: list[int]) -> list[dict]:
+    """Every anchor with its clusters and {year: {local_fen, total_fen, rows}}."""
+    def work(tx):
+        return ledger_store.anchors(tx), ledger_store.anchor_year_totals(tx, years, policy.region)
+    anchors, totals = graph.read(work)
+    empty = {"local_fen": 0, "total_fen": 0, "rows": 0}
+    return [{**a, "years": {y: totals.get((a["anchor"], y), empty) for y in years}}
+            for a in anchors]
+
+
+def rates(graph, policy: Policy, year: int, years_back: int = 0,
+          anchor: str | None = None) -> dict:
+    """Rates per anchor and per cluster for `year` (and the trend over `years_back` earlier
+    years), against the policy's targets. `anchor` limits the anchors to one company."""
+    period = policy.for_year(year)
+    years = list(range(year - years_back, year + 1))
+    figures = yearly_figures(graph, policy, years)
+    clusters = {c["code"]: c for c in graph.read(reference.list_clusters)}
+    sums: dict[str, dict[int, list[int]]] = {}
+    anchors = []
+    for f in figures:
+        trend = {y: rewards.rate_row(f["years"][y]["local_fen"], f["years"][y]["total_fen"],
+                                     policy.for_year(y)) for y in years}
+        for code in f["clusters"]:
+            for y in years:
+                pair = sums.setdefault(code, {}).setdefault(y, [0, 0])
+                pair[0] += f["years"][y]["local_fen"]
+                pair[1] += f["years"][y]["total_fen"]
+        if anchor is None or f["anchor"] == anchor:
+            anchors.append({"anchor": f["anchor"], "name": f["name"], "clusters": f["clusters"],
+                            **trend[year], "trend": trend})
+    cluster_rows = [{"cluster": code, "name": clusters.get(code, {}).get("name", code),
+                     **rewards.rate_row(*sums[code][year], period),
+                     "trend": {y: rewards.rate_row(*sums[code][y], policy.for_year(y))
+                               for y in years}}
+                    for code in sorted(sums)] if anchor is None else []
+    return {"year": year, "region": policy.region, "region_name": policy.region_name,
+            "targets_pct": [period.rate_target_phase1_pct, period.rate_target_phase2_pct],
+            "anchors": anchors, "clusters": cluster_rows}

@@ -1,0 +1,129 @@
+"""Benchmark: N synthetic purchase rows imported through the normal importer into a scratch
+database of the embedded graph server, then rates and awards computed in the graph.
+
+    python scripts/bench_rewards.py --rows 1000000
+
+Prints one JSON object: import rows/s (validation and storage separately), rates and awards
+computation seconds, peak memory of this process. Nothing is asserted."""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import resource
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph import schema, server  # noqa: E402
+from graph.db import Graph, Settings  # noqa: E402
+from matchmaker import awards, config, credit_code, ledger, policy, tables  # noqa: E402
+from matchmaker.reference_data import seed  # noqa: E402
+
+LOCAL = ["430102", "430104", "430111", "430121", "430181", "430182"]
+OUTSIDE = ["430200", "430300", "440600", "320500"]
+CATEGORIES = ["HYD-CYL", "CAST-DIE", "STRU-WELD", "ELEC-HARN", "PLAS-INJ", "MAT-FAST"]
+
+
+def companies_csv(anchors: int, suppliers: int) -> tuple[str, list[str], list[str]]:
+    lines = [",".join(ledger.COMPANY_COLUMNS)]
+    anchor_codes, supplier_codes = [], []
+    for i in range(anchors):
+        code = credit_code.make("430104", 1 + i)
+        anchor_codes.append(code)
+        lines.append(f"{code},主机{i},anchor,{['CM', 'AU', 'HA'][i % 3]},430104,")
+    rng = random.Random(3)
+    for i in range(suppliers):
+        region = rng.choice(OUTSIDE if i % 3 == 0 else LOCAL)  # a third outside the city
+        code = credit_code.make(region, 100_000 + i)
+        supplier_codes.append(code)
+        lines.append(f"{code},配套{i},supplier,,{region},")
+    return "\n".join(lines), anchor_codes, supplier_codes
+
+
+def purchases_csv(rows: int, anchors: list[str], suppliers: list[str], seed_: int) -> str:
+    rng = random.Random(seed_)
+    out = io.StringIO()
+    out.write(",".join(ledger.PURCHASE_COLUMNS) + "\n")
+    for i in range(rows):
+        year = 2024 if i % 2 else 2025
+        out.write(f"{rng.choice(anchors)},{rng.choice(suppliers)},INV{i:09d},{year}-"
+                  f"{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},"
+                  f"{rng.randint(10_000, 5_000_000)}.{rng.randint(0, 99):02d},"
+                  f"{rng.choice(CATEGORIES)}\n")
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--anchors", type=int, default=60)
+    parser.add_argument("--suppliers", type=int, default=3000)
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    args = parser.parse_args()
+
+    settings = config.load()
+    rules = policy.load(settings["POLICY_FILE"])
+    database = f"bench{uuid.uuid4().hex[:8]}"
+    graph = Graph(Settings.from_env(settings["DATA_DIR"], database))
+    if graph.backend != "arcadedb":
+        raise SystemExit("bench_rewards uses a scratch database of the embedded server; "
+                         "unset NEO4J_URI")
+    result: dict = {"rows": args.rows, "anchors": args.anchors, "suppliers": args.suppliers,
+                    "database": database}
+    try:
+        schema.migrate(graph)
+        seed(graph)
+        text, anchor_codes, supplier_codes = companies_csv(args.anchors, args.suppliers)
+        started = time.perf_counter()
+        ledger.import_companies(graph, tables.read(text.encode(), "c.csv",
+                                                   ledger.COMPANY_COLUMNS), rules, "bench")
+        result["companies_import_s"] = round(time.perf_counter() - started, 2)
+
+        data = purchases_csv(args.rows, anchor_codes, supplier_codes, 7).encode()
+        started = time.perf_counter()
+        table = tables.read(data, "p.csv", ledger.PURCHASE_COLUMNS)
+        del data
+        parsed = time.perf_counter()
+
+        def progress(done, total):
+            if done % 100_000 < ledger.BATCH or done == total:
+                print(f"stored {done}/{total} in {time.perf_counter() - parsed:.0f}s",
+                      file=sys.stderr, flush=True)
+        report = ledger.import_purchases(graph, table, "bench", progress=progress)
+        done = time.perf_counter()
+        del table
+        result.update({
+            "import_created": report.created,
+            "parse_s": round(parsed - started, 2),
+            "import_s": round(done - started, 2),
+            "import_rows_per_s": round(args.rows / (done - started)),
+        })
+        started = time.perf_counter()
+        rates = ledger.rates(graph, rules, 2025, years_back=1)
+        result["rates_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        computed = awards.compute(graph, rules, 2025, "bench")
+        result["awards_s"] = round(time.perf_counter() - started, 2)
+        result["awards_proposed"] = sum(1 for r in computed["anchors"] if r["award_fen"] > 0)
+        result["clusters"] = {c["cluster"]: c["rate_pct"] for c in rates["clusters"]}
+        started = time.perf_counter()
+        again = ledger.import_purchases(graph, tables.read(
+            purchases_csv(min(args.rows, 10_000), anchor_codes, supplier_codes, 7).encode(),
+            "p.csv", ledger.PURCHASE_COLUMNS), "bench")
+        result["reimport_10k_unchanged"] = again.unchanged
+        result["reimport_10k_s"] = round(time.perf_counter() - started, 2)
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    finally:
+        graph.close()
+        if not args.keep:
+            server.drop_database(graph.embedded, database)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
