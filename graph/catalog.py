@@ -8,6 +8,7 @@ MERGE (c:Capability {id: row.id})
 SET c.products = row.products, c.processes = row.processes, c.materials = row.materials,
     c.equipment = row.equipment, c.certifications = row.certifications,
     c.capacity_per_year = row.capacity_per_year, c.text = row.text,
+    c.text_bridged = row.text_bridged,
     c.emb = row.emb, c.emb_x = row.emb_x, c.updated_at = datetime()
 MERGE (s)-[:HAS_CAPABILITY]->(c)
 WITH s, c, row
@@ -45,6 +46,7 @@ SET n.title = $row.title, n.description = $row.description, n.spec = $row.spec,
     n.annual_volume = $row.annual_volume, n.certs_required = $row.certs_required,
     n.delivery_region = $row.delivery_region, n.deadline = $row.deadline,
     n.status = $row.status, n.visibility = $row.visibility, n.text = $row.text,
+    n.text_bridged = $row.text_bridged,
     n.emb = $row.emb, n.emb_x = $row.emb_x, n.updated_at = datetime()
 MERGE (a)-[:POSTED]->(n)
 WITH a, n

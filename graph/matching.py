@@ -12,7 +12,8 @@ MATCH (s:Company)-[:HAS_CAPABILITY]->(c)
 WHERE s.status = 'approved' AND s.role = 'supplier'
 OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
 OPTIONAL MATCH (s)-[:IN_PARK]->(p:Park)
-RETURN c.id AS capability, c.text AS text, c.certifications AS certifications,
+RETURN c.id AS capability, c.text AS text, c.text_bridged AS text_bridged,
+       c.certifications AS certifications,
        c.capacity_per_year AS capacity, c.emb AS emb, c.emb_x AS emb_x,
        s.credit_code AS company, s.name AS company_name, s.local AS local,
        r.name AS region_name, p.name AS park_name,
@@ -38,7 +39,8 @@ CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
 WITH node AS n, score
 MATCH (a:Company)-[:POSTED]->(n)
 WHERE n.status = 'open' AND n.visibility = 'public'
-RETURN n.id AS need, n.title AS title, n.text AS text, n.certs_required AS certs_required,
+RETURN n.id AS need, n.title AS title, n.text AS text, n.text_bridged AS text_bridged,
+       n.certs_required AS certs_required,
        n.annual_volume AS annual_volume, n.emb AS emb, n.emb_x AS emb_x,
        a.credit_code AS company, a.name AS company_name,
        head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]) AS category

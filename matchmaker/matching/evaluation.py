@@ -14,7 +14,6 @@ from graph import companies, schema, server
 from graph.db import Graph, Settings
 from matchmaker import credit_code
 from matchmaker.matching import lexical, service
-from matchmaker.matching.glossary import bridged
 
 
 def _metrics(ranks: list[tuple[str, list[str], set[str]]]) -> dict:
@@ -61,7 +60,6 @@ def run(path: Path, config: dict, log=print) -> dict:
             service.save_capabilities(graph, model, code_of[s["id"]], [{"text": s["text"]}])
         id_of = {v: k for k, v in code_of.items()}
         ranks, bm25_ranks, overconfident, no_relevant = [], [], 0, 0
-        docs = [lexical.terms(bridged(s["text"])) for s in suppliers]
         docs_plain = [lexical.terms(s["text"]) for s in suppliers]
         for n in needs:
             need_id = service.save_need(graph, model, anchor, {"title": n["text"][:100],

@@ -14,17 +14,20 @@ _PATH = Path(__file__).parent / "data" / "glossary.tsv"
 
 
 @lru_cache(maxsize=1)
-def _entries() -> list[tuple[str, str, str]]:
-    """(surface form, language of the form, translation), longest forms first."""
-    out = []
+def _entries() -> list[tuple[re.Pattern, str]]:
+    """(compiled surface form, translation), longest forms first. Compiled once: there are more
+    forms than `re`'s own cache holds, so compiling per call recompiled them on every text."""
+    forms = []
     for line in _PATH.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         en, zh = line.split("\t")
         en_forms, zh_forms = en.split("|"), zh.split("|")
-        out += [(f.lower(), "en", zh_forms[0]) for f in en_forms]
-        out += [(f, "zh", en_forms[0]) for f in zh_forms]
-    return sorted(out, key=lambda e: len(e[0]), reverse=True)
+        forms += [(f.lower(), r"(?<![a-z0-9])" + re.escape(f.lower()) + r"(?![a-z0-9])",
+                   zh_forms[0]) for f in en_forms]
+        forms += [(f, re.escape(f.lower()), en_forms[0]) for f in zh_forms]
+    forms.sort(key=lambda e: len(e[0]), reverse=True)
+    return [(re.compile(pattern), target) for _, pattern, target in forms]
 
 
 def translations(text: str) -> list[str]:
@@ -32,13 +35,9 @@ def translations(text: str) -> list[str]:
     lowered = (text or "").lower()
     taken = [False] * len(lowered)
     found: list[str] = []
-    for form, lang, target in _entries():
-        if lang == "en":
-            spans = [m.span() for m in re.finditer(r"(?<![a-z0-9])" + re.escape(form)
-                                                   + r"(?![a-z0-9])", lowered)]
-        else:
-            spans = [m.span() for m in re.finditer(re.escape(form.lower()), lowered)]
-        for start, end in spans:
+    for pattern, target in _entries():
+        for match in pattern.finditer(lowered):
+            start, end = match.span()
             if any(taken[start:end]):
                 continue
             taken[start:end] = [True] * (end - start)

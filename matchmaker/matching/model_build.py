@@ -65,7 +65,7 @@ def read_e5s1(path: Path) -> dict:
     tensors = {}
     for _ in range(r.take("i")):
         name = r.raw(r.take("H")).decode()
-        dtype = r.take("B")
+        r.take("B")  # dtype byte; the layout is told apart by byte count below
         count = r.take("I")
         offset, nbytes = r.take("QQ")
         data = buf[offset:offset + nbytes]

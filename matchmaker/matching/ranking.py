@@ -78,7 +78,9 @@ def rank_suppliers(query: Query, candidates: list[dict], filters: Filters | None
     cos_e = np.array([np.dot(q_e, c["emb"]) for c in candidates])
     cos_x = np.array([np.dot(q_x, c["emb_x"]) for c in candidates])
     query_terms = lexical.terms(bridged(query.text))
-    lex, hits = lexical.bm25(query_terms, [lexical.terms(bridged(c["text"])) for c in candidates])
+    # Nodes written before text_bridged was stored fall back to bridging here.
+    lex, hits = lexical.bm25(query_terms, [lexical.terms(c.get("text_bridged") or bridged(c["text"]))
+                                           for c in candidates])
     fused = _z(cos_e) + _z(cos_x) + _z(lex)
     distinct_terms = max(len(set(query_terms)), 1)
 
@@ -137,4 +139,8 @@ def _graph_path(query: Query, c: dict, category_link: bool) -> list[str]:
     if c.get("region_name"):
         path.append(f"{c['company_name']} → 注册地 {c['region_name']}"
                     + (f" → 园区 {c['park_name']}" if c.get("park_name") else ""))
+    anchors = c.get("supplied_cluster_anchors") or []
+    if anchors:
+        path.append(f"{c['company_name']} → 已供货（采购台账） → {'、'.join(anchors[:3])}"
+                    "（同产业集群主机企业）")
     return path

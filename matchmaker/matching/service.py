@@ -59,7 +59,9 @@ def save_capabilities(graph, model: str, company: str, capabilities: list[dict])
         certs = set(cap.get("certifications") or []) | set(extract_certifications(row["text"]))
         row["certifications"] = sorted(certs)
         rows.append(row)
-    vectors = encoders.get(model).encode([bridged(r["text"]) for r in rows], "passage")
+    for row in rows:  # stored so that ranking never re-runs the glossary over candidates
+        row["text_bridged"] = bridged(row["text"])
+    vectors = encoders.get(model).encode([r["text_bridged"] for r in rows], "passage")
     for row, vec in zip(rows, vectors):
         row.update(vec)
     graph.write(catalog.upsert_capabilities, rows)
@@ -93,8 +95,8 @@ def save_need(graph, model: str, company: str, need: dict) -> str:
            "delivery_region": _clean(need.get("delivery_region"), "delivery_region", 50),
            "deadline": deadline, "status": status,
            "visibility": need.get("visibility") or "public",
-           "category": need.get("category") or None, "text": text}
-    row.update(encoders.get(model).encode([bridged(text)], "query")[0])
+           "category": need.get("category") or None, "text": text, "text_bridged": bridged(text)}
+    row.update(encoders.get(model).encode([row["text_bridged"]], "query")[0])
     return graph.write(catalog.upsert_need, row)
 
 
