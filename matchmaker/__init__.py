@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, jsonify, render_template, request, session
 from flask_babel import get_locale, gettext as _
 
 from graph import schema
@@ -57,7 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.main import bp as main_bp
     from matchmaker.incentives import bp as incentives_bp
     from matchmaker.needs import bp as needs_bp
-    for bp in (auth_bp, main_bp, needs_bp, incentives_bp, api_bp):
+    from matchmaker.suppliers import bp as suppliers_bp
+    for bp in (auth_bp, main_bp, needs_bp, suppliers_bp, incentives_bp, api_bp):
         app.register_blueprint(bp)
 
     _register_error_handlers(app)

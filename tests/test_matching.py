@@ -2,7 +2,6 @@
 import pytest
 from conftest import login
 
-from graph import catalog
 from matchmaker.errors import Forbidden
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
@@ -104,3 +103,41 @@ def test_anchor_sees_own_matches_page(graph, market, client):
 
 def test_api_requires_login(client):
     assert client.get("/api/v1/needs/x/matches").status_code == 401
+
+
+def test_supplier_edits_profile_in_the_browser_and_sees_matching_needs(graph, market, client):
+    _need(graph, market, "Aluminium die-cast gearbox housings, IATF 16949 required")
+    login(client, "hyd@a.cn")
+    assert "工程机械液压油缸" in client.get("/suppliers/profile").get_data(as_text=True)
+    cap_id = market["hyd"]["credit_code"] + "-1"
+    form = client.get(f"/suppliers/capabilities/{cap_id}").get_data(as_text=True)
+    token = csrf_token_from(form)
+    missing = client.post(f"/suppliers/capabilities/{cap_id}", data={"csrf_token": token,
+                                                                     "products": ""})
+    assert missing.status_code == 400 and 'class="error"' in missing.get_data(as_text=True)
+    saved = client.post(f"/suppliers/capabilities/{cap_id}", data={
+        "csrf_token": token, "products": "铝合金压铸件，变速箱壳体", "processes": "压铸、T6热处理",
+        "certifications": ["IATF16949"], "capacity_per_year": "200000",
+        "category": "CAST-DIE"}, follow_redirects=True).get_data(as_text=True)
+    assert "已保存" in saved and "IATF16949" in saved
+    page = client.get("/suppliers/needs").get_data(as_text=True)
+    assert "Aluminium die-cast gearbox housings" in page and "✔ IATF16949" in page
+    other = market["diecast"]["credit_code"] + "-1"
+    assert client.get(f"/suppliers/capabilities/{other}").status_code == 404
+
+
+def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market):
+    from matchmaker import ledger
+    ledger.import_purchases(graph, [(2, {
+        "anchor_credit_code": market["anchor"]["credit_code"],
+        "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": "P-1",
+        "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})], "t")
+    need = _need(graph, market, "液压油缸采购")
+    matches = service.match_need(graph, need, None)["matches"]
+    auto_hyd = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
+    assert any("星联重工" in p for p in auto_hyd["explanation"]["graph_path"])
+
+
+def csrf_token_from(html: str) -> str:
+    import re
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)

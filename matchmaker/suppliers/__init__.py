@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("suppliers", __name__, template_folder="templates", url_prefix="/suppliers")
+
+from matchmaker.suppliers import views  # noqa: E402,F401
