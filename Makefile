@@ -19,7 +19,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Cytoscape.js for the chain map, from npm (served locally; no CDN at run time).
+CYTOSCAPE := matchmaker/static/vendor/cytoscape.min.js
+$(CYTOSCAPE):
+	npm install --silent --no-save --no-package-lock --prefix var/npm cytoscape@3.34.4
+	mkdir -p $(dir $@)
+	cp var/npm/node_modules/cytoscape/dist/cytoscape.min.js $@
+
+setup: $(VENV)/.installed $(CYTOSCAPE)
 	$(VENV)/bin/matchmaker build-model
 
 run: setup

@@ -102,7 +102,8 @@ def _suppliers(rng: random.Random) -> list[tuple[dict, dict]]:
         parks_by_region.setdefault(p["region"], []).append(p["code"])
     for i in range(150):
         template = SUPPLY_TEMPLATES[i % len(SUPPLY_TEMPLATES)]
-        outside = i % 12 == 11
+        # Every compressor maker is outside the city: the demo's missing link (缺失环节).
+        outside = i % 12 == 11 or template[0] == "THERM-COMP"
         region = rng.choice(OUTSIDE_REGIONS if outside else LOCAL_REGIONS)
         while True:
             name = rng.choice(NAME_HEADS) + rng.choice(NAME_HEADS) + rng.choice(NAME_TAILS)

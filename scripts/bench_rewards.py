@@ -1,5 +1,5 @@
 """Benchmark: N synthetic purchase rows imported through the normal importer into a scratch
-database of the embedded graph server, then rates and awards computed in the graph.
+database of the embedded graph server, then rates, awards and the chain's missing-link analysis computed in the graph.
 
     python scripts/bench_rewards.py --rows 1000000
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph import schema, server  # noqa: E402
 from graph.db import Graph, Settings  # noqa: E402
-from matchmaker import awards, config, credit_code, ledger, policy, tables  # noqa: E402
+from matchmaker import awards, chain, config, credit_code, ledger, policy, tables  # noqa: E402
 from matchmaker.reference_data import seed  # noqa: E402
 
 LOCAL = ["430102", "430104", "430111", "430121", "430181", "430182"]
@@ -111,6 +111,10 @@ def main() -> None:
         result["awards_s"] = round(time.perf_counter() - started, 2)
         result["awards_proposed"] = sum(1 for r in computed["anchors"] if r["award_fen"] > 0)
         result["clusters"] = {c["cluster"]: c["rate_pct"] for c in rates["clusters"]}
+        started = time.perf_counter()
+        coverage = chain.coverage(graph, rules, 2025)
+        result["missing_links_s"] = round(time.perf_counter() - started, 2)
+        result["missing_links"] = len(coverage["missing_links"])
         started = time.perf_counter()
         again = ledger.import_purchases(graph, tables.read(
             purchases_csv(min(args.rows, 10_000), anchor_codes, supplier_codes, 7).encode(),

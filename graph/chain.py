@@ -1,0 +1,142 @@
+"""Chain map analyses (seed 001 §1/§3, 002 §三.4): demand per part, local capability, spending
+local vs elsewhere, single sources, parks. Plain Neo4j 5 Cypher; runs on the embedded server too.
+
+"Local" is always decided through the region hierarchy (:Region {code: $region}), and a cluster
+of None means every cluster."""
+from __future__ import annotations
+
+LOCAL_SUPPLIER = """EXISTS {
+    MATCH (s)-[:REGISTERED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {code: $region}) }"""
+
+# Demand for a part: anchors of the cluster that posted an open need for it or bought it.
+DEMAND = """
+MATCH (a:Company {role: 'anchor'})
+WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
+CALL {
+    WITH a
+    MATCH (a)-[:POSTED]->(n:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
+    RETURN k, collect(n.id) AS need_ids, 0 AS total_fen, 0 AS local_fen
+  UNION ALL
+    WITH a
+    MATCH (a)-[:BOUGHT]->(p:Purchase {year: $year})-[:OF_CATEGORY]->(k:Category),
+          (p)-[:FROM]->(s:Company)
+    RETURN k, [] AS need_ids, sum(p.amount_fen) AS total_fen,
+           sum(CASE WHEN """ + LOCAL_SUPPLIER + """ THEN p.amount_fen ELSE 0 END) AS local_fen
+}
+WITH k, collect(DISTINCT a.name) AS anchors, collect(need_ids) AS need_lists,
+     sum(total_fen) AS total_fen, sum(local_fen) AS local_fen
+OPTIONAL MATCH (k)-[:SUBCATEGORY_OF]->(parent:Category)
+RETURN k.code AS category, k.name AS name, parent.name AS parent, anchors,
+       reduce(ids = [], x IN need_lists | ids + x) AS need_ids, total_fen, local_fen,
+       COUNT { MATCH (s:Company {status: 'approved', role: 'supplier'})-[:CAN_SUPPLY]->(k)
+               WHERE """ + LOCAL_SUPPLIER + """ } AS local_suppliers
+ORDER BY total_fen - local_fen DESC, size(need_ids) DESC
+"""
+
+
+def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -> list[dict]:
+    return tx.run(DEMAND, year=year, region=region, cluster=cluster).data()
+
+
+def outside_sources(tx, year: int, region: str, categories: list[str],
+                    cluster: str | None = None, per_category: int = 5) -> dict[str, list[dict]]:
+    """The non-local suppliers anchors buy each part from today: whom to invite to settle."""
+    rows = tx.run("""
+        UNWIND $categories AS code
+        MATCH (k:Category {code: code})<-[:OF_CATEGORY]-(p:Purchase {year: $year})-[:FROM]->(s),
+              (a:Company)-[:BOUGHT]->(p)
+        WHERE NOT """ + LOCAL_SUPPLIER + """
+          AND ($cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) })
+        OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
+        WITH code, s, r, sum(p.amount_fen) AS amount_fen
+        ORDER BY amount_fen DESC
+        WITH code, collect({credit_code: s.credit_code, name: s.name, region: r.name,
+                            amount_fen: amount_fen}) AS sources
+        RETURN code, sources[0..$n] AS sources
+    """, categories=categories, year=year, region=region, cluster=cluster,
+        n=per_category).data()
+    return {r["code"]: r["sources"] for r in rows}
+
+
+def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
+    """Parts an anchor bought from exactly one supplier in the year."""
+    return tx.run("""
+        MATCH (a:Company {role: 'anchor'})-[:BOUGHT]->(p:Purchase {year: $year})
+              -[:OF_CATEGORY]->(k:Category)
+        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
+        MATCH (p)-[:FROM]->(s:Company)
+        WITH a, k, collect(DISTINCT s.name) AS suppliers, sum(p.amount_fen) AS amount_fen
+        WHERE size(suppliers) = 1
+        RETURN a.credit_code AS anchor, a.name AS anchor_name, k.code AS category,
+               k.name AS category_name, suppliers[0] AS supplier, amount_fen
+        ORDER BY amount_fen DESC
+    """, year=year, cluster=cluster).data()
+
+
+def category_spend_by_anchor(tx, year: int, region: str, category: str) -> dict[str, dict]:
+    """{anchor: {total_fen, local_fen}} for one part: the base of the what-if."""
+    rows = tx.run("""
+        MATCH (a:Company)-[:BOUGHT]->(p:Purchase {year: $year})-[:OF_CATEGORY]->
+              (:Category {code: $category}), (p)-[:FROM]->(s:Company)
+        RETURN a.credit_code AS anchor, sum(p.amount_fen) AS total_fen,
+               sum(CASE WHEN """ + LOCAL_SUPPLIER + """ THEN p.amount_fen ELSE 0 END) AS local_fen
+    """, year=year, region=region, category=category).data()
+    return {r["anchor"]: {"total_fen": r["total_fen"], "local_fen": r["local_fen"]}
+            for r in rows}
+
+
+def map_elements(tx, region: str, cluster: str | None = None, category: str | None = None,
+                 park: str | None = None, limit: int = 400) -> dict:
+    """Anchors → parts they need or buy → local suppliers able to make them → parks."""
+    rows = tx.run("""
+        MATCH (a:Company {role: 'anchor'})
+        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
+        CALL {
+            WITH a MATCH (a)-[:POSTED]->(:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
+            RETURN DISTINCT k
+          UNION
+            WITH a MATCH (a)-[:BOUGHT]->(:Purchase)-[:OF_CATEGORY]->(k:Category)
+            RETURN DISTINCT k
+        }
+        WITH a, k WHERE $category IS NULL OR k.code = $category
+        OPTIONAL MATCH (s:Company {role: 'supplier', status: 'approved'})-[:CAN_SUPPLY]->(k)
+        WHERE """ + LOCAL_SUPPLIER + """
+          AND ($park IS NULL OR EXISTS { MATCH (s)-[:IN_PARK]->(:Park {code: $park}) })
+        OPTIONAL MATCH (s)-[:IN_PARK]->(pk:Park)
+        RETURN a.credit_code AS anchor, a.name AS anchor_name, k.code AS category,
+               k.name AS category_name, s.credit_code AS supplier, s.name AS supplier_name,
+               pk.code AS park, pk.name AS park_name
+        LIMIT $limit
+    """, region=region, cluster=cluster, category=category, park=park, limit=limit).data()
+    nodes, edges = {}, set()
+    for r in rows:
+        nodes[r["anchor"]] = {"id": r["anchor"], "label": r["anchor_name"], "kind": "anchor"}
+        nodes["cat:" + r["category"]] = {"id": "cat:" + r["category"],
+                                         "label": r["category_name"], "kind": "category"}
+        edges.add((r["anchor"], "cat:" + r["category"], "needs"))
+        if r["supplier"]:
+            nodes[r["supplier"]] = {"id": r["supplier"], "label": r["supplier_name"],
+                                    "kind": "supplier"}
+            edges.add((r["supplier"], "cat:" + r["category"], "can_supply"))
+            if r["park"]:
+                nodes["park:" + r["park"]] = {"id": "park:" + r["park"],
+                                              "label": r["park_name"], "kind": "park"}
+                edges.add((r["supplier"], "park:" + r["park"], "in_park"))
+    return {"nodes": list(nodes.values()),
+            "edges": [{"source": s, "target": t, "kind": k} for s, t, k in sorted(edges)],
+            "truncated": len(rows) >= limit}
+
+
+def parks(tx) -> list[dict]:
+    """Parks with their companies and the clusters their suppliers already serve (the output
+    per year is `ledger.park_output`, the same figure R2 uses)."""
+    return tx.run("""
+        MATCH (pk:Park)-[:LOCATED_IN]->(r:Region)
+        OPTIONAL MATCH (c:Company)-[:IN_PARK]->(pk)
+        WITH pk, r, count(c) AS companies,
+             count(CASE WHEN c.role = 'anchor' THEN 1 END) AS anchors
+        RETURN pk.code AS park, pk.name AS name, r.name AS region, companies, anchors,
+               [(pk)<-[:IN_PARK]-(:Company)-[:SUPPLIED]->(:Company)-[:IN_CLUSTER]->(k:Cluster)
+                | k.name] AS clusters_served
+        ORDER BY pk.code
+    """).data()

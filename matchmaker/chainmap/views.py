@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
+
+from graph import chain as chain_store
+from graph import reference
+from matchmaker import chain, rewards, tables
+from matchmaker.auth.access import roles_required
+from matchmaker.chainmap import bp
+from matchmaker.extensions import current_policy, graph
+
+
+def _args() -> tuple[int, str | None]:
+    year = request.args.get("year", type=int) or date.today().year - 1
+    if not 1990 <= year <= 2100:
+        abort(400, _("年份超出范围"))
+    return year, request.args.get("cluster") or None
+
+
+@bp.route("/")
+@roles_required("organizer")
+def index():
+    year, cluster = _args()
+    report = chain.coverage(graph(), current_policy(), year, cluster)
+    simulation = None
+    category, pct = request.args.get("category"), request.args.get("pct", type=int)
+    if category and pct is not None:
+        if not 0 <= pct <= 100:
+            abort(400, _("比例应在0到100之间"))
+        simulation = chain.simulate(graph(), current_policy(), year, category, pct)
+    return render_template(
+        "chainmap/index.html", year=year, cluster=cluster, report=report, simulation=simulation,
+        clusters=graph().read(reference.list_clusters), parks=chain.parks(graph(), year),
+        all_parks=graph().read(reference.list_parks),
+        categories=[c for c in graph().read(reference.list_categories) if c["parent"]])
+
+
+@bp.route("/map.json")
+@roles_required("organizer")
+def map_data():
+    _, cluster = _args()
+    return jsonify(graph().read(chain_store.map_elements, current_policy().region, cluster,
+                                request.args.get("category") or None,
+                                request.args.get("park") or None))
+
+
+@bp.route("/missing-links.xlsx")
+@roles_required("organizer")
+def export_missing():
+    year, cluster = _args()
+    report = chain.coverage(graph(), current_policy(), year, cluster)
+    yuan = rewards.yuan_decimal
+    rows = []
+    for r in report["missing_links"]:
+        invite = "；".join(f"{s['name']}（{s['region'] or ''}，{rewards.yuan(s['amount_fen'])}）"
+                          for s in r["outside_suppliers"])
+        rows.append([r["category"], r["name"], r["parent"], "、".join(r["anchors"]),
+                     yuan(r["nonlocal_fen"]), yuan(r["total_fen"]), r["local_suppliers"],
+                     len(r["need_ids"]), invite])
+    data = tables.write_xlsx({"缺失环节招商清单": (
+        ["品类代码", "品类", "大类", "需求主机企业", "市外采购额(元)", "采购总额(元)",
+         "本地可配套企业数", "在招需求数", "现有市外供应商（招商对象）"], rows)})
+    return Response(data, headers={
+        "Content-Disposition": f"attachment; filename=missing-links-{year}.xlsx",
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
