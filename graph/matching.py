@@ -1,10 +1,11 @@
 """Candidate retrieval for matching, through the vector indexes (never a scan in Python)."""
 from __future__ import annotations
 
-from graph.search_index import vector_index_name
+from graph.search_index import cosine, vector_index_name
 
 # For each capability the vector index returns: its supplier and the structured facts the
 # ranking needs (certifications, local, capacity, category link, prior supply to the cluster).
+# Both similarities are computed in the graph: shipping the vectors cost ~100 ms per match.
 SUPPLIER_CANDIDATES = """
 CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
 WITH node AS c, score
@@ -14,7 +15,7 @@ OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
 OPTIONAL MATCH (s)-[:IN_PARK]->(p:Park)
 RETURN c.id AS capability, c.text AS text, c.text_bridged AS text_bridged,
        c.certifications AS certifications,
-       c.capacity_per_year AS capacity, c.emb AS emb, c.emb_x AS emb_x,
+       c.capacity_per_year AS capacity, {cos_e} AS cos_e, {cos_x} AS cos_x,
        s.credit_code AS company, s.name AS company_name, s.local AS local,
        r.name AS region_name, p.name AS park_name,
        [(c)-[:IN_CATEGORY]->(k:Category) | k.code] AS categories,
@@ -28,7 +29,8 @@ def supplier_candidates(tx, graph, vectors: dict, k: int, clusters: list[str]) -
     found: dict[str, dict] = {}
     for prop in ("emb", "emb_x"):
         index = vector_index_name(graph, "Capability", prop)
-        for row in tx.run(SUPPLIER_CANDIDATES, index=index, k=k, vector=vectors[prop],
+        for row in tx.run(_with_cosines(graph, SUPPLIER_CANDIDATES, "c"), index=index, k=k,
+                          vector=vectors[prop], emb=vectors["emb"], emb_x=vectors["emb_x"],
                           clusters=clusters):
             found.setdefault(row["capability"], row.data())
     return list(found.values())
@@ -41,7 +43,7 @@ MATCH (a:Company)-[:POSTED]->(n)
 WHERE n.status = 'open' AND n.visibility = 'public'
 RETURN n.id AS need, n.title AS title, n.text AS text, n.text_bridged AS text_bridged,
        n.certs_required AS certs_required,
-       n.annual_volume AS annual_volume, n.emb AS emb, n.emb_x AS emb_x,
+       n.annual_volume AS annual_volume, {cos_e} AS cos_e, {cos_x} AS cos_x,
        a.credit_code AS company, a.name AS company_name,
        head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]) AS category
 """
@@ -51,6 +53,12 @@ def need_candidates(tx, graph, vectors: dict, k: int) -> list[dict]:
     found: dict[str, dict] = {}
     for prop in ("emb", "emb_x"):
         index = vector_index_name(graph, "Need", prop)
-        for row in tx.run(NEED_CANDIDATES, index=index, k=k, vector=vectors[prop]):
+        for row in tx.run(_with_cosines(graph, NEED_CANDIDATES, "n"), index=index, k=k,
+                          vector=vectors[prop], emb=vectors["emb"], emb_x=vectors["emb_x"]):
             found.setdefault(row["need"], row.data())
     return list(found.values())
+
+
+def _with_cosines(graph, query: str, node: str) -> str:
+    return query.replace("{cos_e}", cosine(graph, f"{node}.emb", "$emb")).replace(
+        "{cos_x}", cosine(graph, f"{node}.emb_x", "$emb_x"))

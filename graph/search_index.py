@@ -1,4 +1,4 @@
-"""The one place where the embedded server and Neo4j 5 differ: creating vector indexes.
+"""The one place where the embedded server and Neo4j 5 differ: vector indexes and cosine.
 
 ArcadeDB rejects Neo4j's `CREATE VECTOR INDEX`, so there the index is made with ArcadeDB SQL over
 its HTTP API; afterwards `db.index.vector.queryNodes` works the same on both, only the index name
@@ -21,6 +21,14 @@ def vector_index_name(graph, label: str, prop: str) -> str:
     if graph.backend == "arcadedb":
         return f"{label}[{prop}]"
     return f"{label.lower()}_{prop}_vector"
+
+
+def cosine(graph, a: str, b: str) -> str:
+    """Cypher for the plain cosine of two vectors. Neo4j 5's vector.similarity.cosine returns
+    (1 + cos) / 2, ArcadeDB's returns cos; ranking thresholds expect cos on both."""
+    if graph.backend == "arcadedb":
+        return f"vector.similarity.cosine({a}, {b})"
+    return f"(2 * vector.similarity.cosine({a}, {b}) - 1)"
 
 
 def ensure_vector_indexes(graph) -> None:

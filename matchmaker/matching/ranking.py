@@ -47,8 +47,6 @@ def extract_certifications(text: str) -> list[str]:
 @dataclass
 class Query:
     text: str
-    emb: list[float]
-    emb_x: list[float]
     certs_required: list[str] = field(default_factory=list)
     annual_volume: int | None = None
     category: str | None = None
@@ -74,9 +72,8 @@ def rank_suppliers(query: Query, candidates: list[dict], filters: Filters | None
     filters = filters or Filters()
     if not candidates:
         return []
-    q_e, q_x = np.asarray(query.emb), np.asarray(query.emb_x)
-    cos_e = np.array([np.dot(q_e, c["emb"]) for c in candidates])
-    cos_x = np.array([np.dot(q_x, c["emb_x"]) for c in candidates])
+    cos_e = np.array([c["cos_e"] for c in candidates], dtype=float)  # computed in the graph
+    cos_x = np.array([c["cos_x"] for c in candidates], dtype=float)
     query_terms = lexical.terms(bridged(query.text))
     # Nodes written before text_bridged was stored fall back to bridging here.
     lex, hits = lexical.bm25(query_terms, [lexical.terms(c.get("text_bridged") or bridged(c["text"]))

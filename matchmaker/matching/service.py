@@ -119,7 +119,7 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
         raise NotFound("需求不存在")
     if user is not None and not (user.is_organizer or user.company == need["company"]):
         raise Forbidden("只能查看本企业需求的匹配结果")
-    query = Query(text=need["text"], emb=need["emb"], emb_x=need["emb_x"],
+    query = Query(text=need["text"],
                   certs_required=need["certs_required"] or [],
                   annual_volume=need["annual_volume"], category=need["category"])
     found = graph.read(candidates_store.supplier_candidates, graph, need,
@@ -137,7 +137,7 @@ def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
     for cap in graph.read(catalog.capabilities_of, company, True):
         found = {n["need"]: n for n in graph.read(candidates_store.need_candidates, graph, cap,
                                                    CANDIDATES_PER_INDEX)}
-        query = Query(text=cap["text"], emb=cap["emb"], emb_x=cap["emb_x"])
+        query = Query(text=cap["text"])
         # Needs stand in as the candidates of the shared ranking (keyed by need id).
         candidates = [dict(n, company=n["need"], capability=n["need"]) for n in found.values()]
         have = set(cap["certifications"] or [])
