@@ -6,13 +6,15 @@ transient failures are retried by the driver and a failing unit of work is rolle
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from neo4j import GraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph import server
+from graph import schema, server
 
 
 class GraphUnavailable(RuntimeError):
@@ -77,3 +79,21 @@ class Graph:
 
     def close(self) -> None:
         self.driver.close()
+
+
+@contextmanager
+def scratch_graph(data_dir: Path, purpose: str, keep: bool = False):
+    """A fresh, migrated database on the embedded server for evaluation and benchmarks,
+    dropped afterwards unless `keep`."""
+    graph = Graph(Settings.from_env(data_dir, f"{purpose}{uuid.uuid4().hex[:8]}"))
+    if graph.backend != "arcadedb":
+        graph.close()
+        raise SystemExit(f"{purpose} uses a scratch database of the embedded server; "
+                         "unset NEO4J_URI")
+    try:
+        schema.migrate(graph)
+        yield graph
+    finally:
+        graph.close()
+        if not keep:
+            server.drop_database(graph.embedded, graph.database)

@@ -17,26 +17,18 @@ COMPUTED_RULES = (rewards.INCREMENT, rewards.PARK_OUTPUT)
 def compute(graph, policy: Policy, year: int, actor: str, store: bool = True) -> dict:
     """Compute R1/R2 for `year`, resolve overlaps (R3), store proposals (R4) and report."""
     period = policy.for_year(year)
-    figures = ledger.yearly_figures(graph, policy, [year - 1, year])
-    confirmed = graph.read(ledger_store.baselines, year - 1)
+    figures = ledger.increment_figures(graph, policy, year)
     names = {f["anchor"]: f["name"] for f in figures}
 
     proposals, anchor_rows = [], []
     for f in figures:
-        prev, current = f["years"][year - 1], f["years"][year]
-        prev_source = "ledger" if prev["rows"] else ("confirmed" if f["anchor"] in confirmed
-                                                     else None)
-        prev_local = {"ledger": prev["local_fen"], "confirmed": confirmed.get(f["anchor"]),
-                      None: None}[prev_source]
-        proposal = rewards.increment_award(period, AnchorYear(
-            f["anchor"], tuple(f["clusters"]), year, current["local_fen"], current["rows"] > 0,
-            prev_local))
-        proposals.append(proposal)
-        anchor_rows.append({"anchor": f["anchor"], "name": f["name"], "clusters": f["clusters"],
-                            "prev_local_fen": prev_local, "prev_source": prev_source,
-                            "local_fen": current["local_fen"], "total_fen": current["total_fen"],
-                            "delta_fen": None if prev_local is None
-                            else current["local_fen"] - prev_local})
+        proposals.append(rewards.increment_award(period, AnchorYear(
+            f["anchor"], tuple(f["clusters"]), year, f["local_fen"], f["has_data"],
+            f["prev_local_fen"])))
+        anchor_rows.append({k: f[k] for k in ("anchor", "name", "clusters", "prev_local_fen",
+                                              "prev_source", "local_fen", "total_fen")}
+                           | {"delta_fen": None if f["prev_local_fen"] is None
+                              else f["local_fen"] - f["prev_local_fen"]})
 
     earlier: dict[str, list[tuple[int, int]]] = {}
     for a in graph.read(award_store.earlier_awards, rewards.PARK_OUTPUT, year):

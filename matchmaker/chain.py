@@ -77,16 +77,7 @@ def what_if(period, year: int, anchors: list[dict], category_spend: dict[str, di
 
 def simulate(graph, policy: Policy, year: int, category: str, pct: int) -> dict:
     """`what_if` on the ledger's figures for `year` (prior year from the ledger or confirmed)."""
-    figures = ledger.yearly_figures(graph, policy, [year - 1, year])
-    confirmed = graph.read(ledger_store.baselines, year - 1)
-    anchors = []
-    for f in figures:
-        prev, current = f["years"][year - 1], f["years"][year]
-        anchors.append({"anchor": f["anchor"], "name": f["name"], "clusters": f["clusters"],
-                        "local_fen": current["local_fen"], "total_fen": current["total_fen"],
-                        "has_data": current["rows"] > 0,
-                        "prev_local_fen": prev["local_fen"] if prev["rows"]
-                        else confirmed.get(f["anchor"])})
+    anchors = ledger.increment_figures(graph, policy, year)
     spend = graph.read(chain_store.category_spend_by_anchor, year, policy.region, category)
     return {"year": year, "category": category,
             **what_if(policy.for_year(year), year, anchors, spend, pct)}

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from matchmaker import config as app_config
+from matchmaker.extensions import current_policy
 
 
 def _create_app():
@@ -85,11 +86,6 @@ def demo():
     click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
-def _policy():
-    from matchmaker import policy
-    return policy.load(current_app.config["POLICY_FILE"])
-
-
 def _table(path: str, columns: list[str]):
     from matchmaker import tables
     return tables.read(Path(path).read_bytes(), path, columns)
@@ -120,7 +116,7 @@ def import_companies(file, valid_only):
     """Import companies from CSV/XLSX: credit_code,name,role,cluster,registered_region,park."""
     from matchmaker import ledger
     _import(lambda: ledger.import_companies(
-        current_app.extensions["graph"], _table(file, ledger.COMPANY_COLUMNS), _policy(), "cli",
+        current_app.extensions["graph"], _table(file, ledger.COMPANY_COLUMNS), current_policy(), "cli",
         valid_only), "companies")
 
 
@@ -148,7 +144,7 @@ def import_purchases(file, valid_only):
 def rates(year, years_back, as_json):
     """Local supporting rate (本地配套率) per anchor and per cluster."""
     from matchmaker import ledger, rewards
-    report = ledger.rates(current_app.extensions["graph"], _policy(), year, years_back)
+    report = ledger.rates(current_app.extensions["graph"], current_policy(), year, years_back)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return
@@ -168,7 +164,7 @@ def rewards_command(year, as_json, dry_run):
     """Compute purchase-increment (R1) and park output (R2) awards for a year and store them
     as proposals for the organizer's approval."""
     from matchmaker import awards, rewards
-    report = awards.compute(current_app.extensions["graph"], _policy(), year, "cli",
+    report = awards.compute(current_app.extensions["graph"], current_policy(), year, "cli",
                             store=not dry_run)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))

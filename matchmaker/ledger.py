@@ -288,6 +288,25 @@ def yearly_figures(graph, policy: Policy, years: list[int]) -> list[dict]:
             for a in anchors]
 
 
+def increment_figures(graph, policy: Policy, year: int) -> list[dict]:
+    """Per anchor, what R1 needs for `year`: local and total purchases, whether any purchase
+    was recorded, and the prior year's local purchases — from the ledger when it has rows for
+    that year, else the figure an organizer confirmed, else None (not computable)."""
+    figures = yearly_figures(graph, policy, [year - 1, year])
+    confirmed = graph.read(ledger_store.baselines, year - 1)
+    out = []
+    for f in figures:
+        prev, current = f["years"][year - 1], f["years"][year]
+        source = "ledger" if prev["rows"] else ("confirmed" if f["anchor"] in confirmed
+                                                else None)
+        out.append({"anchor": f["anchor"], "name": f["name"], "clusters": f["clusters"],
+                    "local_fen": current["local_fen"], "total_fen": current["total_fen"],
+                    "has_data": current["rows"] > 0, "prev_source": source,
+                    "prev_local_fen": prev["local_fen"] if source == "ledger"
+                    else confirmed.get(f["anchor"])})
+    return out
+
+
 def rates(graph, policy: Policy, year: int, years_back: int = 0,
           anchor: str | None = None) -> dict:
     """Rates per anchor and per cluster for `year` (and the trend over `years_back` earlier

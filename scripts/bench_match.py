@@ -20,7 +20,6 @@ import resource
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph import catalog, companies, schema, server  # noqa: E402
-from graph.db import Graph, Settings  # noqa: E402
+from graph import catalog, companies  # noqa: E402
+from graph.db import scratch_graph  # noqa: E402
 from matchmaker import config, credit_code  # noqa: E402
 from matchmaker.demo import NEEDS, SUPPLY_TEMPLATES  # noqa: E402
 from matchmaker.matching import encoders, service  # noqa: E402
@@ -89,14 +88,9 @@ def main() -> None:
     vectors = enc.encode(bridged_texts, "passage")
     result["embed_texts_per_s"] = round(len(texts) / (time.perf_counter() - started), 1)
 
-    database = f"benchm{uuid.uuid4().hex[:8]}"
-    graph = Graph(Settings.from_env(settings["DATA_DIR"], database))
-    if graph.backend != "arcadedb":
-        raise SystemExit("bench_match uses a scratch database of the embedded server")
     rng = random.Random(11)
     nprng = np.random.default_rng(11)
-    try:
-        schema.migrate(graph)
+    with scratch_graph(settings["DATA_DIR"], "benchm", args.keep) as graph:
         seed(graph)
         anchor = credit_code.make("430104", 1)
         graph.write(companies.upsert_companies, [{
@@ -156,10 +150,6 @@ def main() -> None:
             "python_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "graph_server_rss_mb": rss_mb(graph.embedded.pid),
         })
-    finally:
-        graph.close()
-        if not args.keep:
-            server.drop_database(graph.embedded, database)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

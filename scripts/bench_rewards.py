@@ -14,13 +14,11 @@ import random
 import resource
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph import schema, server  # noqa: E402
-from graph.db import Graph, Settings  # noqa: E402
+from graph.db import scratch_graph  # noqa: E402
 from matchmaker import awards, chain, config, credit_code, ledger, policy, tables  # noqa: E402
 from matchmaker.reference_data import seed  # noqa: E402
 
@@ -68,15 +66,9 @@ def main() -> None:
 
     settings = config.load()
     rules = policy.load(settings["POLICY_FILE"])
-    database = f"bench{uuid.uuid4().hex[:8]}"
-    graph = Graph(Settings.from_env(settings["DATA_DIR"], database))
-    if graph.backend != "arcadedb":
-        raise SystemExit("bench_rewards uses a scratch database of the embedded server; "
-                         "unset NEO4J_URI")
-    result: dict = {"rows": args.rows, "anchors": args.anchors, "suppliers": args.suppliers,
-                    "database": database}
-    try:
-        schema.migrate(graph)
+    result: dict = {"rows": args.rows, "anchors": args.anchors, "suppliers": args.suppliers}
+    with scratch_graph(settings["DATA_DIR"], "bench", args.keep) as graph:
+        result["database"] = graph.database
         seed(graph)
         text, anchor_codes, supplier_codes = companies_csv(args.anchors, args.suppliers)
         started = time.perf_counter()
@@ -122,10 +114,6 @@ def main() -> None:
         result["reimport_10k_unchanged"] = again.unchanged
         result["reimport_10k_s"] = round(time.perf_counter() - started, 2)
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    finally:
-        graph.close()
-        if not args.keep:
-            server.drop_database(graph.embedded, database)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

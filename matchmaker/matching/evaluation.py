@@ -5,13 +5,12 @@ capability each; each need is stored as a need and matched exactly as the web ap
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import numpy as np
 
-from graph import companies, schema, server
-from graph.db import Graph, Settings
+from graph import companies
+from graph.db import scratch_graph
 from matchmaker import credit_code
 from matchmaker.matching import lexical, service
 
@@ -38,14 +37,8 @@ def run(path: Path, config: dict, log=print) -> dict:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     suppliers = [r for r in rows if r["type"] == "supplier"]
     needs = [r for r in rows if r["type"] == "need"]
-    database = f"eval{uuid.uuid4().hex[:8]}"
-    graph = Graph(Settings.from_env(config["DATA_DIR"], database))
-    if graph.backend != "arcadedb":
-        raise SystemExit("eval-matching uses a scratch database of the embedded server; "
-                         "unset NEO4J_URI")
     model = config["EMBEDDING_MODEL"]
-    try:
-        schema.migrate(graph)
+    with scratch_graph(config["DATA_DIR"], "eval") as graph:
         code_of = {s["id"]: credit_code.make("430100", i + 1) for i, s in enumerate(suppliers)}
         anchor = credit_code.make("430100", 999_999)
         graph.write(companies.upsert_companies, [
@@ -55,7 +48,7 @@ def run(path: Path, config: dict, log=print) -> dict:
             + [{"credit_code": anchor, "name": "eval anchor", "role": "anchor", "status": "approved",
                 "address": "", "contact_name": "", "contact_phone": "", "region": "430100",
                 "park": None, "clusters": [], "local": True}])
-        log(f"loading {len(suppliers)} suppliers into {database}")
+        log(f"loading {len(suppliers)} suppliers into {graph.database}")
         for s in suppliers:
             service.save_capabilities(graph, model, code_of[s["id"]], [{"text": s["text"]}])
         id_of = {v: k for k, v in code_of.items()}
@@ -80,6 +73,3 @@ def run(path: Path, config: dict, log=print) -> dict:
         out["confident_top_match_without_relevant"] = overconfident
         out["baseline_bm25_char_bigrams"] = _metrics(bm25_ranks)
         return out
-    finally:
-        graph.close()
-        server.drop_database(graph.embedded, database)
