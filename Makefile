@@ -26,6 +26,14 @@ $(CYTOSCAPE):
 	mkdir -p $(dir $@)
 	cp var/npm/node_modules/cytoscape/dist/cytoscape.min.js $@
 
+# Browser tests run Debian's Chromium (Playwright's own browser download cannot work offline);
+# a CJK font makes the screenshots readable.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y -q chromium fonts-wqy-zenhei || \
+	  (apt-get update -q && apt-get install -y -q chromium fonts-wqy-zenhei) || \
+	  (echo "Install Debian's chromium and fonts-wqy-zenhei (as root) for the browser tests"; exit 1)
+
 setup: $(VENV)/.installed $(CYTOSCAPE)
 	$(VENV)/bin/matchmaker build-model
 
@@ -35,7 +43,7 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins above, password: demo-password)"
 	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
 
-test: setup
+test: setup $(CHROMIUM)
 	$(VENV)/bin/pytest -q
 
 stop:

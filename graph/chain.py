@@ -8,52 +8,80 @@ from __future__ import annotations
 LOCAL_SUPPLIER = """EXISTS {
     MATCH (s)-[:REGISTERED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {code: $region}) }"""
 
-# Demand for a part: anchors of the cluster that posted an open need for it or bought it.
-DEMAND = """
-MATCH (a:Company {role: 'anchor'})
-WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
-CALL {
-    WITH a
-    MATCH (a)-[:POSTED]->(n:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
-    RETURN k, collect(n.id) AS need_ids, 0 AS total_fen, 0 AS local_fen
-  UNION ALL
-    WITH a
-    MATCH (a)-[:BOUGHT]->(p:Purchase {year: $year})-[:OF_CATEGORY]->(k:Category),
-          (p)-[:FROM]->(s:Company)
-    RETURN k, [] AS need_ids, sum(p.amount_fen) AS total_fen,
-           sum(CASE WHEN """ + LOCAL_SUPPLIER + """ THEN p.amount_fen ELSE 0 END) AS local_fen
-}
-WITH k, collect(DISTINCT a.name) AS anchors, collect(need_ids) AS need_lists,
-     sum(total_fen) AS total_fen, sum(local_fen) AS local_fen
+# Demand for a part: anchors that posted an open need for it or bought it in the year. Spending
+# is summed from the purchases' own anchor/category keys, and the local share by walking from the
+# policy region down to its suppliers once (as the ledger's rates do), never per purchase.
+OPEN_NEEDS = """
+MATCH (a:Company {role: 'anchor'})-[:POSTED]->(n:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
+RETURN a.credit_code AS anchor, k.code AS category, collect(n.id) AS need_ids
+"""
+SPEND = """
+MATCH (p:Purchase {year: $year})
+RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS total_fen
+"""
+LOCAL_SPEND = """
+MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
+MATCH (s)<-[:FROM]-(p:Purchase {year: $year})
+RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS local_fen
+"""
+CATEGORY_FACTS = """
+MATCH (k:Category) WHERE k.code IN $codes
 OPTIONAL MATCH (k)-[:SUBCATEGORY_OF]->(parent:Category)
-RETURN k.code AS category, k.name AS name, parent.name AS parent, anchors,
-       reduce(ids = [], x IN need_lists | ids + x) AS need_ids, total_fen, local_fen,
+RETURN k.code AS category, k.name AS name, parent.name AS parent,
        COUNT { MATCH (s:Company {status: 'approved', role: 'supplier'})-[:CAN_SUPPLY]->(k)
                WHERE """ + LOCAL_SUPPLIER + """ } AS local_suppliers
-ORDER BY total_fen - local_fen DESC, size(need_ids) DESC
+"""
+ANCHORS = """
+MATCH (a:Company {role: 'anchor'})
+WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
+RETURN a.credit_code AS anchor, a.name AS name
 """
 
 
 def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -> list[dict]:
-    return tx.run(DEMAND, year=year, region=region, cluster=cluster).data()
+    anchors = {r["anchor"]: r["name"] for r in tx.run(ANCHORS, cluster=cluster)}
+    rows: dict[str, dict] = {}
+
+    def row(category):
+        return rows.setdefault(category, {"category": category, "anchors": set(), "need_ids": [],
+                                          "total_fen": 0, "local_fen": 0})
+    for r in tx.run(OPEN_NEEDS):
+        if r["anchor"] in anchors:
+            row(r["category"])["need_ids"] += r["need_ids"]
+            row(r["category"])["anchors"].add(anchors[r["anchor"]])
+    for r in tx.run(SPEND, year=year):
+        if r["anchor"] in anchors and r["category"]:
+            row(r["category"])["total_fen"] += r["total_fen"]
+            row(r["category"])["anchors"].add(anchors[r["anchor"]])
+    for r in tx.run(LOCAL_SPEND, year=year, region=region):
+        if r["anchor"] in anchors and r["category"] in rows:
+            rows[r["category"]]["local_fen"] += r["local_fen"]
+    for r in tx.run(CATEGORY_FACTS, codes=list(rows), region=region):
+        rows[r["category"]].update(r.data())
+    out = [dict(r, anchors=sorted(r["anchors"]), need_ids=sorted(r["need_ids"]))
+           for r in rows.values() if "name" in r]
+    return sorted(out, key=lambda r: (-(r["total_fen"] - r["local_fen"]), -len(r["need_ids"]),
+                                      r["category"]))
 
 
 def outside_sources(tx, year: int, region: str, categories: list[str],
                     cluster: str | None = None, per_category: int = 5) -> dict[str, list[dict]]:
     """The non-local suppliers anchors buy each part from today: whom to invite to settle."""
+    anchors = None if cluster is None else [r["anchor"] for r in tx.run(ANCHORS,
+                                                                          cluster=cluster)]
     rows = tx.run("""
         UNWIND $categories AS code
-        MATCH (k:Category {code: code})<-[:OF_CATEGORY]-(p:Purchase {year: $year})-[:FROM]->(s),
-              (a:Company)-[:BOUGHT]->(p)
+        MATCH (k:Category {code: code})<-[:OF_CATEGORY]-(p:Purchase {year: $year})-[:FROM]->(s)
+        WHERE $anchors IS NULL OR p.anchor IN $anchors
+        WITH code, s, sum(p.amount_fen) AS amount_fen
         WHERE NOT """ + LOCAL_SUPPLIER + """
-          AND ($cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) })
         OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
-        WITH code, s, r, sum(p.amount_fen) AS amount_fen
+        WITH code, s, r, amount_fen
         ORDER BY amount_fen DESC
         WITH code, collect({credit_code: s.credit_code, name: s.name, region: r.name,
                             amount_fen: amount_fen}) AS sources
         RETURN code, sources[0..$n] AS sources
-    """, categories=categories, year=year, region=region, cluster=cluster,
+    """, categories=categories, year=year, region=region, anchors=anchors,
         n=per_category).data()
     return {r["code"]: r["sources"] for r in rows}
 
@@ -76,10 +104,11 @@ def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
 def category_spend_by_anchor(tx, year: int, region: str, category: str) -> dict[str, dict]:
     """{anchor: {total_fen, local_fen}} for one part: the base of the what-if."""
     rows = tx.run("""
-        MATCH (a:Company)-[:BOUGHT]->(p:Purchase {year: $year})-[:OF_CATEGORY]->
-              (:Category {code: $category}), (p)-[:FROM]->(s:Company)
-        RETURN a.credit_code AS anchor, sum(p.amount_fen) AS total_fen,
-               sum(CASE WHEN """ + LOCAL_SUPPLIER + """ THEN p.amount_fen ELSE 0 END) AS local_fen
+        MATCH (p:Purchase {year: $year, category: $category})-[:FROM]->(s:Company)
+        WITH p.anchor AS anchor, s, sum(p.amount_fen) AS amount_fen
+        WITH anchor, amount_fen, """ + LOCAL_SUPPLIER + """ AS local
+        RETURN anchor, sum(amount_fen) AS total_fen,
+               sum(CASE WHEN local THEN amount_fen ELSE 0 END) AS local_fen
     """, year=year, region=region, category=category).data()
     return {r["anchor"]: {"total_fen": r["total_fen"], "local_fen": r["local_fen"]}
             for r in rows}

@@ -18,6 +18,10 @@ UNIQUE_KEYS = [
     ("ApiToken", "token_hash"),
     ("AuditEvent", "id"),
     ("Notification", "id"),
+    ("Fair", "id"),
+    ("FairRegistration", "key"),
+    ("FairMeeting", "key"),
+    ("ExpectedPurchase", "key"),
 ]
 
 PLAIN_INDEXES = [
@@ -31,6 +35,8 @@ PLAIN_INDEXES = [
     ("Baseline", "year"),
     ("AuditEvent", "subject"),
     ("Region", "name"),
+    ("FairRegistration", "fair"),
+    ("FairMeeting", "fair"),
 ]
 
 

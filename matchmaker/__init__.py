@@ -56,11 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.auth import bp as auth_bp
     from matchmaker.main import bp as main_bp
     from matchmaker.chainmap import bp as chainmap_bp
+    from matchmaker.fairs import bp as fairs_bp
     from matchmaker.incentives import bp as incentives_bp
     from matchmaker.needs import bp as needs_bp
     from matchmaker.suppliers import bp as suppliers_bp
     for bp in (auth_bp, main_bp, needs_bp, suppliers_bp, incentives_bp, chainmap_bp,
-               api_bp):
+               fairs_bp, api_bp):
         app.register_blueprint(bp)
 
     _register_error_handlers(app)

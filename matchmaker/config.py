@@ -46,6 +46,7 @@ def load(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh",
         "LANGUAGES": ["zh", "en"],
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "FAIR_SOLVER_SECONDS": float(os.environ.get("MATCHMAKER_FAIR_SOLVER_SECONDS", "10")),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session does
     }
     config.update(overrides)

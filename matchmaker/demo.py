@@ -1,12 +1,17 @@
 """Demo city: 3 clusters, 8 anchors, ~150 suppliers across 长沙's districts and parks (and a few
-outside the city), capabilities, open needs and demo accounts. Idempotent (MERGE by key)."""
+outside the city), capabilities, open needs, two years of purchases, a fair with its first
+schedule and demo accounts. Idempotent (MERGE by key)."""
 from __future__ import annotations
 
 import random
+import time
+from dataclasses import dataclass
 
 from graph import companies as company_store
+from graph import fairs as fair_store
 from graph import users as user_store
 from matchmaker import accounts, awards, credit_code, ledger, policy
+from matchmaker.fairs import service as fairs
 from matchmaker.matching import service
 from matchmaker.reference_data import PARKS, seed
 
@@ -150,6 +155,9 @@ def _purchases(rng: random.Random, anchors: list[dict], suppliers: list[dict],
     return rows
 
 
+DEMO_FAIR = "DEMO-FAIR"
+
+
 def load(graph, config: dict) -> dict:
     rng = random.Random(20261122)
     seed(graph)
@@ -172,6 +180,7 @@ def load(graph, config: dict) -> dict:
     category_of = {c["credit_code"]: cap["categories"][0] for c, cap in suppliers}
     ledger.import_purchases(graph, _purchases(rng, anchors, supplier_rows, category_of), "demo")
     awards.compute(graph, rules, PURCHASE_YEARS[-1], "demo")
+    fair = _fair(graph, anchors, supplier_rows)
     logins = []
     for email, name, role, index in DEMO_USERS:
         company = None
@@ -184,4 +193,41 @@ def load(graph, config: dict) -> dict:
         logins.append({"email": email, "password": DEMO_PASSWORD, "role": role})
     return {"anchors": len(anchors), "suppliers": len(supplier_rows),
             "outside_city": sum(1 for s in supplier_rows if not s["local"]),
-            "needs": len(NEEDS), "purchase_years": PURCHASE_YEARS, "logins": logins}
+            "needs": len(NEEDS), "purchase_years": PURCHASE_YEARS, "fair": fair,
+            "logins": logins}
+
+
+@dataclass
+class _Participant:
+    company: str
+    role: str
+    is_organizer: bool = False
+
+
+def _fair(graph, anchors: list[dict], suppliers: list[dict]) -> dict:
+    """A fair four weeks out with every anchor and the local suppliers registered, the top
+    proposals accepted (the best one a mutual must-meet) and a first schedule, not published."""
+    if graph.read(fair_store.get_fair, DEMO_FAIR):
+        return {"id": DEMO_FAIR}
+    form = fairs.default_form()
+    form.update(name="2026年冬季工程机械与汽车零部件配套洽谈会", venue="长沙国际会展中心 B馆",
+                tables="8", min_meetings="1")
+    fair = fairs.parse_fair(form, set())
+    fair.update(id=DEMO_FAIR, status="open", created_by="demo", created_at=int(time.time()))
+    graph.write(fair_store.create_fair, fair)
+    every_slot = [s["index"] for s in fairs.slots(fair)]
+    for row in [s for s in suppliers if s["local"]][:12]:
+        fairs.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "supplier"), every_slot)
+    for row in anchors:
+        fairs.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "anchor"), every_slot)
+    accepted = 0
+    for row in anchors:
+        mine = graph.read(fair_store.meetings, DEMO_FAIR, row["credit_code"])[:3]
+        for n, m in enumerate(mine):
+            graph.write(fair_store.update_meeting, m["key"], {
+                "status": "accepted", "requested_by": "anchor",
+                "anchor_pref": "must" if n == 0 else "meet",
+                "supplier_pref": "must" if n == 0 else "meet"})
+            accepted += 1
+    report = fairs.run_scheduler(graph, DEMO_FAIR, time_limit=5)
+    return {"id": DEMO_FAIR, "accepted": accepted, "scheduled": report["scheduled"]}

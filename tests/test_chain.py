@@ -97,3 +97,18 @@ def test_chain_pages(client, city):
     first = list(book.active.iter_rows(values_only=True))[1]
     assert first[0] == "THERM-COMP" and "株洲压缩机有限公司" in first[-1]
     assert client.get("/chain/?pct=500&category=X").status_code == 400
+
+
+def test_browser_opens_the_map(city, browser_page):
+    """Chromium draws the Cytoscape map from /chain/map.json and the category filter redraws it."""
+    from conftest import browser_login
+    page = browser_page
+    browser_login(page, "office@c.cn")
+    page.goto("/chain/?year=2025")
+    page.wait_for_selector("#chain-map canvas")
+    page.wait_for_function("document.getElementById('chain-map').dataset.nodes > 0")
+    everything = int(page.get_attribute("#chain-map", "data-nodes"))
+    assert page.locator("text=缺失环节（招商清单）").is_visible()
+    page.shot("chain-map")
+    page.select_option("#map-category", "HYD-CYL")
+    page.wait_for_function(f"document.getElementById('chain-map').dataset.nodes < {everything}")

@@ -1,0 +1,23 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class FairForm(FlaskForm):
+    """Fields as text; their meaning (dates, times, ranges) is checked by service.parse_fair so
+    the same rules hold for every caller."""
+    name = StringField(_l("洽谈会名称"), validators=[DataRequired(), Length(max=100)])
+    cluster = StringField(_l("产业集群（代码，可空）"))
+    venue = StringField(_l("地点"), validators=[Length(max=200)])
+    days = StringField(_l("举办日期（多天用逗号分隔）"), validators=[DataRequired()])
+    day_start = StringField(_l("每天开始"), validators=[DataRequired()])
+    day_end = StringField(_l("每天结束"), validators=[DataRequired()])
+    slot_minutes = StringField(_l("每场时长（分钟）"), validators=[DataRequired()])
+    breaks = StringField(_l("休息时段（如 12:00-13:30）"))
+    tables = StringField(_l("洽谈桌数量"), validators=[DataRequired()])
+    registration_opens = StringField(_l("报名开始日期"), validators=[DataRequired()])
+    registration_closes = StringField(_l("报名截止日期"), validators=[DataRequired()])
+    min_meetings = StringField(_l("每方最少会谈数"))
+    max_meetings = StringField(_l("每方最多会谈数（空 = 不限）"))
+    request_expiry_hours = StringField(_l("邀约有效期（小时）"))

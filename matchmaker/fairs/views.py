@@ -1,0 +1,216 @@
+from flask import (Response, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from graph import fairs as store
+from graph import reference
+from matchmaker import tables
+from matchmaker.auth.access import roles_required
+from matchmaker.errors import DomainError, Forbidden
+from matchmaker.extensions import graph
+from matchmaker.fairs import bp, service
+from matchmaker.fairs.forms import FairForm
+
+PARTICIPANTS = ("anchor", "supplier", "organizer")
+
+
+def _texts():
+    return {"preference_text": service.PREFERENCE_TEXT, "status_text": service.STATUS_TEXT,
+            "outcome_text": service.OUTCOME_TEXT, "fair_status_text": service.FAIR_STATUS_TEXT}
+
+
+def _back(fair_id):
+    return redirect(request.form.get("next") or url_for("fairs.show", fair_id=fair_id))
+
+
+def _flash_error(e: DomainError):
+    flash(e.message, "error")
+
+
+@bp.route("/")
+@roles_required(*PARTICIPANTS)
+def index():
+    return render_template("fairs/index.html", fairs=graph().read(store.list_fairs), **_texts())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("organizer")
+def new():
+    form = FairForm(data=service.default_form() if request.method == "GET" else None)
+    if form.validate_on_submit():
+        clusters = {c["code"] for c in graph().read(reference.list_clusters)}
+        try:
+            fair_id = service.create(graph(), form.data, clusters, current_user.email)
+        except DomainError as e:
+            getattr(form, e.field or "name", form.name).errors.append(e.message)
+        else:
+            flash(_("洽谈会已创建，企业现在可以报名"), "success")
+            return redirect(url_for("fairs.show", fair_id=fair_id))
+    return render_template("fairs/new.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/<fair_id>")
+@roles_required(*PARTICIPANTS)
+def show(fair_id):
+    fair = service.get(graph(), fair_id)
+    regs = graph().read(store.registrations, fair_id)
+    if current_user.is_organizer:
+        return render_template("fairs/organize.html", fair=fair, registrations=regs,
+                               meetings=graph().read(store.meetings, fair_id),
+                               outcomes=service.outcomes(graph(), fair_id), **_texts())
+    mine = next((r for r in regs if r["company"] == current_user.company), None)
+    meetings = graph().read(store.meetings, fair_id, current_user.company) if mine else []
+    side = "anchor" if current_user.role == "anchor" else "supplier"
+    return render_template("fairs/participate.html", fair=fair, registration=mine,
+                           meetings=meetings, side=side, other="supplier" if side == "anchor"
+                           else "anchor", agenda=service.agenda(graph(), fair,
+                                                                current_user.company), **_texts())
+
+
+@bp.route("/<fair_id>/register", methods=["POST"])
+@roles_required("anchor", "supplier")
+def register(fair_id):
+    try:
+        added = service.register(graph(), fair_id, current_user, request.form.getlist("available"))
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("报名成功，已为您推荐 %(n)s 个洽谈对象", n=added), "success")
+    return redirect(url_for("fairs.show", fair_id=fair_id))
+
+
+@bp.route("/<fair_id>/meetings/<path:key>/preference", methods=["POST"])
+@roles_required("anchor", "supplier")
+def preference(fair_id, key):
+    try:
+        service.set_preference(graph(), key, current_user, request.form.get("preference"))
+    except DomainError as e:
+        _flash_error(e)
+    return _back(fair_id)
+
+
+@bp.route("/<fair_id>/meetings/<path:key>/request", methods=["POST"])
+@roles_required("anchor", "supplier")
+def send_request(fair_id, key):
+    try:
+        service.send_request(graph(), key, current_user)
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("邀约已发出，等待对方确认"), "success")
+    return _back(fair_id)
+
+
+@bp.route("/<fair_id>/meetings/<path:key>/answer", methods=["POST"])
+@roles_required("anchor", "supplier")
+def answer(fair_id, key):
+    try:
+        service.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
+    except DomainError as e:
+        _flash_error(e)
+    return _back(fair_id)
+
+
+@bp.route("/<fair_id>/schedule", methods=["POST"])
+@roles_required("organizer")
+def schedule(fair_id):
+    try:
+        report = service.run_scheduler(graph(), fair_id,
+                                       current_app.config["FAIR_SOLVER_SECONDS"])
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("排程完成：%(n)s / %(m)s 场会谈已安排", n=report["scheduled"],
+                m=report["requested"]), "success")
+    return redirect(url_for("fairs.show", fair_id=fair_id))
+
+
+@bp.route("/<fair_id>/publish", methods=["POST"])
+@roles_required("organizer")
+def publish(fair_id):
+    try:
+        count = service.publish(graph(), fair_id)
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("日程已发布（%(n)s 场会谈），参会企业可查看并下载日程", n=count), "success")
+    return redirect(url_for("fairs.show", fair_id=fair_id))
+
+
+@bp.route("/<fair_id>/agenda")
+@roles_required("anchor", "supplier")
+def agenda(fair_id):
+    fair = service.get(graph(), fair_id)
+    return render_template("fairs/agenda.html", fair=fair,
+                           rows=service.agenda(graph(), fair, current_user.company))
+
+
+@bp.route("/<fair_id>/agenda.ics")
+@roles_required("anchor", "supplier")
+def agenda_ics(fair_id):
+    fair = service.get(graph(), fair_id)
+    body = service.agenda_ics(fair, service.agenda(graph(), fair, current_user.company),
+                              current_user.company_name or "")
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f"attachment; filename=agenda-{fair_id}.ics"})
+
+
+@bp.route("/<fair_id>/tables")
+@roles_required("organizer")
+def table_plan(fair_id):
+    fair = service.get(graph(), fair_id)
+    return render_template("fairs/tables.html", fair=fair,
+                           plan=service.table_plan(graph(), fair))
+
+
+@bp.route("/<fair_id>/export.xlsx")
+@roles_required("organizer")
+def export(fair_id):
+    fair = service.get(graph(), fair_id)
+    rows = [[s["day"], s["start"], s["end"], n + 1, m["anchor_name"], m["supplier_name"],
+             m.get("need_title") or "", _(service.OUTCOME_TEXT.get(m.get("outcome"), "")),
+             (m.get("amount_fen") or 0) / 100 if m.get("amount_fen") else ""]
+            for s in service.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
+    body = tables.write_xlsx({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"),
+                                          _("主机企业"), _("配套企业"), _("需求"), _("结果"),
+                                          _("合同金额（元）")], rows)})
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=fair-{fair_id}.xlsx"})
+
+
+@bp.route("/<fair_id>/checkin/<company>", methods=["POST"])
+@roles_required("organizer")
+def check_in(fair_id, company):
+    try:
+        service.check_in(graph(), fair_id, company, request.form.get("present") == "1")
+    except DomainError as e:
+        _flash_error(e)
+    return _back(fair_id)
+
+
+@bp.route("/<fair_id>/meetings/<path:key>/outcome", methods=["POST"])
+@roles_required(*PARTICIPANTS)
+def outcome(fair_id, key):
+    try:
+        service.record_outcome(graph(), key, current_user, request.form)
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("洽谈结果已登记"), "success")
+    return _back(fair_id)
+
+
+@bp.route("/<fair_id>/meetings/<path:key>/expected-purchase", methods=["POST"])
+@roles_required("organizer")
+def expected_purchase(fair_id, key):
+    if not key.startswith(fair_id + "|"):
+        raise Forbidden(_("会谈不属于该洽谈会"))
+    try:
+        service.to_expected_purchase(graph(), key, current_user.email)
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("已转为预计采购"), "success")
+    return _back(fair_id)

@@ -1,0 +1,219 @@
+"""Fairs end to end on the real graph and model: set-up, registration, proposals from the
+matching engine, requests with expiry, schedule, agenda/.ics/table plan/Excel, outcomes."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from conftest import csrf_token, login
+from openpyxl import load_workbook
+
+from graph import fairs as store
+from matchmaker import accounts
+from matchmaker.fairs import service
+from matchmaker.matching import service as matching
+
+TODAY = date.today()
+
+
+def fair_form(**overrides):
+    day = TODAY + timedelta(days=10)
+    form = {"name": "工程机械配套洽谈会", "cluster": "CM", "venue": "长沙国际会展中心",
+            "days": day.isoformat(), "day_start": "09:00", "day_end": "11:00",
+            "slot_minutes": "30", "breaks": "10:00-10:30", "tables": "2",
+            "registration_opens": TODAY.isoformat(),
+            "registration_closes": (day - timedelta(days=1)).isoformat(),
+            "min_meetings": "0", "max_meetings": "", "request_expiry_hours": "48"}
+    form.update(overrides)
+    return form
+
+
+@pytest.fixture
+def people(app, graph, make_company):
+    model = app.config["EMBEDDING_MODEL"]
+    anchor = make_company("星联重工", role="anchor", clusters=["CM"], user="buyer@x.cn")
+    pump = make_company("浏阳液压有限公司", region="430181", user="sales@pump.cn")
+    paint = make_company("宁乡涂装有限公司", region="430182", user="sales@paint.cn")
+    make_company("旁观配套企业", region="430181", user="other@s.cn")
+    matching.save_capabilities(graph, model, pump["credit_code"], [{
+        "products": "液压油缸、液压泵", "processes": "精密加工、焊接", "categories": ["HYD-CYL"]}])
+    matching.save_capabilities(graph, model, paint["credit_code"], [{
+        "products": "工程机械结构件喷涂", "processes": "静电喷涂", "categories": []}])
+    matching.save_need(graph, model, anchor["credit_code"], {
+        "title": "挖掘机液压油缸", "description": "斗杆油缸，年需求2000件", "category": "HYD-CYL"})
+    accounts.create_user(graph, "office@c.cn", "洽谈会办公室", "organizer", "correct-horse-1")
+    return {"anchor": anchor, "pump": pump, "paint": paint}
+
+
+class As:
+    """The service layer's view of a signed-in user."""
+    def __init__(self, company, role):
+        self.company, self.role, self.is_organizer = company, role, False
+
+
+def post(client, path, data):
+    data = dict(data, csrf_token=csrf_token(client, "/fairs/"))
+    return client.post(path, data=data)
+
+
+def create_fair(client, **overrides):
+    login(client, "office@c.cn")
+    response = post(client, "/fairs/new", fair_form(**overrides))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/fairs/")})
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def test_slots_skip_breaks_and_span_days():
+    fair = service.parse_fair(fair_form(days=f"{TODAY + timedelta(days=10)},"
+                                             f"{TODAY + timedelta(days=11)}"), {"CM"})
+    got = [(s["day"][-2:], s["start"], s["end"]) for s in service.slots(fair)]
+    d1, d2 = (TODAY + timedelta(days=10)).isoformat()[-2:], (TODAY + timedelta(days=11)).isoformat()[-2:]
+    assert got == [(d1, "09:00", "09:30"), (d1, "09:30", "10:00"), (d1, "10:30", "11:00"),
+                   (d2, "09:00", "09:30"), (d2, "09:30", "10:00"), (d2, "10:30", "11:00")]
+    assert fair["max_meetings"] == 6
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("day_end", "08:00", "结束时间应晚于开始时间"),
+    ("days", "2026-13-40", "不是有效日期"),
+    ("tables", "-1", "洽谈桌数量应在 1 到 1000 之间"),
+    ("breaks", "12点", "应为 12:00-13:30 这样的格式"),
+    ("cluster", "XX", "未知的产业集群"),
+    ("max_meetings", "99", "每方最多会谈数应在"),
+])
+def test_bad_fair_form_names_the_field(client, people, graph, field, value, message):
+    login(client, "office@c.cn")
+    response = post(client, "/fairs/new", fair_form(**{field: value}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert re.search(rf'has-error">\s*<label for="{field}"', html)
+    assert graph.read(store.list_fairs) == []
+
+
+def test_full_fair_flow(client, app, graph, people):
+    fair_id = create_fair(client)
+    pump, paint, anchor = people["pump"]["credit_code"], people["paint"]["credit_code"], \
+        people["anchor"]["credit_code"]
+
+    login(client, "sales@pump.cn")   # registers before the anchor: proposals come later
+    assert post(client, f"/fairs/{fair_id}/register", {"available": ["0", "1", "2"]}
+                ).status_code == 302
+    login(client, "sales@paint.cn")
+    post(client, f"/fairs/{fair_id}/register", {"available": ["1"]})
+    login(client, "buyer@x.cn")
+    post(client, f"/fairs/{fair_id}/register", {"available": ["0", "1", "2"]})
+    page = client.get(f"/fairs/{fair_id}").get_data(as_text=True)
+    assert "浏阳液压有限公司" in page and "推荐洽谈对象" in page and "匹配：" in page
+    pairs = {m["supplier"]: m for m in graph.read(store.meetings, fair_id)}
+    assert pump in pairs and pairs[pump]["need_title"] == "挖掘机液压油缸"
+
+    key = pairs[pump]["key"]
+    post(client, f"/fairs/{fair_id}/meetings/{key}/preference", {"preference": "must"})
+    post(client, f"/fairs/{fair_id}/meetings/{key}/request", {})
+    assert graph.read(store.get_meeting, key)["status"] == "requested"
+    # The requester cannot answer its own request; a stranger cannot see the meeting.
+    post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
+    assert graph.read(store.get_meeting, key)["status"] == "requested"
+    login(client, "other@s.cn")
+    post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
+    assert graph.read(store.get_meeting, key)["status"] == "requested"
+
+    login(client, "sales@pump.cn")
+    post(client, f"/fairs/{fair_id}/meetings/{key}/preference", {"preference": "must"})
+    post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
+    assert graph.read(store.get_meeting, key)["status"] == "accepted"
+
+    if paint in pairs:   # a second accepted pair competes for the anchor's time
+        login(client, "buyer@x.cn")
+        post(client, f"/fairs/{fair_id}/meetings/{pairs[paint]['key']}/request", {})
+        login(client, "sales@paint.cn")
+        post(client, f"/fairs/{fair_id}/meetings/{pairs[paint]['key']}/answer", {"accept": "1"})
+
+    login(client, "office@c.cn")
+    post(client, f"/fairs/{fair_id}/schedule", {})
+    fair = service.get(graph, fair_id)
+    assert fair["status"] == "scheduled" and fair["report"]["scheduled"] >= 1
+    post(client, f"/fairs/{fair_id}/publish", {})
+    assert service.get(graph, fair_id)["status"] == "published"
+    plan = client.get(f"/fairs/{fair_id}/tables").get_data(as_text=True)
+    assert "浏阳液压有限公司" in plan and "1号桌" in plan
+    book = load_workbook(io.BytesIO(client.get(f"/fairs/{fair_id}/export.xlsx").data))
+    assert any(row[5] == "浏阳液压有限公司" for row in book.active.iter_rows(values_only=True))
+
+    login(client, "sales@pump.cn")
+    agenda = client.get(f"/fairs/{fair_id}/agenda").get_data(as_text=True)
+    assert "星联重工" in agenda and "打印" in agenda
+    ics = client.get(f"/fairs/{fair_id}/agenda.ics")
+    assert ics.mimetype == "text/calendar"
+    from icalendar import Calendar
+    events = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert len(events) == 1 and "星联重工" in str(events[0]["summary"])
+    slot = service.get(graph, fair_id)["slots"][graph.read(store.get_meeting, key)["slot"]]
+    assert events[0].decoded("dtstart").strftime("%H:%M") == slot["start"]
+
+    # Outcomes: the supplier records a contract; a bad amount is refused with its field named.
+    bad = post(client, f"/fairs/{fair_id}/meetings/{key}/outcome",
+                {"outcome": "contract", "amount_yuan": "-5"})
+    assert "合同金额" in client.get(bad.headers["Location"]).get_data(as_text=True)
+    post(client, f"/fairs/{fair_id}/meetings/{key}/outcome",
+         {"outcome": "contract", "amount_yuan": "1,250,000.50"})
+    assert graph.read(store.get_meeting, key)["amount_fen"] == 125_000_050
+
+    login(client, "office@c.cn")
+    post(client, f"/fairs/{fair_id}/checkin/{pump}", {"present": "1"})
+    assert [r["checked_in"] for r in graph.read(store.registrations, fair_id)
+            if r["company"] == pump] == [True]
+    dashboard = client.get(f"/fairs/{fair_id}").get_data(as_text=True)
+    assert "¥1,250,000.50" in dashboard
+    post(client, f"/fairs/{fair_id}/meetings/{key}/expected-purchase", {})
+    post(client, f"/fairs/{fair_id}/meetings/{key}/expected-purchase", {})   # no double count
+    expected = graph.read(store.expected_purchases, fair_id)
+    assert [(e["anchor"], e["supplier"], e["amount_fen"]) for e in expected] == [
+        (anchor, pump, 125_000_050)]
+
+
+def test_requests_expire(client, graph, people):
+    fair_id = create_fair(client, request_expiry_hours="1")
+    anchor = As(people["anchor"]["credit_code"], "anchor")
+    pump = As(people["pump"]["credit_code"], "supplier")
+    service.register(graph, fair_id, pump, [0, 1])
+    service.register(graph, fair_id, anchor, [0, 1])
+    key = f"{fair_id}|{anchor.company}|{pump.company}"
+    service.send_request(graph, key, anchor, now=1_000)
+    with pytest.raises(Exception, match="邀约已过期或已答复"):
+        service.answer_request(graph, key, pump, True, now=1_000 + 3601)
+    assert graph.read(store.get_meeting, key)["status"] == "expired"
+    service.send_request(graph, key, anchor, now=10_000)   # may be sent again
+    service.answer_request(graph, key, pump, True, now=10_001)
+    assert graph.read(store.get_meeting, key)["status"] == "accepted"
+
+
+def test_registration_window_and_infeasible_schedule_message(client, graph, people):
+    fair_id = create_fair(client, registration_opens=(TODAY + timedelta(days=1)).isoformat())
+    with pytest.raises(Exception, match="报名时间为"):
+        service.register(graph, fair_id, As(people["pump"]["credit_code"], "supplier"), [0])
+    # Two mutual must-meets for one supplier with a single free slot: refused, with names.
+    fair_id = create_fair(client)
+    anchor = As(people["anchor"]["credit_code"], "anchor")
+    second = As(people["paint"]["credit_code"], "anchor")   # a second party for the supplier
+    pump = As(people["pump"]["credit_code"], "supplier")
+    service.register(graph, fair_id, pump, [0])
+    service.register(graph, fair_id, anchor, [0, 1, 2])
+    graph.write(store.register, {"key": f"{fair_id}|{second.company}", "fair": fair_id,
+                                 "company": second.company, "role": "anchor",
+                                 "available": [0, 1, 2], "at": 0})
+    rows = [{"key": f"{fair_id}|{a}|{pump.company}", "fair": fair_id, "anchor": a,
+             "supplier": pump.company, "need": None, "need_title": None, "score": 0.8,
+             "reasons": [], "at": 0} for a in (anchor.company, second.company)]
+    graph.write(store.add_proposals, rows)
+    for row in rows:
+        graph.write(store.update_meeting, row["key"], {"status": "accepted", "anchor_pref": "must",
+                                                       "supplier_pref": "must"})
+    login(client, "office@c.cn")
+    response = post(client, f"/fairs/{fair_id}/schedule", {})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "无法排程" in page and "浏阳液压有限公司 有 2 场双方必见会谈，但最多只能安排 1 场" in page
+    assert service.get(graph, fair_id)["status"] == "open"
