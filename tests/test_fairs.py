@@ -217,3 +217,21 @@ def test_registration_window_and_infeasible_schedule_message(client, graph, peop
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "无法排程" in page and "浏阳液压有限公司 有 2 场双方必见会谈，但最多只能安排 1 场" in page
     assert service.get(graph, fair_id)["status"] == "open"
+
+
+def test_no_show_is_counted_and_outcome_needs_a_scheduled_meeting(client, graph, people):
+    fair_id = create_fair(client)
+    anchor = As(people["anchor"]["credit_code"], "anchor")
+    pump = As(people["pump"]["credit_code"], "supplier")
+    service.register(graph, fair_id, pump, [0, 1])
+    service.register(graph, fair_id, anchor, [0, 1])
+    key = f"{fair_id}|{anchor.company}|{pump.company}"
+    with pytest.raises(Exception, match="只有已排程的会谈可以登记结果"):
+        service.record_outcome(graph, key, anchor, {"outcome": "follow_up"})
+    service.send_request(graph, key, pump)
+    service.answer_request(graph, key, anchor, True)
+    service.run_scheduler(graph, fair_id, time_limit=2)
+    service.publish(graph, fair_id)
+    service.record_outcome(graph, key, anchor, {"attended": "no"})
+    result = service.outcomes(graph, fair_id)
+    assert result["no_shows"] == 1 and result["signed_fen"] == 0
