@@ -5,6 +5,8 @@ local vs elsewhere, single sources, parks. Plain Neo4j 5 Cypher; runs on the emb
 of None means every cluster."""
 from __future__ import annotations
 
+from graph import ledger
+
 LOCAL_SUPPLIER = """EXISTS {
     MATCH (s)-[:REGISTERED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {code: $region}) }"""
 
@@ -31,15 +33,16 @@ RETURN k.code AS category, k.name AS name, parent.name AS parent,
        COUNT { MATCH (s:Company {status: 'approved', role: 'supplier'})-[:CAN_SUPPLY]->(k)
                WHERE """ + LOCAL_SUPPLIER + """ } AS local_suppliers
 """
-ANCHORS = """
-MATCH (a:Company {role: 'anchor'})
-WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
-RETURN a.credit_code AS anchor, a.name AS name
-"""
+
+
+def _anchors_in(tx, cluster: str | None) -> dict[str, str]:
+    """{credit code: name} of the cluster's anchors (every anchor when cluster is None)."""
+    return {a["anchor"]: a["name"] for a in ledger.anchors(tx)
+            if cluster is None or cluster in a["clusters"]}
 
 
 def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -> list[dict]:
-    anchors = {r["anchor"]: r["name"] for r in tx.run(ANCHORS, cluster=cluster)}
+    anchors = _anchors_in(tx, cluster)
     rows: dict[str, dict] = {}
 
     def row(category):
@@ -67,8 +70,7 @@ def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -
 def outside_sources(tx, year: int, region: str, categories: list[str],
                     cluster: str | None = None, per_category: int = 5) -> dict[str, list[dict]]:
     """The non-local suppliers anchors buy each part from today: whom to invite to settle."""
-    anchors = None if cluster is None else [r["anchor"] for r in tx.run(ANCHORS,
-                                                                          cluster=cluster)]
+    anchors = None if cluster is None else list(_anchors_in(tx, cluster))
     rows = tx.run("""
         UNWIND $categories AS code
         MATCH (k:Category {code: code})<-[:OF_CATEGORY]-(p:Purchase {year: $year})-[:FROM]->(s)

@@ -6,7 +6,7 @@ nothing better in time). Objective, lexicographic through weights:
   1. total meeting value (mutual "must meet" first, then the match score), a published meeting
      kept in its slot earning a bonus worth half the cheapest meeting (so a late change moves
      published meetings only when that schedules more), short of a participant's minimum penalised;
-  2. fewest idle slots between a participant's first and last meeting.
+  2. fewest breaks in each participant's day (blocks of back-to-back meetings after the first).
 Mutual must-meets are hard: if they cannot all be placed the input is rejected with the reason.
 """
 from __future__ import annotations
@@ -113,7 +113,7 @@ def solve(participants: dict[str, Participant], meetings: list[Meeting], slots: 
 
     selection = _select(participants, meetings, common, slots, tables, greedy,
                         (deadline - time.perf_counter()) * 0.3, workers)
-    best, label, bound = {m: s for m, (s, _) in greedy.items()}, "greedy", 0
+    best, label, bound = greedy, "greedy", 0
     if selection is not None:
         chosen_ids, bound, selection_optimal = selection
         chosen = [m for m in meetings if m.id in chosen_ids]
@@ -137,9 +137,17 @@ def _score(participants, meetings, placed: dict[str, int]) -> int:
             total += m.value + (STAY_BONUS if placed[m.id] == m.slot else 0)
             count[m.anchor] = count.get(m.anchor, 0) + 1
             count[m.supplier] = count.get(m.supplier, 0) + 1
+    involved = _by_participant(meetings)
     return total - SHORT_PENALTY * sum(max(0, p.min_meetings - count.get(p.id, 0))
-                                       for p in participants.values()
-                                       if any(p.id in (m.anchor, m.supplier) for m in meetings))
+                                       for p in participants.values() if p.id in involved)
+
+
+def _by_participant(meetings) -> dict[str, list[Meeting]]:
+    mine: dict[str, list[Meeting]] = {}
+    for m in meetings:
+        mine.setdefault(m.anchor, []).append(m)
+        mine.setdefault(m.supplier, []).append(m)
+    return mine
 
 
 def _select(participants, meetings, common, slots, tables, greedy, seconds, workers):
@@ -152,10 +160,8 @@ def _select(participants, meetings, common, slots, tables, greedy, seconds, work
             model.Add(y[m.id] == 1)
     score = [m.value * y[m.id] for m in meetings]
     score += [STAY_BONUS * y[m.id] for m in meetings if m.slot is not None]
-    for pid, p in participants.items():
-        mine = [m for m in meetings if pid in (m.anchor, m.supplier)]
-        if not mine:
-            continue
+    for pid, mine in _by_participant(meetings).items():
+        p = participants[pid]
         free = set().union(*(common[m.id] for m in mine))
         count = sum(y[m.id] for m in mine)
         if len(mine) > min(p.max_meetings, len(free)):
@@ -195,25 +201,20 @@ def _place(participants, meetings, common, slots, tables, greedy, seconds, worke
         here = [x[m.id, s] for m in meetings if (m.id, s) in x]
         if len(here) > tables:
             model.Add(sum(here) <= tables)
-    for p in participants.values():
-        mine = sum(len(cells.get((p.id, s), ())) for s in range(slots))
-        if mine > p.max_meetings:
-            model.Add(sum(v for s in range(slots) for v in cells.get((p.id, s), ()))
-                      <= p.max_meetings)
+    # Per-participant maximums need no constraint here: the selection already kept them.
     value = [m.value * x[m.id, s] for m in meetings for s in common[m.id]]
     value += [STAY_BONUS * x[m.id, m.slot] for m in meetings if (m.id, m.slot) in x]
     # A block of meetings starts where a participant is busy after a free slot; every block
     # after the first is a break in their day. Busy is a sum of booleans under an at-most-one.
     blocks = []
     for p in participants.values():
-        busy = []
-        for s in range(slots):
-            here = cells.get((p.id, s), [])
+        per_slot = [cells.get((p.id, s), []) for s in range(slots)]
+        for here in per_slot:
             if len(here) > 1:
                 model.AddAtMostOne(here)
-            busy.append(sum(here) if here else 0)
-        if sum(len(cells.get((p.id, s), ())) for s in range(slots)) < 2:
+        if sum(map(len, per_slot)) < 2:
             continue
+        busy = [sum(here) if here else 0 for here in per_slot]
         for s in range(slots):
             if isinstance(busy[s], int):
                 continue
@@ -223,7 +224,7 @@ def _place(participants, meetings, common, slots, tables, greedy, seconds, worke
     weight = len(blocks) + 1    # any gain in value outweighs every break
     model.Maximize(weight * sum(value) - sum(blocks))
     for (mid, s), var in x.items():
-        model.AddHint(var, greedy.get(mid, (None,))[0] == s)
+        model.AddHint(var, greedy.get(mid) == s)
     solver = _solver(seconds, workers)
     status = solver.Solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -232,7 +233,7 @@ def _place(participants, meetings, common, slots, tables, greedy, seconds, worke
     if status == cp_model.INFEASIBLE:
         raise ScheduleInfeasible(["双方必见会谈无法同时安排（时段、桌位或人员冲突），"
                                   "请减少必见会谈或增加时段/洽谈桌"])
-    return {mid: s for mid, (s, _) in greedy.items()}, "greedy"
+    return greedy, "greedy"
 
 
 def _solver(seconds: float, workers: int):
@@ -244,12 +245,12 @@ def _solver(seconds: float, workers: int):
     return solver
 
 
-def _greedy(participants, meetings, common, tables) -> dict[str, tuple[int, int]]:
+def _greedy(participants, meetings, common, tables) -> dict[str, int]:
     """Highest value first, each into the free slot nearest the pair's other meetings (a published
     meeting's own slot first). Gives the solver a feasible start and the fallback answer."""
     busy: dict[str, set[int]] = {p: set() for p in participants}
     load: dict[int, int] = {}
-    chosen: dict[str, tuple[int, int]] = {}
+    chosen: dict[str, int] = {}
     for m in sorted(meetings, key=lambda m: (not m.must, m.slot is None, -m.value, m.id)):
         a, b = busy[m.anchor], busy[m.supplier]
         if (len(a) >= participants[m.anchor].max_meetings
@@ -263,7 +264,7 @@ def _greedy(participants, meetings, common, tables) -> dict[str, tuple[int, int]
             free, key=lambda s: (min((abs(s - t) for t in taken), default=0), s))
         a.add(s), b.add(s)
         load[s] = load.get(s, 0) + 1
-        chosen[m.id] = (s, 0)
+        chosen[m.id] = s
     return chosen
 
 

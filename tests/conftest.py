@@ -129,3 +129,8 @@ def browser_login(page, email, password="correct-horse-1"):
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+def browser_logout(page):
+    page.click("header form button[type=submit]")
+    page.wait_for_load_state()

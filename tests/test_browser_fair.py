@@ -3,13 +3,8 @@ for a must-meet, the supplier accepts, the organizer schedules and publishes, th
 the agenda. Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
-from conftest import browser_login
+from conftest import browser_login, browser_logout as logout
 from test_fairs import fair_form, people  # noqa: F401  (fixture)
-
-
-def logout(page):
-    page.click("header form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_fair_in_the_browser(browser_page, people):  # noqa: F811

@@ -3,15 +3,10 @@ approves it, an anchor posts a need and sees that supplier ranked first with an 
 Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
-from conftest import browser_login
+from conftest import browser_login, browser_logout as logout
 
 from matchmaker import accounts, credit_code
 from matchmaker.matching import service
-
-
-def logout(page):
-    page.click("header form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_supplier_registers_and_ranks_first_for_a_new_need(app, graph, make_company,

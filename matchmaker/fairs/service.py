@@ -171,7 +171,7 @@ def refresh_proposals(graph, fair_id: str, company: str, role: str) -> int:
     registered = {r["company"]: r["role"] for r in graph.read(store.registrations, fair_id)}
     best: dict[tuple[str, str], dict] = {}
 
-    def offer(anchor, supplier, need, title, _rank_score, explanation):
+    def offer(anchor, supplier, need, title, explanation):
         # The ranking's fused score is relative to its candidate set; the fair compares pairs
         # across needs, so it keeps an absolute fit in [0, 1] from the same explanation.
         score = fit(explanation)
@@ -189,13 +189,11 @@ def refresh_proposals(graph, fair_id: str, company: str, role: str) -> int:
             found = matching.match_need(graph, need["id"], None, limit=PROPOSALS_PER_NEED)
             for r in found["matches"]:
                 if registered.get(r["company"]) == "supplier":
-                    offer(company, r["company"], need["id"], need["title"], r["score"],
-                          r["explanation"])
+                    offer(company, r["company"], need["id"], need["title"], r["explanation"])
     else:
         for r in matching.match_supplier(graph, company, limit=PROPOSALS_PER_NEED * 4):
-            anchor = graph.read(catalog.get_need, r["need"])["company"]
-            if registered.get(anchor) == "anchor":
-                offer(anchor, company, r["need"], r["title"], r["score"], r["explanation"])
+            if registered.get(r["anchor_credit_code"]) == "anchor":
+                offer(r["anchor_credit_code"], company, r["need"], r["title"], r["explanation"])
     return graph.write(store.add_proposals, list(best.values())) if best else 0
 
 
@@ -242,7 +240,7 @@ def _meeting(graph, key: str) -> dict:
     return meeting
 
 
-def _not_published(graph, meeting: dict) -> None:
+def _not_published(meeting: dict) -> None:
     if meeting.get("published"):
         raise Conflict("日程已发布，如需调整请联系主办方")
 
@@ -255,7 +253,7 @@ def set_preference(graph, key: str, user, preference: str) -> None:
     side = _side(meeting, user)
     changes = {f"{side}_pref": preference}
     if preference == "no":
-        _not_published(graph, meeting)
+        _not_published(meeting)
         changes["status"] = "declined"
     graph.write(store.update_meeting, key, changes)
 

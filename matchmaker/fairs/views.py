@@ -62,10 +62,12 @@ def show(fair_id):
     mine = next((r for r in regs if r["company"] == current_user.company), None)
     meetings = graph().read(store.meetings, fair_id, current_user.company) if mine else []
     side = "anchor" if current_user.role == "anchor" else "supplier"
+    agenda = (service.agenda(graph(), fair, current_user.company)
+              if mine and fair["status"] == "published" else [])
     return render_template("fairs/participate.html", fair=fair, registration=mine,
-                           meetings=meetings, side=side, other="supplier" if side == "anchor"
-                           else "anchor", agenda=service.agenda(graph(), fair,
-                                                                current_user.company), **_texts())
+                           meetings=meetings, side=side,
+                           other="supplier" if side == "anchor" else "anchor", agenda=agenda,
+                           **_texts())
 
 
 @bp.route("/<fair_id>/register", methods=["POST"])

@@ -145,6 +145,7 @@ def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
             need = found[r["company"]]
             required = need["certs_required"] or []
             r = {"need": need["need"], "title": need["title"], "anchor": need["company_name"],
+                 "anchor_credit_code": need["company"],
                  "score": r["score"], "confident": r["confident"],
                  "explanation": dict(r["explanation"],
                                      certifications_met=[c for c in required if c in have],
