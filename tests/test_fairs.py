@@ -168,6 +168,9 @@ def test_full_fair_flow(client, app, graph, people):
             if r["company"] == pump] == [True]
     dashboard = client.get(f"/fairs/{fair_id}").get_data(as_text=True)
     assert "¥1,250,000.50" in dashboard
+    book = load_workbook(io.BytesIO(client.get(f"/fairs/{fair_id}/export.xlsx").data))
+    signed = [row for row in book.active.iter_rows(values_only=True) if row[7] == "签订合同"]
+    assert [row[8] for row in signed] == [1250000.5]
     post(client, f"/fairs/{fair_id}/meetings/{key}/expected-purchase", {})
     post(client, f"/fairs/{fair_id}/meetings/{key}/expected-purchase", {})   # no double count
     expected = graph.read(store.expected_purchases, fair_id)

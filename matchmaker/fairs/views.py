@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from graph import fairs as store
 from graph import reference
-from matchmaker import tables
+from matchmaker import rewards, tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import graph
@@ -172,7 +172,7 @@ def export(fair_id):
     fair = service.get(graph(), fair_id)
     rows = [[s["day"], s["start"], s["end"], n + 1, m["anchor_name"], m["supplier_name"],
              m.get("need_title") or "", _(service.OUTCOME_TEXT.get(m.get("outcome"), "")),
-             (m.get("amount_fen") or 0) / 100 if m.get("amount_fen") else ""]
+             rewards.yuan_decimal(m["amount_fen"]) if m.get("amount_fen") else ""]
             for s in service.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
     body = tables.write_xlsx({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"),
                                           _("主机企业"), _("配套企业"), _("需求"), _("结果"),
