@@ -91,5 +91,27 @@ def needs_of(tx, company: str) -> list[dict]:
         RETURN {NEED_FIELDS} AS need ORDER BY n.created_at DESC""", company=company).value()
 
 
+NEED_FILTER = """
+    MATCH (a:Company)-[:POSTED]->(n:Need)
+    WHERE ($company IS NULL OR a.credit_code = $company)
+      AND ($status IS NULL OR n.status = $status)
+      AND (NOT $public_only OR (n.status = 'open' AND n.visibility = 'public'))
+"""
+
+
+def list_needs(tx, company: str | None = None, status: str | None = None,
+               public_only: bool = False, skip: int = 0, limit: int = 50) -> list[dict]:
+    return tx.run(NEED_FILTER + f"""
+        WITH a, n ORDER BY n.created_at DESC SKIP $skip LIMIT $limit
+        RETURN {NEED_FIELDS} AS need""", company=company, status=status,
+                  public_only=public_only, skip=skip, limit=limit).value()
+
+
+def count_needs(tx, company: str | None = None, status: str | None = None,
+                public_only: bool = False) -> int:
+    return tx.run(NEED_FILTER + "RETURN count(n) AS n", company=company, status=status,
+                  public_only=public_only).single()["n"]
+
+
 def set_need_status(tx, need_id: str, status: str) -> None:
     tx.run("MATCH (n:Need {id: $id}) SET n.status = $status", id=need_id, status=status).consume()

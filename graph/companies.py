@@ -63,25 +63,31 @@ def get_company(tx, credit_code: str) -> dict | None:
     return record["company"] if record else None
 
 
+COMPANY_FILTER = """
+    MATCH (c:Company)
+    WHERE ($role IS NULL OR c.role = $role) AND ($status IS NULL OR c.status = $status)
+      AND ($search IS NULL OR c.name CONTAINS $search OR c.credit_code = $search)
+      AND ($region IS NULL OR EXISTS {
+            MATCH (c)-[:REGISTERED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {code: $region})})
+      AND ($park IS NULL OR EXISTS { MATCH (c)-[:IN_PARK]->(:Park {code: $park}) })
+"""
+
+
 def list_companies(tx, role: str | None = None, status: str | None = None,
                    search: str | None = None, region: str | None = None,
-                   skip: int = 0, limit: int = 50) -> list[dict]:
-    return [r["company"] for r in tx.run("""
-        MATCH (c:Company)
-        WHERE ($role IS NULL OR c.role = $role) AND ($status IS NULL OR c.status = $status)
-          AND ($search IS NULL OR c.name CONTAINS $search OR c.credit_code = $search)
-          AND ($region IS NULL OR EXISTS {
-                MATCH (c)-[:REGISTERED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {code: $region})})
-        WITH c ORDER BY c.name SKIP $skip LIMIT $limit
-    """ + RETURN_COMPANY, role=role, status=status, search=search or None, region=region,
-        skip=skip, limit=limit)]
+                   park: str | None = None, skip: int = 0, limit: int = 50) -> list[dict]:
+    return [r["company"] for r in tx.run(
+        COMPANY_FILTER + "WITH c ORDER BY c.name SKIP $skip LIMIT $limit" + RETURN_COMPANY,
+        role=role, status=status, search=search or None, region=region or None,
+        park=park or None, skip=skip, limit=limit)]
 
 
-def count_companies(tx, role: str | None = None, status: str | None = None) -> int:
-    return tx.run("""
-        MATCH (c:Company)
-        WHERE ($role IS NULL OR c.role = $role) AND ($status IS NULL OR c.status = $status)
-        RETURN count(c) AS n""", role=role, status=status).single()["n"]
+def count_companies(tx, role: str | None = None, status: str | None = None,
+                    search: str | None = None, region: str | None = None,
+                    park: str | None = None) -> int:
+    return tx.run(COMPANY_FILTER + "RETURN count(c) AS n", role=role, status=status,
+                  search=search or None, region=region or None,
+                  park=park or None).single()["n"]
 
 
 def set_status(tx, credit_code: str, status: str) -> bool:

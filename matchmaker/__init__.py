@@ -44,13 +44,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     @login_manager.unauthorized_handler
     def unauthorized():
         if _wants_json():
-            return jsonify({"error": "401", "message": _("请先登录")}), 401
+            return jsonify({"error": "Unauthorized", "message": _("请先登录")}), 401
         from flask import redirect, url_for
         return redirect(url_for("auth.login", next=request.full_path))
 
     @login_manager.user_loader
     def load_user(email):
         return accounts.load_user(graph, email)
+
+    @login_manager.request_loader
+    def load_token_user(req):
+        """`Authorization: Bearer mmk_…` on API routes only: a token never opens web pages."""
+        header = req.headers.get("Authorization", "")
+        if not (req.path.startswith("/api/") and header.startswith("Bearer ")):
+            return None
+        from matchmaker import api_tokens
+        found = api_tokens.authenticate(graph, header[7:].strip())
+        user = accounts.load_user(graph, found[0]) if found else None
+        if user is None or not user.is_active:
+            return None
+        user.scopes = found[1]
+        return user
 
     from matchmaker.api import bp as api_bp
     from matchmaker.auth import bp as auth_bp
@@ -100,13 +114,15 @@ def _register_error_handlers(app: Flask) -> None:
             return jsonify({"error": "GraphUnavailable", "message": message}), 503
         return render_template("error.html", status=503, message=message), 503
 
-    for status, text in ((400, "请求有误"), (403, "没有权限访问此页面"), (404, "页面不存在"),
-                         (405, "不支持的请求方法"), (413, "上传的文件太大"),
-                         (500, "服务器内部错误，请稍后重试")):
-        def handler(e, status=status, text=text):
+    for status, name, text in (
+            (400, "BadRequest", "请求有误"), (403, "Forbidden", "没有权限访问此页面"),
+            (404, "NotFound", "页面不存在"), (405, "MethodNotAllowed", "不支持的请求方法"),
+            (413, "PayloadTooLarge", "上传的文件太大"),
+            (500, "InternalServerError", "服务器内部错误，请稍后重试")):
+        def handler(e, status=status, name=name, text=text):
             message = getattr(e, "description", None) if status == 400 else None
             message = message or _(text)
             if _wants_json():
-                return jsonify({"error": str(status), "message": message}), status
+                return jsonify({"error": name, "message": message}), status
             return render_template("error.html", status=status, message=message), status
         app.register_error_handler(status, handler)

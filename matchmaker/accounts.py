@@ -27,6 +27,7 @@ class User(UserMixin):
     company_name: str | None = None
     company_status: str | None = None
     active: bool = True
+    scopes: frozenset | None = None  # None for a browser session; an API token's scopes otherwise
 
     def get_id(self) -> str:
         return self.email

@@ -1,19 +1,25 @@
-from flask import jsonify, request
-from flask_login import current_user, login_required
+"""JSON API for ERP integration. Session or `Authorization: Bearer` token; errors are
+{"error", "message", "field"?, "details"?}; lists are {"items", "page", "per_page", "total"}."""
+from flask import current_app, jsonify, request
+from flask_login import current_user
 
-from matchmaker import awards, ledger
-from matchmaker.auth.access import roles_required
+from graph import catalog
+from graph.db import GraphUnavailable
+from matchmaker import awards, directory, ledger
+from matchmaker.api import bp
+from matchmaker.api.openapi import spec
+from matchmaker.auth.access import api_access
+from matchmaker.errors import ValidationError
+from matchmaker.extensions import csrf, current_policy, graph
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
 
-from graph.db import GraphUnavailable
-from matchmaker.api import bp
-from matchmaker.errors import ValidationError
-from matchmaker.extensions import csrf, current_policy, graph
+# JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,
+# which this API never grants, so CSRF tokens are not needed here.
+csrf.exempt(bp)
 
 
 @bp.route("/healthz")
-@csrf.exempt
 def healthz():
     try:
         info = graph().server_info()
@@ -22,19 +28,112 @@ def healthz():
     return jsonify({"status": "ok", "graph": info})
 
 
+@bp.route("/api/v1/openapi.json")
+def openapi():
+    return jsonify(spec())
+
+
+def _body(key: str, kind: type):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get(key), kind):
+        raise ValidationError(f"请求体应为 JSON 对象，含“{key}”字段", field=key)
+    return body[key]
+
+
+def _page() -> tuple[int, int]:
+    return directory.page_args(request.args.get("page"), request.args.get("per_page"))
+
+
+@bp.route("/api/v1/companies")
+@api_access("companies:read")
+def companies():
+    filters = {"role": request.args.get("role"), "status": request.args.get("status"),
+               "search": (request.args.get("q") or "").strip()[:50],
+               "region": request.args.get("region"), "park": request.args.get("park")}
+    return jsonify(directory.companies(graph(), current_user, filters, *_page()))
+
+
+@bp.route("/api/v1/companies/<credit_code>")
+@api_access("companies:read")
+def company(credit_code):
+    return jsonify(directory.company(graph(), current_user, credit_code))
+
+
+@bp.route("/api/v1/needs")
+@api_access("needs:read")
+def needs():
+    status = request.args.get("status") or None
+    if status and status not in service.NEED_STATUSES:
+        raise ValidationError(f"status 应为 {', '.join(service.NEED_STATUSES)}", field="status")
+    return jsonify(directory.needs(graph(), current_user, status, *_page()))
+
+
+@bp.route("/api/v1/needs", methods=["POST"])
+@api_access("needs:write", "anchor")
+def post_need():
+    need = request.get_json(silent=True)
+    if not isinstance(need, dict):
+        raise ValidationError("请求体应为 JSON 对象", field="title")
+    need = {k: need.get(k) for k in ("title", "description", "spec", "category",
+                                     "annual_volume", "certs_required", "delivery_region",
+                                     "deadline", "status")}
+    if need["certs_required"] is not None and not isinstance(need["certs_required"], list):
+        raise ValidationError("certs_required 应为字符串数组", field="certs_required")
+    need_id = service.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+                                current_user.company, need)
+    return jsonify(graph().read(catalog.get_need, need_id)), 201
+
+
+@bp.route("/api/v1/needs/<need_id>")
+@api_access("needs:read")
+def need(need_id):
+    return jsonify(service.get_need_for(graph(), need_id, current_user))
+
+
+@bp.route("/api/v1/needs/<need_id>", methods=["PATCH"])
+@api_access("needs:write", "anchor")
+def patch_need(need_id):
+    service.set_need_status(graph(), need_id, current_user, _body("status", str))
+    return jsonify(graph().read(catalog.get_need, need_id))
+
+
 @bp.route("/api/v1/needs/<need_id>/matches")
-@login_required
+@api_access("matches:read", "anchor", "organizer")
 def need_matches(need_id):
     filters = Filters(local_only=request.args.get("local_only") == "1",
                       required_certs=request.args.getlist("cert"))
     return jsonify(service.match_need(graph(), need_id, current_user, filters))
 
 
+@bp.route("/api/v1/capabilities")
+@api_access("capabilities:read", "supplier")
+def capabilities():
+    return jsonify({"items": graph().read(catalog.capabilities_of, current_user.company)})
+
+
+@bp.route("/api/v1/capabilities", methods=["POST"])
+@api_access("capabilities:write", "supplier")
+def post_capabilities():
+    """Adds capabilities, or replaces the ones whose `id` is the supplier's own."""
+    items = _body("capabilities", list)
+    if not 1 <= len(items) <= 100 or not all(isinstance(c, dict) for c in items):
+        raise ValidationError("capabilities 应为 1–100 个对象", field="capabilities")
+    own = {c["id"] for c in graph().read(catalog.capabilities_of, current_user.company)}
+    for i, cap in enumerate(items, start=1):
+        if cap.get("id") and cap["id"] not in own:
+            raise ValidationError(f"第{i}项：能力 {cap['id']} 不属于本企业", field="id")
+        for key in ("certifications", "categories"):
+            if cap.get(key) is not None and not isinstance(cap[key], list):
+                raise ValidationError(f"第{i}项：{key} 应为字符串数组", field=key)
+    ids = service.save_capabilities(graph(), current_app.config["EMBEDDING_MODEL"],
+                                    current_user.company, items)
+    return jsonify({"ids": ids}), 201
+
+
 @bp.route("/api/v1/suppliers/me/matching-needs")
-@roles_required("supplier")
+@api_access("matches:read", "supplier")
 def supplier_matching_needs():
     return jsonify({"needs": service.match_supplier(graph(), current_user.company)})
-
 
 
 def _year() -> int:
@@ -45,7 +144,7 @@ def _year() -> int:
 
 
 @bp.route("/api/v1/rates")
-@roles_required("anchor", "organizer")
+@api_access("rates:read", "anchor", "organizer")
 def rates():
     """Organizers see every anchor and cluster; an anchor sees only itself."""
     anchor = None if current_user.is_organizer else current_user.company
@@ -54,7 +153,7 @@ def rates():
 
 
 @bp.route("/api/v1/awards")
-@roles_required("anchor", "organizer")
+@api_access("rates:read", "anchor", "organizer")
 def award_report():
     report = awards.compute(graph(), current_policy(), _year(), current_user.email, store=False)
     if not current_user.is_organizer:
@@ -64,19 +163,16 @@ def award_report():
 
 
 @bp.route("/api/v1/purchases", methods=["POST"])
-@csrf.exempt  # JSON with session or token auth; browsers cannot send it cross-site as a form
-@roles_required("anchor", "organizer")
+@api_access("purchases:write", "anchor", "organizer")
 def post_purchases():
     """{"rows": [{anchor_credit_code, supplier_credit_code, invoice_no, date, amount_yuan,
     category}]} — all or nothing; rows are numbered from 1 in errors."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
-        raise ValidationError("请求体应为 {\"rows\": [...]}", field="rows")
-    if len(body["rows"]) > 10_000:
+    rows = _body("rows", list)
+    if len(rows) > 10_000:
         raise ValidationError("每次最多 10000 行", field="rows")
     table = [(i, {k: str(row.get(k, "") if row.get(k) is not None else "")
                   for k in ledger.PURCHASE_COLUMNS} if isinstance(row, dict) else {})
-             for i, row in enumerate(body["rows"], start=1)]
+             for i, row in enumerate(rows, start=1)]
     report = ledger.import_purchases(
         graph(), table, current_user.email, source="api",
         only_anchor=None if current_user.is_organizer else current_user.company)

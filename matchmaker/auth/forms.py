@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -22,3 +23,9 @@ class RegisterForm(FlaskForm):
     email = EmailField(_l("登录邮箱"), validators=[DataRequired(), Email(), Length(max=120)])
     password = PasswordField(_l("密码（至少10位）"), validators=[DataRequired(), Length(min=10, max=200)])
     password2 = PasswordField(_l("确认密码"), validators=[DataRequired(), EqualTo("password", _l("两次输入的密码不一致"))])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("令牌名称（如：ERP 对接）"), validators=[DataRequired(), Length(max=50)])
+    scopes = SelectMultipleField(_l("权限范围"), choices=[], validators=[DataRequired()],
+                                 option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))

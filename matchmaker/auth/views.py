@@ -1,11 +1,11 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from graph import reference
-from matchmaker import accounts, policy
+from matchmaker import accounts, api_tokens, policy
 from matchmaker.auth import bp
-from matchmaker.auth.forms import LoginForm, RegisterForm
+from matchmaker.auth.forms import LoginForm, RegisterForm, TokenForm
 from matchmaker.errors import DomainError
 from matchmaker.extensions import graph
 
@@ -68,3 +68,31 @@ def register():
             return redirect(url_for("main.home"))
     status = 200 if request.method == "GET" else 400
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """API tokens of the signed-in user; a new token's secret is shown on this response only."""
+    form = TokenForm()
+    form.scopes.choices = [(k, f"{k} — {_(v)}") for k, v in api_tokens.SCOPES.items()]
+    secret = None
+    if form.validate_on_submit():
+        try:
+            secret = api_tokens.issue(graph(), current_user.email, form.name.data,
+                                      form.scopes.data)
+        except DomainError as e:
+            getattr(form, e.field or "name", form.name).errors.append(e.message)
+    status = 400 if request.method == "POST" and not secret else 200
+    return render_template("auth/tokens.html", form=form, secret=secret,
+                           tokens=api_tokens.tokens_of(graph(), current_user.email)), status
+
+
+@bp.route("/tokens/<prefix>/revoke", methods=["POST"])
+@login_required
+def revoke_token(prefix):
+    if api_tokens.revoke(graph(), current_user.email, prefix):
+        flash(_("令牌已撤销"), "success")
+    else:
+        flash(_("没有找到这个令牌"), "error")
+    return redirect(url_for("auth.tokens"))

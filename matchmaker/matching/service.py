@@ -86,6 +86,10 @@ def save_need(graph, model: str, company: str, need: dict) -> str:
             deadline = date.fromisoformat(str(deadline))
         except ValueError:
             raise ValidationError("截止日期格式应为 YYYY-MM-DD", field="deadline") from None
+    if need.get("id"):  # an edit: only of the company's own need
+        existing = graph.read(catalog.get_need, need["id"])
+        if not existing or existing["company"] != company:
+            raise NotFound("需求不存在")
     text = "。".join(p for p in (title, description, spec) if p)
     row = {"id": need.get("id") or f"N-{uuid.uuid4().hex[:10]}", "company": company,
            "title": title, "description": description, "spec": spec,
@@ -98,6 +102,16 @@ def save_need(graph, model: str, company: str, need: dict) -> str:
            "category": need.get("category") or None, "text": text, "text_bridged": bridged(text)}
     row.update(encoders.get(model).encode([row["text_bridged"]], "query")[0])
     return graph.write(catalog.upsert_need, row)
+
+
+def set_need_status(graph, need_id: str, user, status: str) -> None:
+    """Publish a draft, close or reopen a need; only its own anchor may."""
+    if status not in NEED_STATUSES:
+        raise ValidationError(f"未知状态“{status}”", field="status")
+    need = graph.read(catalog.get_need, need_id)
+    if not need or need["company"] != user.company:
+        raise NotFound("需求不存在")
+    graph.write(catalog.set_need_status, need_id, status)
 
 
 def get_need_for(graph, need_id: str, user) -> dict:

@@ -1,0 +1,62 @@
+"""Per-company API tokens for ERP integration: issued by a user of the company, scoped, hashed at
+rest (only SHA-256 of a 256-bit random secret is stored, so a leaked database reveals no token),
+revocable. A request with a token acts as its user, limited to the token's scopes."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+
+from graph import tokens as token_store
+from matchmaker.errors import ValidationError
+
+SCOPES = {
+    "companies:read": "读取企业名录",
+    "needs:read": "读取采购需求",
+    "needs:write": "发布和修改采购需求",
+    "capabilities:read": "读取能力档案",
+    "capabilities:write": "修改能力档案",
+    "matches:read": "读取匹配结果",
+    "rates:read": "读取配套率与奖励",
+    "purchases:write": "上报采购记录",
+}
+PREFIX = "mmk_"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue(graph, email: str, name: str, scopes: list[str]) -> str:
+    """Create a token and return its secret; it is shown once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise ValidationError("令牌名称不能为空，且不超过50字", field="name")
+    unknown = sorted(set(scopes) - SCOPES.keys())
+    if unknown or not scopes:
+        raise ValidationError(f"请选择有效的权限范围{('：未知 ' + ', '.join(unknown)) if unknown else ''}",
+                              field="scopes")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    graph.write(token_store.create_token, email, {
+        "token_hash": _hash(secret), "prefix": secret[:12], "name": name,
+        "scopes": sorted(set(scopes))})
+    return secret
+
+
+def authenticate(graph, secret: str) -> tuple[str, frozenset] | None:
+    """(user email, scopes) for a live token; None for unknown or revoked ones."""
+    if not secret.startswith(PREFIX) or len(secret) > 100:
+        return None
+    found = graph.read(token_store.find_token, _hash(secret))
+    if not found:
+        return None
+    graph.write(token_store.touch_token, _hash(secret), int(time.time()))
+    return found["email"], frozenset(found["scopes"])
+
+
+def revoke(graph, email: str, prefix: str) -> bool:
+    return graph.write(token_store.revoke_token, email, prefix)
+
+
+def tokens_of(graph, email: str) -> list[dict]:
+    return graph.read(token_store.tokens_of, email)

@@ -1,0 +1,61 @@
+"""The company directory and needs lists as each user may see them, one page at a time."""
+from __future__ import annotations
+
+from graph import catalog
+from graph import companies as company_store
+from matchmaker.errors import NotFound, ValidationError
+
+PUBLIC_FIELDS = ("credit_code", "name", "role", "region", "region_name", "park", "park_name",
+                 "clusters", "local")
+MAX_PER_PAGE = 200
+
+
+def page_args(page, per_page, default: int = 50) -> tuple[int, int]:
+    """Validated (page, per_page) from query-string values (strings or None)."""
+    try:
+        page = int(page or 1)
+        per_page = int(per_page or default)
+    except ValueError:
+        raise ValidationError("page 和 per_page 应为正整数", field="page") from None
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationError(f"page 应 ≥ 1，per_page 应在 1–{MAX_PER_PAGE} 之间", field="page")
+    return page, per_page
+
+
+def _visible(user, company: dict) -> dict:
+    if user.is_organizer or user.company == company["credit_code"]:
+        return company
+    return {k: company.get(k) for k in PUBLIC_FIELDS}
+
+
+def companies(graph, user, filters: dict, page: int, per_page: int) -> dict:
+    """Organizers see every company with contacts; companies see approved ones' public fields."""
+    filters = {k: filters.get(k) or None for k in ("role", "status", "search", "region", "park")}
+    if not user.is_organizer:
+        filters["status"] = "approved"
+    rows = graph.read(company_store.list_companies, **filters, skip=(page - 1) * per_page,
+                      limit=per_page)
+    return {"items": [_visible(user, c) for c in rows], "page": page, "per_page": per_page,
+            "total": graph.read(company_store.count_companies, **filters)}
+
+
+def company(graph, user, credit_code: str) -> dict:
+    found = graph.read(company_store.get_company, credit_code)
+    if not found or not (user.is_organizer or user.company == credit_code
+                         or found["status"] == "approved"):
+        raise NotFound("企业不存在")
+    return _visible(user, found)
+
+
+def needs(graph, user, status: str | None, page: int, per_page: int) -> dict:
+    """An anchor lists its own needs, organizers all, suppliers the open public ones."""
+    if user.is_organizer:
+        scope = {"company": None, "public_only": False}
+    elif user.role == "anchor":
+        scope = {"company": user.company, "public_only": False}
+    else:
+        scope = {"company": None, "public_only": True}
+    rows = graph.read(catalog.list_needs, **scope, status=status,
+                      skip=(page - 1) * per_page, limit=per_page)
+    return {"items": rows, "page": page, "per_page": per_page,
+            "total": graph.read(catalog.count_needs, **scope, status=status)}
