@@ -28,6 +28,13 @@ def upsert_capabilities(tx, rows: list[dict]) -> int:
     return tx.run(UPSERT_CAPABILITIES, rows=rows).single()["n"]
 
 
+def stored_vectors(tx, ids: list[str]) -> dict[str, dict]:
+    """{text_bridged: {emb, emb_x}} of the capabilities with these ids."""
+    return {r["text"]: {"emb": r["emb"], "emb_x": r["emb_x"]} for r in tx.run("""
+        UNWIND $ids AS id MATCH (c:Capability {id: id})
+        RETURN c.text_bridged AS text, c.emb AS emb, c.emb_x AS emb_x""", ids=ids)}
+
+
 def capabilities_of(tx, company: str, with_vectors: bool = False) -> list[dict]:
     vectors = ", .emb, .emb_x" if with_vectors else ""
     return tx.run(f"""
@@ -111,6 +118,10 @@ def count_needs(tx, company: str | None = None, status: str | None = None,
                 public_only: bool = False) -> int:
     return tx.run(NEED_FILTER + "RETURN count(n) AS n", company=company, status=status,
                   public_only=public_only).single()["n"]
+
+
+def existing_needs(tx, ids: list[str]) -> list[str]:
+    return tx.run("UNWIND $ids AS id MATCH (n:Need {id: id}) RETURN n.id", ids=ids).value()
 
 
 def set_need_status(tx, need_id: str, status: str) -> None:

@@ -96,10 +96,7 @@ def set_status(tx, credit_code: str, status: str) -> bool:
     return record is not None
 
 
-def similar_names(tx, name: str, exclude_code: str | None = None, limit: int = 5) -> list[dict]:
-    """Candidates for duplicate review: same first four characters of the name."""
-    prefix = name[:4]
-    return tx.run("""
-        MATCH (c:Company) WHERE c.name STARTS WITH $prefix AND c.credit_code <> $exclude
-        RETURN c.credit_code AS credit_code, c.name AS name, c.address AS address LIMIT $limit
-    """, prefix=prefix, exclude=exclude_code or "", limit=limit).data()
+def names_and_addresses(tx) -> list[dict]:
+    """Every company's code, name and address, for duplicate review of an import."""
+    return tx.run("MATCH (c:Company) RETURN c.credit_code AS credit_code, c.name AS name, "
+                  "c.address AS address").data()

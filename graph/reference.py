@@ -79,3 +79,10 @@ def regions_within(tx, code: str) -> list[str]:
     return [r["code"] for r in tx.run(
         "MATCH (r:Region)-[:PART_OF*0..3]->(:Region {code: $code}) RETURN r.code AS code",
         code=code)]
+
+
+def list_regions(tx, within: str) -> list[dict]:
+    """Regions inside `within` (districts and counties of the city), for filters."""
+    return tx.run("""
+        MATCH (r:Region)-[:PART_OF*1..3]->(:Region {code: $code})
+        RETURN r.code AS code, r.name AS name ORDER BY code""", code=within).data()

@@ -22,6 +22,7 @@ UNIQUE_KEYS = [
     ("FairRegistration", "key"),
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
+    ("ImportJob", "id"),
 ]
 
 PLAIN_INDEXES = [
@@ -37,6 +38,7 @@ PLAIN_INDEXES = [
     ("Region", "name"),
     ("FairRegistration", "fair"),
     ("FairMeeting", "fair"),
+    ("Notification", "audience"),
 ]
 
 

@@ -71,11 +71,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.main import bp as main_bp
     from matchmaker.chainmap import bp as chainmap_bp
     from matchmaker.fairs import bp as fairs_bp
+    from matchmaker.imports_web import bp as imports_bp
     from matchmaker.incentives import bp as incentives_bp
     from matchmaker.needs import bp as needs_bp
     from matchmaker.suppliers import bp as suppliers_bp
     for bp in (auth_bp, main_bp, needs_bp, suppliers_bp, incentives_bp, chainmap_bp,
-               fairs_bp, api_bp):
+               fairs_bp, imports_bp, api_bp):
         app.register_blueprint(bp)
 
     _register_error_handlers(app)
@@ -83,6 +84,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.before_request
     def refresh_session():
         session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+
+    @app.context_processor
+    def unread_notifications():
+        from flask_login import current_user
+        from matchmaker import notifications
+        if not current_user.is_authenticated:
+            return {}
+        return {"unread_notifications": notifications.unread(graph, current_user)}
 
     @app.after_request
     def security_headers(response):

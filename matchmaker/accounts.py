@@ -110,10 +110,9 @@ def _optional(data: dict, key: str, limit: int) -> str | None:
     return (data[key] or "").strip()[:limit] if key in data else None
 
 
-def register_company(graph, company: dict, user: dict, policy_region: str) -> tuple[dict, list]:
-    """A new company (pending approval) with its first user, in one transaction.
-
-    Returns the company row and companies with similar names for the organizer to review."""
+def register_company(graph, company: dict, user: dict, policy_region: str) -> dict:
+    """A new company (pending approval) with its first user, in one transaction. Possible
+    duplicates are shown to the organizer beside the pending company in the directory."""
     row = company_row(company, "pending", policy_region)
     email = (user.get("email") or "").strip().lower()
     if "@" not in email or len(email) > 120:
@@ -135,7 +134,7 @@ def register_company(graph, company: dict, user: dict, policy_region: str) -> tu
         graph.write(work)
     except ConstraintError as e:  # a concurrent registration won the race
         raise Conflict("企业或邮箱已注册", field="credit_code") from e
-    return row, graph.read(company_store.similar_names, row["name"], row["credit_code"])
+    return row
 
 
 def create_user(graph, email: str, name: str, role: str, password: str,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from graph import catalog
 from graph import companies as company_store
+from matchmaker import dedupe
 from matchmaker.errors import NotFound, ValidationError
 
 PUBLIC_FIELDS = ("credit_code", "name", "role", "region", "region_name", "park", "park_name",
@@ -37,6 +38,33 @@ def companies(graph, user, filters: dict, page: int, per_page: int) -> dict:
                       limit=per_page)
     return {"items": [_visible(user, c) for c in rows], "page": page, "per_page": per_page,
             "total": graph.read(company_store.count_companies, **filters)}
+
+
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS = ["credit_code", "name", "role", "status", "region_name", "park_name",
+                  "address", "contact_name", "contact_phone", "clusters", "local"]
+
+
+def export_rows(graph, filters: dict) -> tuple[list[str], list[list]]:
+    """The organizer's filtered directory as a table (header, rows) for Excel/CSV."""
+    result = companies(graph, _Organizer(), filters, 1, EXPORT_LIMIT)
+    return EXPORT_COLUMNS, [[", ".join(c[k] or []) if k == "clusters" else c.get(k)
+                             for k in EXPORT_COLUMNS] for c in result["items"]]
+
+
+class _Organizer:
+    is_organizer, company = True, None
+
+
+def with_duplicate_review(graph, rows: list[dict]) -> list[dict]:
+    """Pending companies get `similar`: other companies that may be the same one."""
+    pending = [c for c in rows if c["status"] == "pending"]
+    if not pending:
+        return rows
+    index = dedupe.Index(graph.read(company_store.names_and_addresses))
+    for c in pending:
+        c["similar"] = index.similar(c)[:3]
+    return rows
 
 
 def company(graph, user, credit_code: str) -> dict:

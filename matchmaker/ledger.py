@@ -85,7 +85,7 @@ def parse_date(text: str) -> date:
     return value
 
 
-def _code(errors: RowErrors, number: int, column: str, text: str) -> str | None:
+def code_cell(errors: RowErrors, number: int, column: str, text: str) -> str | None:
     try:
         return credit_code.normalize(text)
     except credit_code.InvalidCreditCode as e:
@@ -93,7 +93,7 @@ def _code(errors: RowErrors, number: int, column: str, text: str) -> str | None:
         return None
 
 
-def _lookup(rows: list[dict]) -> dict[str, str]:
+def lookup(rows: list[dict]) -> dict[str, str]:
     """code or (Chinese) name → code, for reference lists."""
     out = {}
     for row in rows:
@@ -106,12 +106,12 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
                        source: str = "import") -> tuple[list[dict], RowErrors, int]:
     """Rows ready to store, the errors, and how many rows repeated an earlier row exactly."""
     errors = RowErrors()
-    categories = _lookup(graph.read(reference.list_categories))
+    categories = lookup(graph.read(reference.list_categories))
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
         before = len(errors.items)
-        anchor = _code(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
-        supplier = _code(errors, number, "supplier_credit_code",
+        anchor = code_cell(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
+        supplier = code_cell(errors, number, "supplier_credit_code",
                          raw.get("supplier_credit_code", ""))
         if anchor and supplier and anchor == supplier:
             errors.add(number, "supplier_credit_code", "供应商不能是采购企业自己")
@@ -217,8 +217,8 @@ def _store_purchases(tx, batch: list[dict], actor: str) -> tuple[int, int, int]:
 def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
                        ) -> tuple[list[dict], RowErrors]:
     errors = RowErrors()
-    clusters = _lookup(graph.read(reference.list_clusters))
-    parks = _lookup(graph.read(reference.list_parks))
+    clusters = lookup(graph.read(reference.list_clusters))
+    parks = lookup(graph.read(reference.list_parks))
     rows, seen = [], {}
     for number, raw in table:
         role = raw.get("role", "").strip().lower()
@@ -254,7 +254,7 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
 
 
 def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor: str,
-                     valid_only: bool = False) -> ImportReport:
+                     valid_only: bool = False, progress=None) -> ImportReport:
     rows, errors = validate_companies(graph, table, policy)
     if not valid_only:
         errors.raise_if_any("企业名单")
@@ -273,6 +273,8 @@ def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor
         known = graph.write(work)
         report.created += len(batch) - known
         report.updated += known
+        if progress:
+            progress(min(start + BATCH, len(rows)), len(rows))
     return report
 
 

@@ -82,8 +82,28 @@ def _cell(value) -> str:
     return str(value)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula (`=cmd|' /C calc'!A0`) is written with a
+    leading apostrophe, so it shows as the text it is. Numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(header: list[str], rows: list[list]) -> bytes:
+    """UTF-8 with a byte-order mark, which Excel needs to read Chinese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def write_xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
-    """{sheet title: (header, rows)} → .xlsx bytes."""
+    """{sheet title: (header, rows)} → .xlsx bytes, formulas neutralized."""
     from openpyxl import Workbook
     book = Workbook()
     book.remove(book.active)
@@ -91,7 +111,7 @@ def write_xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
         sheet = book.create_sheet(title[:31])
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -2,6 +2,7 @@
 real embedding model (built by `make setup`). Nothing here is mocked."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
@@ -134,3 +135,31 @@ def browser_login(page, email, password="correct-horse-1"):
 def browser_logout(page):
     page.click("header form button[type=submit]")
     page.wait_for_load_state()
+
+
+def upload(client, kind: str, filename: str, data: bytes):
+    """Step 1 of an import: the preview page's response."""
+    return client.post("/imports/", data={"csrf_token": csrf_token(client, "/imports/"),
+                                          "kind": kind, "file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def job_id_of(response) -> str:
+    return re.search(r'/imports/([0-9a-f]{32})/start', response.get_data(as_text=True)).group(1)
+
+
+def run_import(client, job_id: str, valid_only: bool = False, timeout: float = 120) -> dict:
+    """Step 2: start the previewed import and wait for its background job to end."""
+    import time
+    data = {"csrf_token": csrf_token(client, f"/imports/{job_id}")}
+    if valid_only:
+        data["valid_only"] = "1"
+    started = client.post(f"/imports/{job_id}/start", data=data)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/imports/{job_id}/status").get_json()
+        if status["status"] != "running":
+            return status
+        time.sleep(0.2)
+    raise AssertionError("import did not finish")

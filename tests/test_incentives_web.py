@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from matchmaker import accounts, ledger, tables
-from conftest import csrf_token, login
+from conftest import csrf_token, job_id_of, login, run_import, upload
 from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
 
 
@@ -77,7 +77,7 @@ def test_anchor_sees_only_itself(client, city):
 def test_supplier_sees_no_volumes(client, city):
     login(client, "s@t.cn")
     for path in ("/incentives/", "/incentives/mine", "/api/v1/rates?year=2025",
-                 "/api/v1/awards?year=2025", "/incentives/import"):
+                 "/api/v1/awards?year=2025", "/imports/"):
         assert client.get(path).status_code == 403, path
 
 
@@ -90,25 +90,18 @@ def test_anchor_form_and_upload_errors(client, city):
         "category": "HYD-CYL"}, follow_redirects=True).get_data(as_text=True)
     assert "已保存" in page and "F-1" in page and "¥12,000.50" in page
     bad = purchases_csv([("A", "local1", "U1", "2025-01-01", "abc")])
-    answer = client.post("/incentives/import", data={
-        "csrf_token": token, "kind": "purchases",
-        "file": (io.BytesIO(bad), "p.csv")}, content_type="multipart/form-data")
+    answer = upload(client, "purchases", "p.csv", bad)
     assert answer.status_code == 400
     text = answer.get_data(as_text=True)
     assert "amount_yuan" in text and "不是数字" in text
-    assert client.post("/incentives/import", data={
-        "csrf_token": token, "kind": "companies",
-        "file": (io.BytesIO(COMPANIES.encode()), "c.csv")},
-        content_type="multipart/form-data").status_code == 403
+    assert upload(client, "companies", "c.csv", COMPANIES.encode()).status_code == 403
 
 
 def test_organizer_imports_xlsx(client, city, graph):
     login(client, "office@t.cn")
-    token = csrf_token(client, "/incentives/import")
     header, *rows = [line.split(",") for line in purchases_csv(
         [("E", "local1", "XL-1", "2025-10-01", "2500000")]).decode().splitlines()]
     data = tables.write_xlsx({"采购": (header, rows)})
-    answer = client.post("/incentives/import", data={
-        "csrf_token": token, "kind": "purchases", "file": (io.BytesIO(data), "p.xlsx")},
-        content_type="multipart/form-data")
-    assert answer.status_code == 200 and "新增 1" in answer.get_data(as_text=True)
+    answer = upload(client, "purchases", "p.xlsx", data)
+    assert answer.status_code == 200 and "1 行可导入" in answer.get_data(as_text=True)
+    assert run_import(client, job_id_of(answer))["report"]["created"] == 1

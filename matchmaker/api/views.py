@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from graph import catalog
 from graph.db import GraphUnavailable
-from matchmaker import awards, directory, ledger
+from matchmaker import awards, directory, engagement, ledger
 from matchmaker.api import bp
 from matchmaker.api.openapi import spec
 from matchmaker.auth.access import api_access
@@ -79,8 +79,8 @@ def post_need():
                                      "deadline", "status")}
     if need["certs_required"] is not None and not isinstance(need["certs_required"], list):
         raise ValidationError("certs_required 应为字符串数组", field="certs_required")
-    need_id = service.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
-                                current_user.company, need)
+    need_id = engagement.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+                                   current_user, need)
     return jsonify(graph().read(catalog.get_need, need_id)), 201
 
 
@@ -93,7 +93,7 @@ def need(need_id):
 @bp.route("/api/v1/needs/<need_id>", methods=["PATCH"])
 @api_access("needs:write", "anchor")
 def patch_need(need_id):
-    service.set_need_status(graph(), need_id, current_user, _body("status", str))
+    engagement.set_need_status(graph(), current_user, need_id, _body("status", str))
     return jsonify(graph().read(catalog.get_need, need_id))
 
 

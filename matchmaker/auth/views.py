@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from graph import reference
-from matchmaker import accounts, api_tokens, policy
+from matchmaker import accounts, api_tokens, notifications, policy
 from matchmaker.auth import bp
 from matchmaker.auth.forms import LoginForm, RegisterForm, TokenForm
 from matchmaker.errors import DomainError
@@ -50,7 +50,7 @@ def register():
     form.park.choices = [("", _("（无）"))] + [(p["code"], p["name"]) for p in parks]
     if form.validate_on_submit():
         try:
-            company, similar = accounts.register_company(
+            company = accounts.register_company(
                 graph(),
                 {"credit_code": form.credit_code.data, "name": form.company_name.data,
                  "role": form.role.data, "region": form.region.data, "park": form.park.data,
@@ -63,6 +63,8 @@ def register():
             field = {"name": "company_name"}.get(e.field, e.field)
             getattr(form, field, form.company_name).errors.append(e.message)
         else:
+            notifications.send(graph(), [(notifications.ORGANIZERS, "registered", company["name"],
+                                          "/companies?status=pending")])
             login_user(accounts.load_user(graph(), form.email.data.strip().lower()))
             flash(_("注册成功，企业信息待产业链办公室审核。"), "success")
             return redirect(url_for("main.home"))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from graph import catalog
 from graph import fairs as store
-from matchmaker import ledger, scheduling
+from matchmaker import ledger, notifications, scheduling
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.matching import service as matching
 
@@ -272,6 +272,9 @@ def send_request(graph, key: str, user, now: int | None = None) -> None:
         changes[f"{side}_pref"] = "meet"
     if not graph.write(store.update_meeting, key, changes, ["proposed", "expired", "declined"]):
         raise Conflict("该会谈已在邀约中或已确认")
+    invited = meeting["supplier" if side == "anchor" else "anchor"]
+    notifications.send(graph, [(invited, "meeting_request", fair["name"],
+                                f"/fairs/{fair['id']}")])
 
 
 def answer_request(graph, key: str, user, accept: bool, now: int | None = None) -> None:

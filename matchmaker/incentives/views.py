@@ -92,36 +92,6 @@ def add_purchase():
     return redirect(url_for("incentives.mine", year=year))
 
 
-@bp.route("/import", methods=["GET", "POST"])
-@roles_required("anchor", "organizer")
-def import_file():
-    kinds = ["purchases"] + (["companies"] if current_user.is_organizer else [])
-    if request.method == "GET":
-        return render_template("incentives/import.html", kinds=kinds, report=None, errors=None)
-    kind = request.form.get("kind", "purchases")
-    if kind not in kinds:
-        abort(403)
-    upload = request.files.get("file")
-    valid_only = request.form.get("valid_only") == "1"
-    report, errors = None, None
-    try:
-        if not upload or not upload.filename:
-            raise ValidationError(_("请选择要上传的文件"), field="file")
-        if kind == "companies":
-            table = tables.read(upload.read(), upload.filename, ledger.COMPANY_COLUMNS)
-            report = ledger.import_companies(graph(), table, current_policy(), current_user.email,
-                                             valid_only)
-        else:
-            table = tables.read(upload.read(), upload.filename, ledger.PURCHASE_COLUMNS)
-            report = ledger.import_purchases(
-                graph(), table, current_user.email, valid_only=valid_only,
-                only_anchor=None if current_user.is_organizer else current_user.company)
-    except ValidationError as e:
-        errors = {"message": e.message, "details": e.details[:500], "count": len(e.details)}
-    return render_template("incentives/import.html", kinds=kinds, kind=kind, report=report,
-                           errors=errors), 400 if errors else 200
-
-
 @bp.route("/compute", methods=["POST"])
 @roles_required("organizer")
 def compute():

@@ -1,10 +1,12 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from graph import companies as company_store
+from graph import reference
+from matchmaker import directory, notifications, tables
 from matchmaker.auth.access import roles_required
-from matchmaker.extensions import graph
+from matchmaker.extensions import current_policy, graph
 from matchmaker.main import bp
 
 PAGE = 50
@@ -20,16 +22,39 @@ def home():
     return render_template("main/home.html", company=company, pending=pending)
 
 
+def _directory_filters() -> dict:
+    return {"role": request.args.get("role") or None,
+            "status": request.args.get("status") or None,
+            "search": (request.args.get("q") or "").strip()[:50] or None,
+            "region": request.args.get("region") or None,
+            "park": request.args.get("park") or None}
+
+
 @bp.route("/companies")
 @roles_required("organizer")
 def companies():
-    page = max(request.args.get("page", 1, type=int), 1)
-    filters = {"role": request.args.get("role") or None,
-               "status": request.args.get("status") or None,
-               "search": (request.args.get("q") or "").strip()[:50] or None}
-    rows = graph().read(company_store.list_companies, **filters, skip=(page - 1) * PAGE,
-                        limit=PAGE)
-    return render_template("main/companies.html", companies=rows, filters=filters, page=page)
+    page, _per_page = directory.page_args(request.args.get("page"), PAGE)
+    filters = _directory_filters()
+    result = directory.companies(graph(), current_user, filters, page, PAGE)
+    return render_template("main/companies.html", result=result, filters=filters,
+                           companies=directory.with_duplicate_review(graph(), result["items"]),
+                           regions=graph().read(reference.list_regions, current_policy().region),
+                           parks=graph().read(reference.list_parks))
+
+
+@bp.route("/companies/export.<fmt>")
+@roles_required("organizer")
+def export_companies(fmt):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    header, rows = directory.export_rows(graph(), _directory_filters())
+    if fmt == "csv":
+        body, mime = tables.write_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = tables.write_xlsx({_("企业名录"): (header, rows)})
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={
+        "Content-Disposition": f"attachment; filename=companies.{fmt}"})
 
 
 @bp.route("/companies/<credit_code>/status", methods=["POST"])
@@ -40,5 +65,16 @@ def set_company_status(credit_code):
         abort(400, _("未知状态"))
     if not graph().write(company_store.set_status, credit_code, status):
         abort(404)
+    if status in ("approved", "rejected"):
+        notifications.send(graph(), [(credit_code, status, "", "/")])
     flash(_("已更新企业状态"), "success")
     return redirect(request.referrer or url_for("main.companies"))
+
+
+@bp.route("/notifications")
+@login_required
+def inbox():
+    """Newest first; opening the page marks them read."""
+    items = notifications.inbox(graph(), current_user)
+    notifications.mark_read(graph(), current_user, [n["id"] for n in items if not n["read"]])
+    return render_template("main/notifications.html", items=items)

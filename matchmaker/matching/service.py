@@ -40,38 +40,50 @@ def capability_text(cap: dict) -> str:
     return "；".join(p for p in parts if p)
 
 
+def capability_row(company: str, cap: dict, number: int = 1) -> dict:
+    """A validated capability ready to embed; `number` names it in errors."""
+    row = {"id": cap.get("id") or f"{company}-{uuid.uuid4().hex[:8]}", "company": company,
+           "products": _clean(cap.get("products"), "products"),
+           "processes": _clean(cap.get("processes"), "processes"),
+           "materials": _clean(cap.get("materials"), "materials"),
+           "equipment": _clean(cap.get("equipment"), "equipment"),
+           "capacity_per_year": _positive_int(cap.get("capacity_per_year"), "capacity_per_year"),
+           "categories": list(cap.get("categories") or [])}
+    row["text"] = _clean(cap.get("text") or capability_text(row), "text", MAX_TEXT)
+    if not row["text"]:
+        raise ValidationError(f"第{number}项能力没有任何描述", field="products")
+    certs = set(cap.get("certifications") or []) | set(extract_certifications(row["text"]))
+    row["certifications"] = sorted(certs)
+    # stored so that ranking never re-runs the glossary over candidates
+    row["text_bridged"] = bridged(row["text"])
+    return row
+
+
+def store_capabilities(graph, model: str, rows: list[dict], embedded: dict | None = None) -> None:
+    """Embed and store validated rows in one transaction. `embedded`: {text_bridged: vectors}
+    already in the graph, so an unchanged re-import is not embedded again."""
+    for row in rows:
+        row.update((embedded or {}).get(row["text_bridged"], {}))
+    todo = [r for r in rows if "emb" not in r]
+    if todo:
+        for row, vec in zip(todo, encoders.get(model).encode(
+                [r["text_bridged"] for r in todo], "passage")):
+            row.update(vec)
+    graph.write(catalog.upsert_capabilities, rows)
+
+
 def save_capabilities(graph, model: str, company: str, capabilities: list[dict]) -> list[str]:
     """Validate, embed and store a supplier's capabilities in one transaction."""
-    rows = []
-    for i, cap in enumerate(capabilities):
-        row = {"id": cap.get("id") or f"{company}-{uuid.uuid4().hex[:8]}", "company": company,
-               "products": _clean(cap.get("products"), "products"),
-               "processes": _clean(cap.get("processes"), "processes"),
-               "materials": _clean(cap.get("materials"), "materials"),
-               "equipment": _clean(cap.get("equipment"), "equipment"),
-               "capacity_per_year": _positive_int(cap.get("capacity_per_year"),
-                                                  "capacity_per_year"),
-               "categories": list(cap.get("categories") or [])}
-        text = cap.get("text") or capability_text(row)
-        row["text"] = _clean(text, "text", MAX_TEXT)
-        if not row["text"]:
-            raise ValidationError(f"第{i + 1}项能力没有任何描述", field="products")
-        certs = set(cap.get("certifications") or []) | set(extract_certifications(row["text"]))
-        row["certifications"] = sorted(certs)
-        rows.append(row)
-    for row in rows:  # stored so that ranking never re-runs the glossary over candidates
-        row["text_bridged"] = bridged(row["text"])
-    vectors = encoders.get(model).encode([r["text_bridged"] for r in rows], "passage")
-    for row, vec in zip(rows, vectors):
-        row.update(vec)
-    graph.write(catalog.upsert_capabilities, rows)
+    rows = [capability_row(company, cap, i) for i, cap in enumerate(capabilities, start=1)]
+    store_capabilities(graph, model, rows)
     return [r["id"] for r in rows]
 
 
 NEED_STATUSES = ("draft", "open", "closed")
 
 
-def save_need(graph, model: str, company: str, need: dict) -> str:
+def need_row(company: str, need: dict) -> dict:
+    """A validated need ready to embed."""
     title = _clean(need.get("title"), "title", 100)
     if not title:
         raise ValidationError("需求标题不能为空", field="title")
@@ -86,32 +98,35 @@ def save_need(graph, model: str, company: str, need: dict) -> str:
             deadline = date.fromisoformat(str(deadline))
         except ValueError:
             raise ValidationError("截止日期格式应为 YYYY-MM-DD", field="deadline") from None
+    text = "。".join(p for p in (title, description, spec) if p)
+    return {"id": need.get("id") or f"N-{uuid.uuid4().hex[:10]}", "company": company,
+            "title": title, "description": description, "spec": spec,
+            "annual_volume": _positive_int(need.get("annual_volume"), "annual_volume"),
+            "certs_required": sorted(set(need.get("certs_required") or [])
+                                     | set(extract_certifications(text))),
+            "delivery_region": _clean(need.get("delivery_region"), "delivery_region", 50),
+            "deadline": deadline, "status": status,
+            "visibility": need.get("visibility") or "public",
+            "category": need.get("category") or None, "text": text,
+            "text_bridged": bridged(text)}
+
+
+def store_needs(graph, model: str, rows: list[dict]) -> None:
+    """Embed and store validated needs in one transaction."""
+    vectors = encoders.get(model).encode([r["text_bridged"] for r in rows], "query")
+    for row, vec in zip(rows, vectors):
+        row.update(vec)
+    graph.write(lambda tx: [catalog.upsert_need(tx, row) for row in rows])
+
+
+def save_need(graph, model: str, company: str, need: dict) -> str:
     if need.get("id"):  # an edit: only of the company's own need
         existing = graph.read(catalog.get_need, need["id"])
         if not existing or existing["company"] != company:
             raise NotFound("需求不存在")
-    text = "。".join(p for p in (title, description, spec) if p)
-    row = {"id": need.get("id") or f"N-{uuid.uuid4().hex[:10]}", "company": company,
-           "title": title, "description": description, "spec": spec,
-           "annual_volume": _positive_int(need.get("annual_volume"), "annual_volume"),
-           "certs_required": sorted(set(need.get("certs_required") or [])
-                                    | set(extract_certifications(text))),
-           "delivery_region": _clean(need.get("delivery_region"), "delivery_region", 50),
-           "deadline": deadline, "status": status,
-           "visibility": need.get("visibility") or "public",
-           "category": need.get("category") or None, "text": text, "text_bridged": bridged(text)}
-    row.update(encoders.get(model).encode([row["text_bridged"]], "query")[0])
-    return graph.write(catalog.upsert_need, row)
-
-
-def set_need_status(graph, need_id: str, user, status: str) -> None:
-    """Publish a draft, close or reopen a need; only its own anchor may."""
-    if status not in NEED_STATUSES:
-        raise ValidationError(f"未知状态“{status}”", field="status")
-    need = graph.read(catalog.get_need, need_id)
-    if not need or need["company"] != user.company:
-        raise NotFound("需求不存在")
-    graph.write(catalog.set_need_status, need_id, status)
+    row = need_row(company, need)
+    store_needs(graph, model, [row])
+    return row["id"]
 
 
 def get_need_for(graph, need_id: str, user) -> dict:

@@ -1,7 +1,9 @@
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from graph import catalog, reference
+from matchmaker import engagement
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import graph
@@ -18,22 +20,51 @@ def index():
     return render_template("needs/index.html", needs=needs)
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"], defaults={"need_id": None})
+@bp.route("/<need_id>/edit", methods=["GET", "POST"])
 @roles_required("anchor")
-def new():
-    form = NeedForm()
+def edit(need_id):
+    """Post a need (as a draft or open at once), or edit one of the company's own."""
+    existing = service.get_need_for(graph(), need_id, current_user) if need_id else None
+    if existing and existing["company"] != current_user.company:
+        return render_template("error.html", status=404, message=_("需求不存在")), 404
+    form = NeedForm(data=_form_data(existing) if existing and request.method == "GET" else None)
     form.category.choices = [("", "—")] + [
         (c["code"], c["name"]) for c in graph().read(reference.list_categories) if c["parent"]]
     if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        data["id"] = need_id
         try:
-            need_id = service.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
-                                        current_user.company, {k: v for k, v in form.data.items()
-                                                               if k != "csrf_token"})
+            saved = engagement.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+                                         current_user, data)
         except DomainError as e:
             getattr(form, e.field or "title", form.title).errors.append(e.message)
         else:
-            return redirect(url_for("needs.show", need_id=need_id))
-    return render_template("needs/new.html", form=form), 200 if request.method == "GET" else 400
+            return redirect(url_for("needs.show", need_id=saved))
+    return render_template("needs/new.html", form=form, existing=existing), \
+        200 if request.method == "GET" else 400
+
+
+def _form_data(need: dict) -> dict:
+    deadline = need.get("deadline")
+    return dict(need, deadline=deadline.to_native() if deadline else None,
+                status=need["status"] if need["status"] in ("open", "draft") else "open")
+
+
+@bp.route("/<need_id>/status", methods=["POST"])
+@roles_required("anchor")
+def set_status(need_id):
+    engagement.set_need_status(graph(), current_user, need_id, request.form.get("status"))
+    flash({"open": _("需求已发布，匹配度高的配套企业会收到通知"), "closed": _("需求已关闭"),
+           "draft": _("需求已转为草稿")}[request.form["status"]], "success")
+    return redirect(url_for("needs.show", need_id=need_id))
+
+
+@bp.route("/<need_id>/marks/<supplier>", methods=["POST"])
+@roles_required("anchor")
+def mark(need_id, supplier):
+    engagement.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None)
+    return redirect(url_for("needs.show", need_id=need_id))
 
 
 @bp.route("/<need_id>")
@@ -42,5 +73,7 @@ def show(need_id):
     filters = Filters(local_only=request.args.get("local") == "1",
                       required_certs=[c for c in request.args.getlist("cert") if c])
     result = service.match_need(graph(), need_id, current_user, filters)
+    follow_up = engagement.for_need(graph(), current_user, need_id) \
+        if result["need"]["company"] == current_user.company else None
     return render_template("needs/show.html", need=result["need"], matches=result["matches"],
-                           filters=filters)
+                           filters=filters, follow_up=follow_up)

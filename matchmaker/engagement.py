@@ -1,0 +1,83 @@
+"""After matching: anchors shortlist and engage suppliers for a need, suppliers say they are
+interested, and the right side hears about it."""
+from __future__ import annotations
+
+from graph import catalog
+from graph import engagement as store
+from matchmaker import notifications
+from matchmaker.errors import NotFound, ValidationError
+from matchmaker.matching import service as matching
+
+MARKS = ("shortlisted", "engaged")
+NOTIFY_TOP = 5
+
+
+def _own_need(graph, user, need_id: str) -> dict:
+    need = graph.read(catalog.get_need, need_id)
+    if not need or need["company"] != user.company:
+        raise NotFound("需求不存在")
+    return need
+
+
+def mark(graph, user, need_id: str, supplier: str, status: str | None) -> None:
+    if status not in (*MARKS, None):
+        raise ValidationError(f"未知标记“{status}”", field="status")
+    _own_need(graph, user, need_id)
+    graph.write(store.set_mark, need_id, supplier, status)
+
+
+def for_need(graph, user, need_id: str) -> dict:
+    """What the anchor sees beside the ranking: its marks, the marked and interested suppliers."""
+    _own_need(graph, user, need_id)
+    return {"marks": graph.read(store.marks_of, need_id),
+            "marked": graph.read(store.marked_suppliers, need_id),
+            "interested": graph.read(store.interested_in, need_id)}
+
+
+def express_interest(graph, user, need_id: str, message: str = "") -> bool:
+    """A supplier tells the anchor it can supply an open need (and may ask to meet)."""
+    need = graph.read(catalog.get_need, need_id)
+    if not need or need["status"] != "open" or need["visibility"] != "public":
+        raise NotFound("需求不存在或已关闭")
+    message = (message or "").strip()
+    if len(message) > 500:
+        raise ValidationError("留言不能超过500字", field="message")
+    added = graph.write(store.add_interest, need_id, user.company, message)
+    if added:
+        notifications.send(graph, [(need["company"], "interest", user.company_name or "",
+                                    f"/needs/{need_id}")])
+    return added
+
+
+def interests_of(graph, user) -> set[str]:
+    return set(graph.read(store.interests_of, user.company))
+
+
+def save_need(graph, model: str, user, data: dict) -> str:
+    """Save (create or edit) a need; when it becomes open, the best-fitting suppliers hear."""
+    before = graph.read(catalog.get_need, data["id"]) if data.get("id") else None
+    need_id = matching.save_need(graph, model, user.company, data)
+    if (data.get("status") or "open") == "open" and (before is None or before["status"] != "open"):
+        _announce(graph, user, need_id)
+    return need_id
+
+
+def set_need_status(graph, user, need_id: str, status: str) -> None:
+    """Publish a draft, close or reopen a need; only its own anchor may."""
+    if status not in matching.NEED_STATUSES:
+        raise ValidationError(f"未知状态“{status}”", field="status")
+    before = _own_need(graph, user, need_id)
+    graph.write(catalog.set_need_status, need_id, status)
+    if status == "open" and before["status"] != "open":
+        _announce(graph, user, need_id)
+
+
+def _announce(graph, user, need_id: str) -> int:
+    """Tell the best-fitting suppliers about a newly opened need; returns how many were told."""
+    result = matching.match_need(graph, need_id, user)
+    if result["need"]["visibility"] != "public":
+        return 0
+    told = [m["company"] for m in result["matches"] if m["confident"]][:NOTIFY_TOP]
+    notifications.send(graph, [(code, "matching_need", result["need"]["title"],
+                                "/suppliers/needs") for code in told])
+    return len(told)

@@ -1,0 +1,310 @@
+"""Bulk imports from CSV/Excel in two steps: a preview (every row validated, errors by row and
+column, suspected duplicates flagged, nothing stored), then the import itself in the background
+with its progress kept on an ImportJob node, so any worker can answer the progress page.
+
+Re-importing a file creates no duplicates: companies are keyed by credit code, imported
+capabilities and needs by an id derived from their content's natural key."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph import catalog, reference
+from graph import companies as company_store
+from graph import imports as store
+from graph import ledger as ledger_store
+from graph import audit
+from matchmaker import accounts, dedupe, ledger, tables
+from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from matchmaker.ledger import ImportReport, RowErrors
+from matchmaker.matching import service as matching
+
+log = logging.getLogger(__name__)
+
+SUPPLIER_COLUMNS = ["credit_code", "name", "registered_region", "park", "address",
+                    "contact_name", "contact_phone", "category", "products", "processes",
+                    "materials", "equipment", "certifications", "capacity_per_year"]
+SUPPLIER_REQUIRED = ["credit_code", "name", "registered_region", "products"]
+NEED_COLUMNS = ["anchor_credit_code", "ref", "title", "category", "description", "spec",
+                "annual_volume", "certs_required", "delivery_region", "deadline", "status"]
+NEED_REQUIRED = ["anchor_credit_code", "title"]
+SUPPLIER_BATCH = 100  # rows embedded and stored per transaction; the progress step
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    required: list[str]
+    columns: list[str]
+    roles: tuple[str, ...]
+
+
+KINDS = {
+    "suppliers": Kind("配套企业及能力", SUPPLIER_REQUIRED, SUPPLIER_COLUMNS, ("organizer",)),
+    "needs": Kind("采购需求", NEED_REQUIRED, NEED_COLUMNS, ("organizer",)),
+    "companies": Kind("企业名单", ledger.COMPANY_COLUMNS, ledger.COMPANY_COLUMNS, ("organizer",)),
+    "purchases": Kind("采购记录", ledger.PURCHASE_COLUMNS, ledger.PURCHASE_COLUMNS,
+                      ("anchor", "organizer")),
+}
+
+
+def kinds_for(user) -> list[str]:
+    return [k for k, kind in KINDS.items() if user.role in kind.roles or user.role == "admin"]
+
+
+def _split(text: str) -> list[str]:
+    return [t for t in (p.strip() for p in re.split(r"[;；、,，/]", text or "")) if t]
+
+
+def _stable_id(prefix: str, *parts: str) -> str:
+    return prefix + hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+# ------------------------------------------------------------------------------ suppliers
+
+def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], RowErrors, list]:
+    """Companies, capabilities, row errors, and rows flagged as possible duplicates.
+
+    Several rows may share a credit code (one capability each) if they agree on the name."""
+    errors = RowErrors()
+    categories = ledger.lookup(graph.read(reference.list_categories))
+    parks = ledger.lookup(graph.read(reference.list_parks))
+    known = dedupe.Index(graph.read(company_store.names_and_addresses))
+    in_file = dedupe.Index([])
+    companies: dict[str, dict] = {}
+    first_row: dict[str, int] = {}
+    capabilities, review = [], []
+    for number, raw in table:
+        before = len(errors.items)
+        park_text = raw.get("park", "")
+        park = parks.get(park_text) or parks.get(park_text.lower())
+        if park_text and not park:
+            errors.add(number, "park", f"未知园区“{park_text}”")
+        category_text = raw.get("category", "")
+        category = categories.get(category_text) or categories.get(category_text.lower())
+        if category_text and not category:
+            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
+        try:
+            company = accounts.company_row(
+                {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
+                 "role": "supplier", "region": raw.get("registered_region", ""), "park": park,
+                 "address": raw.get("address", ""), "contact_name": raw.get("contact_name", ""),
+                 "contact_phone": raw.get("contact_phone", "")}, "approved", policy.region)
+            capability = matching.capability_row(company["credit_code"], {
+                "products": raw.get("products"), "processes": raw.get("processes"),
+                "materials": raw.get("materials"), "equipment": raw.get("equipment"),
+                "certifications": _split(raw.get("certifications", "")),
+                "capacity_per_year": raw.get("capacity_per_year") or None,
+                "categories": [category] if category else []}, number)
+        except ValidationError as e:
+            errors.add(number, {"region": "registered_region"}.get(e.field, e.field), e.message)
+            continue
+        if len(errors.items) > before:
+            continue
+        code = company["credit_code"]
+        if code in companies:
+            if companies[code]["name"] != company["name"]:
+                errors.add(number, "name", f"与第{first_row[code]}行信用代码相同但名称不同")
+                continue
+        else:
+            similar = known.similar(company) + in_file.similar(company)
+            if similar:
+                company["status"] = "pending"  # held for the organizer's duplicate review
+                review.append({"row": number, "credit_code": code, "name": company["name"],
+                               "similar": [{"credit_code": c["credit_code"], "name": c["name"]}
+                                           for c in similar[:3]]})
+            in_file.add(company)
+            companies[code], first_row[code] = company, number
+        capability["id"] = _stable_id(f"{code}-imp-", category or "", capability["text"])
+        capabilities.append(capability)
+    return list(companies.values()), capabilities, errors, review
+
+
+def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: bool = False,
+                     progress=None) -> ImportReport:
+    companies, capabilities, errors, review = validate_suppliers(graph, table, policy)
+    if not valid_only:
+        errors.raise_if_any("配套企业名单")
+    report = ImportReport(rows=len(table), skipped_invalid=len({e["row"] for e in errors.items}),
+                          errors=errors.items)
+    by_company: dict[str, list[dict]] = {}
+    for cap in capabilities:
+        by_company.setdefault(cap["company"], []).append(cap)
+    done = 0
+    for start in range(0, len(companies), SUPPLIER_BATCH):
+        batch = companies[start:start + SUPPLIER_BATCH]
+        caps = [cap for c in batch for cap in by_company[c["credit_code"]]]
+        embedded = graph.read(catalog.stored_vectors, [c["id"] for c in caps])
+        existing = set(graph.read(ledger_store.company_roles, [c["credit_code"] for c in batch]))
+        new = [c for c in batch if c["credit_code"] not in existing]
+
+        def work(tx, batch=batch, new=new, existing=existing):
+            for row in new:
+                company_store.create_company(tx, row)
+            # An existing company keeps the status the office gave it (upsert sets it on create only).
+            company_store.upsert_companies(tx, [r for r in batch if r["credit_code"] in existing])
+            audit.record(tx, [audit.event(actor, "company.import", f"company:{r['credit_code']}",
+                                          None, {"name": r["name"], "status": r["status"]})
+                              for r in new])
+        graph.write(work)
+        matching.store_capabilities(graph, model, caps, embedded)
+        report.created += len(new)
+        report.updated += len(batch) - len(new)
+        done += sum(len(by_company[c["credit_code"]]) for c in batch)
+        if progress:
+            progress(done, len(capabilities))
+    return report
+
+
+# ---------------------------------------------------------------------------------- needs
+
+def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
+    errors = RowErrors()
+    categories = ledger.lookup(graph.read(reference.list_categories))
+    codes = {number: ledger.code_cell(errors, number, "anchor_credit_code",
+                                      raw.get("anchor_credit_code", "")) for number, raw in table}
+    roles = graph.read(ledger_store.company_roles, sorted({c for c in codes.values() if c}))
+    rows, seen = [], {}
+    for number, raw in table:
+        anchor = codes.get(number)
+        if anchor is None:
+            continue
+        if roles.get(anchor) != "anchor":
+            errors.add(number, "anchor_credit_code",
+                       "未登记的主机企业" if anchor not in roles else "该企业不是主机企业")
+            continue
+        category_text = raw.get("category", "")
+        category = categories.get(category_text) or categories.get(category_text.lower())
+        if category_text and not category:
+            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
+            continue
+        ref = raw.get("ref") or raw.get("title", "")
+        need_id = _stable_id("N-imp-", anchor, ref)
+        try:
+            row = matching.need_row(anchor, {
+                "id": need_id, "title": raw.get("title"), "description": raw.get("description"),
+                "spec": raw.get("spec"), "category": category,
+                "annual_volume": raw.get("annual_volume") or None,
+                "certs_required": _split(raw.get("certs_required", "")),
+                "delivery_region": raw.get("delivery_region"),
+                "deadline": raw.get("deadline") or None,
+                "status": (raw.get("status") or "open").lower()})
+        except ValidationError as e:
+            errors.add(number, e.field or "title", e.message)
+            continue
+        if need_id in seen:
+            errors.add(number, "ref", f"与第{seen[need_id]}行是同一需求（同一主机企业、同一编号或标题）")
+            continue
+        seen[need_id] = number
+        rows.append(row)
+    return rows, errors
+
+
+def import_needs(graph, model: str, table, actor: str, valid_only: bool = False,
+                 progress=None) -> ImportReport:
+    rows, errors = validate_needs(graph, table)
+    if not valid_only:
+        errors.raise_if_any("采购需求")
+    report = ImportReport(rows=len(table), skipped_invalid=len({e["row"] for e in errors.items}),
+                          errors=errors.items)
+    for start in range(0, len(rows), SUPPLIER_BATCH):
+        batch = rows[start:start + SUPPLIER_BATCH]
+        existing = set(graph.read(catalog.existing_needs, [r["id"] for r in batch]))
+        matching.store_needs(graph, model, batch)
+        report.created += len(batch) - len(existing)
+        report.updated += len(existing)
+        if progress:
+            progress(start + len(batch), len(rows))
+    return report
+
+
+# ------------------------------------------------------------------------------------ jobs
+
+def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
+            policy) -> dict:
+    """Validate an upload without storing any of it; keep the file for the import step."""
+    if kind not in kinds_for(user):
+        raise Forbidden("当前账户不能导入此类数据")
+    spec = KINDS[kind]
+    table = tables.read(data, filename, spec.required)
+    review: list = []
+    if kind == "suppliers":
+        companies, valid, errors, review = validate_suppliers(graph, table, policy)
+    elif kind == "needs":
+        valid, errors = validate_needs(graph, table)
+    elif kind == "companies":
+        valid, errors = ledger.validate_companies(graph, table, policy)
+    else:
+        valid, errors, _ = ledger.validate_purchases(
+            graph, table, None if user.is_organizer else user.company)
+    job_id = uuid.uuid4().hex
+    uploads.mkdir(parents=True, exist_ok=True)
+    (uploads / job_id).write_bytes(data)
+    summary = {"rows": len(table), "valid": len(valid),
+               "error_rows": len({e["row"] for e in errors.items}),
+               "errors": errors.items[:500], "error_count": len(errors.items),
+               "review": review[:500], "review_count": len(review),
+               "sample": [{c: raw.get(c, "") for c in spec.columns} for _, raw in table[:10]],
+               "columns": spec.columns}
+    graph.write(store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
+                                   "company": user.company, "filename": filename[:200],
+                                   "total": len(valid), "summary": json.dumps(
+                                       summary, ensure_ascii=False)})
+    return get(graph, user, job_id)
+
+
+def get(graph, user, job_id: str) -> dict:
+    job = graph.read(store.get_job, job_id)
+    if not job or not (user.is_organizer or job["actor"] == user.email):
+        raise NotFound("导入任务不存在")
+    return job
+
+
+def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, model: str) -> None:
+    """Run a previewed import; refuses a file with errors unless `valid_only`."""
+    job = get(graph, user, job_id)
+    if job["summary"]["error_count"] and not valid_only:
+        raise ValidationError("文件有错误行：请修正后重新上传，或选择“只导入正确的行”",
+                              field="valid_only")
+    if not graph.write(store.claim_job, job_id):
+        raise Conflict("该导入已开始或已完成")
+    # Plain values: the request's user proxy is gone once the thread runs.
+    args = (graph, uploads, user.email, None if user.is_organizer else user.company, job,
+            valid_only, policy, model)
+    threading.Thread(target=_run, args=args, name=f"import-{job_id[:8]}", daemon=True).start()
+
+
+def _run(graph, uploads: Path, actor: str, only_anchor: str | None, job: dict,
+         valid_only: bool, policy, model: str) -> None:
+    path = uploads / job["id"]
+    progress = lambda done, total: graph.write(store.set_progress, job["id"], done)  # noqa: E731
+    try:
+        table = tables.read(path.read_bytes(), job["filename"], KINDS[job["kind"]].required)
+        if job["kind"] == "suppliers":
+            report = import_suppliers(graph, model, table, policy, actor, valid_only, progress)
+        elif job["kind"] == "needs":
+            report = import_needs(graph, model, table, actor, valid_only, progress)
+        elif job["kind"] == "companies":
+            report = ledger.import_companies(graph, table, policy, actor, valid_only, progress)
+        else:
+            report = ledger.import_purchases(graph, table, actor, only_anchor, valid_only,
+                                             progress=progress)
+        result = report.to_dict()
+        result["errors"] = result["errors"][:500]
+        graph.write(store.finish_job, job["id"], "done", result)
+    except DomainError as e:
+        graph.write(store.finish_job, job["id"], "failed",
+                    {"message": e.message, "errors": e.details[:500]})
+    except Exception:  # the job must end visibly, whatever happened
+        log.exception("import %s failed", job["id"])
+        graph.write(store.finish_job, job["id"], "failed",
+                    {"message": "导入中断（已导入的批次保留，重新导入同一文件即可补全）",
+                     "errors": []})
+    finally:
+        path.unlink(missing_ok=True)
