@@ -34,7 +34,12 @@ $(CHROMIUM):
 	  (apt-get update -q && apt-get install -y -q chromium fonts-wqy-zenhei) || \
 	  (echo "Install Debian's chromium and fonts-wqy-zenhei (as root) for the browser tests"; exit 1)
 
-setup: $(VENV)/.installed $(CYTOSCAPE)
+# English UI: the catalog is kept as .po in git and compiled here.
+CATALOG := matchmaker/translations/en/LC_MESSAGES/messages.mo
+$(CATALOG): $(CATALOG:.mo=.po) $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d matchmaker/translations
+
+setup: $(VENV)/.installed $(CYTOSCAPE) $(CATALOG)
 	$(VENV)/bin/matchmaker build-model
 
 run: setup
