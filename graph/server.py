@@ -184,6 +184,22 @@ def drop_database(conn: Connection, name: str) -> None:
         _http(conn, "/api/v1/server", {"command": f"drop database {name}"})
 
 
+def _ports(graph_dir: Path) -> tuple[int, int]:
+    """The ports of the previous run when they are still free, so that running apps reconnect
+    to a restarted server without being restarted themselves."""
+    remembered = graph_dir / "ports.json"
+    previous = json.loads(remembered.read_text()) if remembered.exists() else {}
+    ports = []
+    for name in ("bolt", "http"):
+        port = int(os.environ.get(f"MATCHMAKER_GRAPH_{name.upper()}_PORT") or 0) or \
+            previous.get(name)
+        if not port or _port_open(port):
+            port = _free_port()
+        ports.append(port)
+    remembered.write_text(json.dumps({"bolt": ports[0], "http": ports[1]}))
+    return ports[0], ports[1]
+
+
 def _serve(data_dir: Path) -> None:
     """Process entry point: run the server until SIGTERM/SIGINT."""
     import arcadedb_embedded as arcadedb
@@ -191,8 +207,7 @@ def _serve(data_dir: Path) -> None:
     graph_dir = _graph_dir(data_dir)
     # -Xrs: SIGTERM stays with Python, which closes the databases before leaving.
     arcadedb.jvm.start_jvm(heap_size=HEAP, jvm_args="-Xrs")
-    bolt_port = int(os.environ.get("MATCHMAKER_GRAPH_BOLT_PORT") or _free_port())
-    http_port = int(os.environ.get("MATCHMAKER_GRAPH_HTTP_PORT") or _free_port())
+    bolt_port, http_port = _ports(graph_dir)
     server = arcadedb.create_server(
         root_path=str(graph_dir / "arcadedb"), root_password=_password(graph_dir),
         config={"http_port": http_port, "host": "127.0.0.1",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import get_locale, gettext as _
 
 from graph import schema
@@ -121,6 +121,8 @@ def _register_error_handlers(app: Flask) -> None:
         message = _("图数据库暂时无法连接，请稍后重试")
         if _wants_json():
             return jsonify({"error": "GraphUnavailable", "message": message}), 503
+        # Flask-Login loads the user for every template; without the graph it cannot.
+        g._login_user = login_manager.anonymous_user()
         return render_template("error.html", status=503, message=message), 503
 
     for status, name, text in (

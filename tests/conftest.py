@@ -39,6 +39,36 @@ def app(data_dir):
 
 
 @pytest.fixture
+def app_on():
+    """An app on its own embedded server under `data_dir` (for tests that stop the server),
+    with one anchor user, anchor@a.cn."""
+    from graph import server
+    from matchmaker import accounts, create_app
+    from matchmaker.reference_data import seed
+    made = []
+
+    def make(data_dir):
+        app = create_app({"DATA_DIR": data_dir, "TESTING": True, "EMBEDDING_MODEL": MODEL,
+                          "SECRET_KEY": "test-secret"})
+        graph = app.extensions["graph"]
+        seed(graph)
+        from graph import companies
+        from matchmaker import credit_code
+        row = accounts.company_row({"credit_code": credit_code.make("430104", 1), "name": "星联重工",
+                                    "role": "anchor", "region": "430104", "clusters": ["CM"]},
+                                   "approved", "430100")
+        graph.write(companies.upsert_companies, [row])
+        accounts.create_user(graph, "anchor@a.cn", "张三", "anchor", "correct-horse-1",
+                             row["credit_code"])
+        made.append((graph, data_dir))
+        return app, graph
+    yield make
+    for graph, data_dir in made:
+        graph.close()
+        server.stop(data_dir)
+
+
+@pytest.fixture
 def graph(app):
     return app.extensions["graph"]
 
