@@ -65,6 +65,8 @@ def parse_amount_fen(text: str, allow_zero: bool = False) -> int:
         raise ValueError(f"金额“{text}”不是数字") from None
     if not value.is_finite():
         raise ValueError(f"金额“{text}”不是数字")
+    if abs(value) * 100 > MAX_AMOUNT_FEN:  # before quantize, which fails on huge exponents
+        raise ValueError("金额超出合理范围")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("金额最多保留两位小数（元）")
     fen = int(value * 100)
