@@ -141,3 +141,12 @@ def test_directory_filters_pages_flags_and_exports_without_formulas(client, grap
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     csv_text = client.get("/companies/export.csv").data.decode("utf-8-sig")
     assert "'=cmd|" in csv_text and "麓山精密机械有限公司" in csv_text
+
+
+def test_directory_pages_through_many_companies(client, make_company, office):
+    for i in range(55):
+        make_company(f"批量配套企业{i:02d}")
+    first = client.get("/companies").get_data(as_text=True)
+    assert "下一页" in first and "page=2" in first
+    second = client.get("/companies?page=2").get_data(as_text=True)
+    assert "上一页" in second and "批量配套企业54" in second
