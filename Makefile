@@ -9,7 +9,7 @@ PORT   ?= 5000
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test stop
+.PHONY: setup run test stop audit
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -53,3 +53,8 @@ test: setup $(CHROMIUM)
 
 stop:
 	$(VENV)/bin/matchmaker graph stop
+
+# Known vulnerabilities in the installed dependencies (needs network access to PyPI/OSV).
+audit: $(VENV)/.installed
+	$(PY) -m pip install -q pip-audit
+	$(VENV)/bin/pip-audit --progress-spinner off

@@ -120,9 +120,9 @@ def store_needs(graph, model: str, rows: list[dict]) -> None:
 
 
 def save_need(graph, model: str, company: str, need: dict) -> str:
-    if need.get("id"):  # an edit: only of the company's own need
+    if need.get("id"):  # a given id is created, or edited when it is the company's own
         existing = graph.read(catalog.get_need, need["id"])
-        if not existing or existing["company"] != company:
+        if existing and existing["company"] != company:
             raise NotFound("需求不存在")
     row = need_row(company, need)
     store_needs(graph, model, [row])
