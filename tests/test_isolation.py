@@ -27,7 +27,7 @@ class As:
 @pytest.fixture
 def world(app, graph, make_company, tmp_path):
     model = app.config["EMBEDDING_MODEL"]
-    a_anchor = make_company("甲主机", role="anchor", clusters=["CM"], user="a-anchor@a.cn")
+    make_company("甲主机", role="anchor", clusters=["CM"], user="a-anchor@a.cn")
     make_company("甲配套", user="a-supplier@a.cn")
     b_anchor = make_company("乙主机", role="anchor", clusters=["CM"], user="b-anchor@b.cn")
     b_supplier = make_company("乙配套", user="b-supplier@b.cn")
