@@ -47,13 +47,9 @@ EXPORT_COLUMNS = ["credit_code", "name", "role", "status", "region_name", "park_
 
 def export_rows(graph, filters: dict) -> tuple[list[str], list[list]]:
     """The organizer's filtered directory as a table (header, rows) for Excel/CSV."""
-    result = companies(graph, _Organizer(), filters, 1, EXPORT_LIMIT)
+    rows = graph.read(company_store.list_companies, **filters, limit=EXPORT_LIMIT)
     return EXPORT_COLUMNS, [[", ".join(c[k] or []) if k == "clusters" else c.get(k)
-                             for k in EXPORT_COLUMNS] for c in result["items"]]
-
-
-class _Organizer:
-    is_organizer, company = True, None
+                             for k in EXPORT_COLUMNS] for c in rows]
 
 
 def with_duplicate_review(graph, rows: list[dict]) -> list[dict]:

@@ -12,7 +12,8 @@ MARKS = ("shortlisted", "engaged")
 NOTIFY_TOP = 5
 
 
-def _own_need(graph, user, need_id: str) -> dict:
+def own_need(graph, user, need_id: str) -> dict:
+    """The need when it is `user`'s company's own; NotFound otherwise (no hint it exists)."""
     need = graph.read(catalog.get_need, need_id)
     if not need or need["company"] != user.company:
         raise NotFound("需求不存在")
@@ -22,13 +23,13 @@ def _own_need(graph, user, need_id: str) -> dict:
 def mark(graph, user, need_id: str, supplier: str, status: str | None) -> None:
     if status not in (*MARKS, None):
         raise ValidationError(f"未知标记“{status}”", field="status")
-    _own_need(graph, user, need_id)
+    own_need(graph, user, need_id)
     graph.write(store.set_mark, need_id, supplier, status)
 
 
 def for_need(graph, user, need_id: str) -> dict:
     """What the anchor sees beside the ranking: its marks, the marked and interested suppliers."""
-    _own_need(graph, user, need_id)
+    own_need(graph, user, need_id)
     return {"marks": graph.read(store.marks_of, need_id),
             "marked": graph.read(store.marked_suppliers, need_id),
             "interested": graph.read(store.interested_in, need_id)}
@@ -66,7 +67,7 @@ def set_need_status(graph, user, need_id: str, status: str) -> None:
     """Publish a draft, close or reopen a need; only its own anchor may."""
     if status not in matching.NEED_STATUSES:
         raise ValidationError(f"未知状态“{status}”", field="status")
-    before = _own_need(graph, user, need_id)
+    before = own_need(graph, user, need_id)
     graph.write(catalog.set_need_status, need_id, status)
     if status == "open" and before["status"] != "open":
         _announce(graph, user, need_id)

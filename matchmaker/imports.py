@@ -83,11 +83,11 @@ def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], Ro
     for number, raw in table:
         before = len(errors.items)
         park_text = raw.get("park", "")
-        park = parks.get(park_text) or parks.get(park_text.lower())
+        park = ledger.pick(parks, park_text)
         if park_text and not park:
             errors.add(number, "park", f"未知园区“{park_text}”")
         category_text = raw.get("category", "")
-        category = categories.get(category_text) or categories.get(category_text.lower())
+        category = ledger.pick(categories, category_text)
         if category_text and not category:
             errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
         try:
@@ -129,10 +129,7 @@ def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], Ro
 def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: bool = False,
                      progress=None) -> ImportReport:
     companies, capabilities, errors, review = validate_suppliers(graph, table, policy)
-    if not valid_only:
-        errors.raise_if_any("配套企业名单")
-    report = ImportReport(rows=len(table), skipped_invalid=len({e["row"] for e in errors.items}),
-                          errors=errors.items)
+    report = errors.report("配套企业名单", len(table), valid_only)
     by_company: dict[str, list[dict]] = {}
     for cap in capabilities:
         by_company.setdefault(cap["company"], []).append(cap)
@@ -156,7 +153,7 @@ def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: b
         matching.store_capabilities(graph, model, caps, embedded)
         report.created += len(new)
         report.updated += len(batch) - len(new)
-        done += sum(len(by_company[c["credit_code"]]) for c in batch)
+        done += len(caps)
         if progress:
             progress(done, len(capabilities))
     return report
@@ -180,7 +177,7 @@ def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
                        "未登记的主机企业" if anchor not in roles else "该企业不是主机企业")
             continue
         category_text = raw.get("category", "")
-        category = categories.get(category_text) or categories.get(category_text.lower())
+        category = ledger.pick(categories, category_text)
         if category_text and not category:
             errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
             continue
@@ -209,10 +206,7 @@ def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
 def import_needs(graph, model: str, table, actor: str, valid_only: bool = False,
                  progress=None) -> ImportReport:
     rows, errors = validate_needs(graph, table)
-    if not valid_only:
-        errors.raise_if_any("采购需求")
-    report = ImportReport(rows=len(table), skipped_invalid=len({e["row"] for e in errors.items}),
-                          errors=errors.items)
+    report = errors.report("采购需求", len(table), valid_only)
     for start in range(0, len(rows), SUPPLIER_BATCH):
         batch = rows[start:start + SUPPLIER_BATCH]
         existing = set(graph.read(catalog.existing_needs, [r["id"] for r in batch]))

@@ -48,12 +48,16 @@ class RowErrors:
     def add(self, row: int, column: str, message: str) -> None:
         self.items.append({"row": row, "column": column, "message": message})
 
-    def raise_if_any(self, what: str) -> None:
-        if self.items:
+    def report(self, what: str, rows: int, valid_only: bool, **counts) -> ImportReport:
+        """The report an import starts from. Any error refuses the whole file (naming the
+        first), unless the caller asked for the valid rows only."""
+        if self.items and not valid_only:
             first = self.items[0]
             raise ValidationError(
                 f"{what}有{len(self.items)}处错误，未导入任何数据。第一处：第{first['row']}行"
                 f" {first['column']}：{first['message']}", field="file", details=self.items)
+        return ImportReport(rows=rows, skipped_invalid=len({e["row"] for e in self.items}),
+                            errors=self.items, **counts)
 
 
 def parse_amount_fen(text: str, allow_zero: bool = False) -> int:
@@ -95,6 +99,11 @@ def code_cell(errors: RowErrors, number: int, column: str, text: str) -> str | N
         return None
 
 
+def pick(options: dict[str, str], text: str) -> str | None:
+    """The code a user's cell names in a `lookup` table (exact, else case-insensitive)."""
+    return options.get(text) or options.get(text.lower())
+
+
 def lookup(rows: list[dict]) -> dict[str, str]:
     """code or (Chinese) name → code, for reference lists."""
     out = {}
@@ -133,7 +142,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
             errors.add(number, "amount_yuan", str(e))
             amount = None
         category_text = raw.get("category", "").strip()
-        category = categories.get(category_text) or categories.get(category_text.lower())
+        category = pick(categories, category_text)
         if category_text and not category:
             errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
         if len(errors.items) == before:
@@ -174,11 +183,7 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
                      only_anchor: str | None = None, valid_only: bool = False,
                      source: str = "import", progress=None) -> ImportReport:
     rows, errors, duplicates = validate_purchases(graph, table, only_anchor, source)
-    if not valid_only:
-        errors.raise_if_any("采购记录")
-    report = ImportReport(rows=len(table), duplicates_in_file=duplicates,
-                          skipped_invalid=len({e["row"] for e in errors.items}),
-                          errors=errors.items)
+    report = errors.report("采购记录", len(table), valid_only, duplicates_in_file=duplicates)
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         try:
@@ -225,9 +230,9 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
     for number, raw in table:
         role = raw.get("role", "").strip().lower()
         cluster_text = raw.get("cluster", "").strip()
-        cluster = clusters.get(cluster_text) or clusters.get(cluster_text.lower())
+        cluster = pick(clusters, cluster_text)
         park_text = raw.get("park", "").strip()
-        park = parks.get(park_text) or parks.get(park_text.lower())
+        park = pick(parks, park_text)
         before = len(errors.items)
         if role == "anchor" and not cluster:
             errors.add(number, "cluster", f"未知产业集群“{cluster_text}”" if cluster_text
@@ -258,10 +263,7 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
 def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor: str,
                      valid_only: bool = False, progress=None) -> ImportReport:
     rows, errors = validate_companies(graph, table, policy)
-    if not valid_only:
-        errors.raise_if_any("企业名单")
-    report = ImportReport(rows=len(table), skipped_invalid=len({e["row"] for e in errors.items}),
-                          errors=errors.items)
+    report = errors.report("企业名单", len(table), valid_only)
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
 

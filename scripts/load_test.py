@@ -75,7 +75,7 @@ class Client:
         return status, (json.loads(data) if data[:1] in (b"{", b"[") else None), seconds
 
 
-def read_requests(role: str, need_ids: list[str]) -> list[tuple[str, str]]:
+def read_requests(role: str) -> list[tuple[str, str]]:
     common = [("GET", "/"), ("GET", "/fairs/"), ("GET", "/notifications"),
               ("GET", "/api/v1/needs?per_page=20")]
     return common + {"anchor": [("GET", "/needs/"), ("GET", "/incentives/mine")],
@@ -94,7 +94,7 @@ def run_phase(base: str, seconds: float, clients: int, mixed: bool, need_ids: li
         role = ("anchor", "supplier", "organizer")[index % 3]
         client = Client(base)
         client.login(USERS[role])
-        reads = read_requests(role, need_ids)
+        reads = read_requests(role)
         rng = random.Random(index)
         n = 0
         while time.monotonic() < deadline:

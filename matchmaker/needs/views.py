@@ -25,9 +25,7 @@ def index():
 @roles_required("anchor")
 def edit(need_id):
     """Post a need (as a draft or open at once), or edit one of the company's own."""
-    existing = service.get_need_for(graph(), need_id, current_user) if need_id else None
-    if existing and existing["company"] != current_user.company:
-        return render_template("error.html", status=404, message=_("需求不存在")), 404
+    existing = engagement.own_need(graph(), current_user, need_id) if need_id else None
     form = NeedForm(data=_form_data(existing) if existing and request.method == "GET" else None)
     form.category.choices = [("", "—")] + [
         (c["code"], c["name"]) for c in graph().read(reference.list_categories) if c["parent"]]
