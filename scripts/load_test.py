@@ -2,10 +2,12 @@
 
     scripts/load_test.py [--url http://127.0.0.1:5000] [--seconds 30] [--clients 16]
 
-Without --url it serves the local data dir (demo data loaded by `make run` or `matchmaker demo`)
-with gunicorn itself (--workers, gthread) on a free port. Two phases:
+Without --url it loads the demo city into a scratch database of the embedded graph server (the
+same data every run; dropped afterwards) and serves it with gunicorn (--workers × --threads,
+gthread) on a free port. After a 3 s warm-up, two phases:
   read   — signed-in browsing: home, needs list, directory, fairs, API lists, messages
-  mixed  — the read mix plus matching pages, posting needs and purchase batches via the API
+  mixed  — the read mix plus matching pages, sign-ins, needs and purchase batches posted via
+           the API, and purchase files imported through the web upload (preview, then start)
 Prints requests/s, p50/p95/p99 latency and errors per phase, then checks that every write the
 server acknowledged is in the graph (no lost writes under concurrency)."""
 from __future__ import annotations
@@ -23,9 +25,16 @@ import sys
 import threading
 import time
 import urllib.parse
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from graph.db import scratch_graph  # noqa: E402
+from matchmaker import config  # noqa: E402
+
 PASSWORD = "demo-password"
 USERS = {"anchor": "anchor@demo.cn", "supplier": "supplier@demo.cn", "organizer": "office@demo.cn"}
 
@@ -83,38 +92,99 @@ def read_requests(role: str) -> list[tuple[str, str]]:
                      "organizer": [("GET", "/companies"), ("GET", "/api/v1/companies")]}[role]
 
 
+IMPORT_ROWS = 3
+
+
+def import_purchases(client: Client, csv: str) -> tuple[list[float], str | None]:
+    """Upload a purchase CSV, start its import: (latencies, job id or None when refused)."""
+    _, page, took_form = client.request("GET", "/imports/?kind=purchases")
+    token = re.search(rb'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1).decode()
+    boundary = "loadtest" + os.urandom(8).hex()
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+             for k, v in (("csrf_token", token), ("kind", "purchases"))]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                 f'filename="load.csv"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n'
+                 f'--{boundary}--\r\n')
+    status, page, took_preview = client.request(
+        "POST", "/imports/", "".join(parts).encode(),
+        {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    job = re.search(rb"/imports/([0-9a-f]{32})/start", page)
+    if status != 200 or not job:
+        return [took_form, took_preview], None
+    token = re.search(rb'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1).decode()
+    job_id = job.group(1).decode()
+    status, _, took_start = client.request(
+        "POST", f"/imports/{job_id}/start", urllib.parse.urlencode({"csrf_token": token}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    return [took_form, took_preview, took_start], job_id if status == 302 else None
+
+
 def run_phase(base: str, seconds: float, clients: int, mixed: bool, need_ids: list[str],
               supplier_codes: list[str], anchor_code: str) -> dict:
-    latencies, errors, writes = [], [], {"needs": 0, "purchases": 0}
-    run = int(time.time())  # invoice numbers unique to this run, so every purchase is new
+    """Every client signs in first; the clock starts once all have (sign-ins are then part of
+    the mixed phase itself, at a realistic rate)."""
+    latencies, errors = [], []
+    writes = {"needs": 0, "purchases": 0, "import_jobs": []}
+    run = f"{int(time.time())}-{os.getpid()}"  # invoice numbers unique to this run
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    clock = {}
+    ready = threading.Barrier(clients + 1, action=lambda: clock.update(  # before any runs
+        started=time.monotonic(), deadline=time.monotonic() + seconds))
+
+    def purchase_row(rng, invoice: str) -> dict:
+        return {"anchor_credit_code": anchor_code, "supplier_credit_code": rng.choice(supplier_codes),
+                "invoice_no": invoice, "date": "2026-06-01", "amount_yuan": "1000.00",
+                "category": ""}
 
     def user(index: int):
         role = ("anchor", "supplier", "organizer")[index % 3]
         client = Client(base)
-        client.login(USERS[role])
+        try:
+            client.login(USERS[role])
+        except BaseException as e:  # SystemExit included: counted, and the clock still starts
+            with lock:
+                errors.append(f"sign-in as {role}: {e}")
+            return
+        finally:
+            ready.wait()
         reads = read_requests(role)
         rng = random.Random(index)
         n = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < clock["deadline"]:
             n += 1
             kind, payload = "read", None
             method, path = rng.choice(reads)
-            if mixed and role == "anchor" and n % 10 == 0:
-                kind, method, path = "need", "POST", "/api/v1/needs"
-                payload = {"title": f"压测需求 {index}-{n}", "description": "液压油缸，年需求500件"}
-            elif mixed and role == "anchor" and n % 10 == 5:
-                kind, method, path = "purchase", "POST", "/api/v1/purchases"
-                payload = {"rows": [{"anchor_credit_code": anchor_code,
-                                     "supplier_credit_code": rng.choice(supplier_codes),
-                                     "invoice_no": f"LOAD-{run}-{index}-{n}", "date": "2026-06-01",
-                                     "amount_yuan": "1000.00", "category": ""}]}
-            elif mixed and role == "anchor" and n % 4 == 0:
-                path = f"/needs/{rng.choice(need_ids)}"
-            elif mixed and role == "supplier" and n % 6 == 0:
-                path = "/suppliers/needs"
             try:
+                if mixed and role == "anchor" and n % 40 == 7:
+                    rows = [purchase_row(rng, f"LOAD-{run}-{index}-{n}-{i}")
+                            for i in range(IMPORT_ROWS)]
+                    csv = ",".join(rows[0]) + "\n" + "".join(
+                        ",".join(r.values()) + "\n" for r in rows)
+                    took, job_id = import_purchases(client, csv)
+                    with lock:
+                        latencies.extend(took)
+                        if job_id:
+                            writes["import_jobs"].append((client, job_id))
+                        else:
+                            errors.append("import refused")
+                    continue
+                if mixed and role == "supplier" and n % 25 == 0:
+                    started = time.perf_counter()
+                    client = Client(base)
+                    client.login(USERS[role])
+                    with lock:
+                        latencies.append(time.perf_counter() - started)
+                    continue
+                if mixed and role == "anchor" and n % 10 == 0:
+                    kind, method, path = "need", "POST", "/api/v1/needs"
+                    payload = {"title": f"压测需求 {index}-{n}", "description": "液压油缸，年需求500件"}
+                elif mixed and role == "anchor" and n % 10 == 5:
+                    kind, method, path = "purchase", "POST", "/api/v1/purchases"
+                    payload = {"rows": [purchase_row(rng, f"LOAD-{run}-{index}-{n}")]}
+                elif mixed and role == "anchor" and n % 4 == 0:
+                    path = f"/needs/{rng.choice(need_ids)}"
+                elif mixed and role == "supplier" and n % 6 == 0:
+                    path = "/suppliers/needs"
                 if payload is None:
                     status, _, took = client.request(method, path)
                 else:
@@ -132,13 +202,14 @@ def run_phase(base: str, seconds: float, clients: int, mixed: bool, need_ids: li
                 elif kind == "purchase" and status == 201:
                     writes["purchases"] += 1
 
-    started = time.monotonic()
     threads = [threading.Thread(target=user, args=(i,)) for i in range(clients)]
     for t in threads:
         t.start()
+    ready.wait()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - started
+    elapsed = time.monotonic() - clock["started"]
+    writes["purchases"] += _imported_rows(writes.pop("import_jobs"), errors)
     ordered = sorted(latencies)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
     return {"requests": len(latencies), "seconds": round(elapsed, 1),
@@ -149,15 +220,30 @@ def run_phase(base: str, seconds: float, clients: int, mixed: bool, need_ids: li
             "errors": len(errors), "error_samples": errors[:5], "writes": writes}
 
 
-def serve(workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+def _imported_rows(jobs: list[tuple[Client, str]], errors: list[str]) -> int:
+    """Waits for the phase's import jobs to end; the purchase rows they stored."""
+    stored = 0
+    for client, job_id in jobs:
+        for _ in range(600):
+            _, job, _ = client.json("GET", f"/imports/{job_id}/status")
+            if job["status"] != "running":
+                break
+            time.sleep(0.1)
+        if job["status"] == "done":
+            stored += job["report"]["created"]
+        else:
+            errors.append(f"import {job_id}: {job['status']}")
+    return stored
+
+
+def serve(workers: int, threads: int, env: dict) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers",
-                             str(workers), "--worker-class", "gthread", "--threads", str(threads),
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers),
+                             "--worker-class", "gthread", "--threads", str(threads),
                              "--bind", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -170,16 +256,41 @@ def serve(workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("gunicorn did not come up")
 
 
+@contextmanager
+def demo_site(args) -> Iterator[str]:
+    """The URL to load: --url as given, else gunicorn over a scratch database of the embedded
+    server with a freshly loaded demo city, so that every run starts from the same data."""
+    if args.url:
+        yield args.url
+        return
+    data_dir = config.load()["DATA_DIR"]
+    model = os.environ.get("EMBEDDING_MODEL") or str(data_dir / "models" / "multilingual-e5-small")
+    with scratch_graph(data_dir, "loadtest") as graph:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "MATCHMAKER_DATA_DIR": str(data_dir),
+               "NEO4J_DATABASE": graph.database, "EMBEDDING_MODEL": model}
+        started = time.monotonic()
+        for command in ("init", "demo"):
+            subprocess.run([str(BIN / "matchmaker"), command], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+        print(f"demo city loaded into {graph.database} in {time.monotonic() - started:.0f} s",
+              file=sys.stderr)
+        proc, base = serve(args.workers, args.threads, env)
+        try:
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url")
+    parser.add_argument("--url", help="an already running site with the demo data")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    proc, base = (None, args.url) if args.url else serve(args.workers, args.threads)
-    try:
+    with demo_site(args) as base:
         probe = Client(base)
         probe.login(USERS["anchor"])
         _, needs, _ = probe.json("GET", "/api/v1/needs?per_page=200")
@@ -194,6 +305,7 @@ def main() -> None:
         purchases_before = _purchase_total(rates, anchor_code)
         report = {"url": base, "clients": args.clients,
                   "gunicorn": None if args.url else f"{args.workers} workers × {args.threads} threads"}
+        run_phase(base, 3, args.clients, False, need_ids, supplier_codes, anchor_code)  # warm-up
         report["read"] = run_phase(base, args.seconds, args.clients, False, need_ids,
                                    supplier_codes, anchor_code)
         report["mixed"] = run_phase(base, args.seconds, args.clients, True, need_ids,
@@ -210,10 +322,6 @@ def main() -> None:
             and report["write_check"]["purchases_acknowledged_fen"]
             == report["write_check"]["purchases_stored_fen"])
         print(json.dumps(report, ensure_ascii=False, indent=2))
-    finally:
-        if proc:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 def _purchase_total(rates: dict, anchor: str) -> int:
