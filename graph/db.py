@@ -54,7 +54,8 @@ class Graph:
             uri, auth = self.embedded.uri, (self.embedded.user, self.embedded.password)
         self.driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=5,
                                            connection_acquisition_timeout=10,
-                                           max_transaction_retry_time=5)
+                                           max_transaction_retry_time=5,
+                                           telemetry_disabled=True)
 
     def read(self, work, *args, **kwargs):
         return self._run("execute_read", work, args, kwargs)

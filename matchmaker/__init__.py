@@ -85,14 +85,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     def refresh_session():
         session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
 
-    @app.context_processor
-    def unread_notifications():
-        from flask_login import current_user
-        from matchmaker import notifications
-        if not current_user.is_authenticated:
-            return {}
-        return {"unread_notifications": notifications.unread(graph, current_user)}
-
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

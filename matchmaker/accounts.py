@@ -9,8 +9,9 @@ from neo4j.exceptions import ConstraintError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from graph import companies as company_store
+from graph import notifications as notification_store
 from graph import users as user_store
-from matchmaker import credit_code, regions
+from matchmaker import credit_code, notifications, regions
 from matchmaker.errors import Conflict, ValidationError
 
 ROLES = ("anchor", "supplier", "organizer", "admin")
@@ -28,6 +29,7 @@ class User(UserMixin):
     company_status: str | None = None
     active: bool = True
     scopes: frozenset | None = None  # None for a browser session; an API token's scopes otherwise
+    unread: int = 0  # unread notifications, shown in the page header
 
     def get_id(self) -> str:
         return self.email
@@ -48,8 +50,16 @@ class User(UserMixin):
 
 
 def load_user(graph, email: str) -> User | None:
-    rec = graph.read(user_store.get_user, email)
-    return User.from_record(rec) if rec else None
+    """The user behind a request, with the unread count the page header shows: one
+    transaction, since every request makes it."""
+    def work(tx):
+        rec = user_store.get_user(tx, email)
+        if not rec:
+            return None
+        user = User.from_record(rec)
+        user.unread = notification_store.unread_count(tx, notifications.audiences(user))
+        return user
+    return graph.read(work)
 
 
 class LoginLocked(ValidationError):

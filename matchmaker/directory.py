@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from graph import catalog
 from graph import companies as company_store
+from graph import reference
 from matchmaker import dedupe
 from matchmaker.errors import NotFound, ValidationError
 
@@ -34,10 +35,17 @@ def companies(graph, user, filters: dict, page: int, per_page: int) -> dict:
     filters = {k: filters.get(k) or None for k in ("role", "status", "search", "region", "park")}
     if not user.is_organizer:
         filters["status"] = "approved"
-    rows = graph.read(company_store.list_companies, **filters, skip=(page - 1) * per_page,
-                      limit=per_page)
+    rows, total = graph.read(lambda tx: (
+        company_store.list_companies(tx, **filters, skip=(page - 1) * per_page, limit=per_page),
+        company_store.count_companies(tx, **filters)))
     return {"items": [_visible(user, c) for c in rows], "page": page, "per_page": per_page,
-            "total": graph.read(company_store.count_companies, **filters)}
+            "total": total}
+
+
+def filter_choices(graph, city: str) -> dict:
+    """The directory's district and park filters."""
+    return graph.read(lambda tx: {"regions": reference.list_regions(tx, city),
+                                  "parks": reference.list_parks(tx)})
 
 
 EXPORT_LIMIT = 100_000
@@ -79,7 +87,8 @@ def needs(graph, user, status: str | None, page: int, per_page: int) -> dict:
         scope = {"company": user.company, "public_only": False}
     else:
         scope = {"company": None, "public_only": True}
-    rows = graph.read(catalog.list_needs, **scope, status=status,
-                      skip=(page - 1) * per_page, limit=per_page)
-    return {"items": rows, "page": page, "per_page": per_page,
-            "total": graph.read(catalog.count_needs, **scope, status=status)}
+    rows, total = graph.read(lambda tx: (
+        catalog.list_needs(tx, **scope, status=status, skip=(page - 1) * per_page,
+                           limit=per_page),
+        catalog.count_needs(tx, **scope, status=status)))
+    return {"items": rows, "page": page, "per_page": per_page, "total": total}

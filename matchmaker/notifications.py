@@ -26,9 +26,6 @@ def inbox(graph, user) -> list[dict]:
     return graph.read(store.notifications_for, audiences(user))
 
 
-def unread(graph, user) -> int:
-    return graph.read(store.unread_count, audiences(user))
-
-
 def mark_read(graph, user, ids: list[str] | None = None) -> None:
     graph.write(store.mark_read, audiences(user), ids)
+    user.unread = 0 if ids is None else max(0, user.unread - len(ids))

@@ -42,6 +42,7 @@ def test_publishing_a_draft_notifies_the_fitting_supplier_once(app, client, mark
     assert 'class="badge">1<' in home
     inbox = supplier.get("/notifications").get_data(as_text=True)
     assert "新的采购需求与贵企业能力匹配：采购挖掘机液压油缸" in inbox
+    assert 'class="badge">1<' not in inbox  # the page that marks them read shows none left
     assert 'class="badge">1<' not in supplier.get("/").get_data(as_text=True)  # read now
     caster = app.test_client()
     login(caster, "cast@a.cn")

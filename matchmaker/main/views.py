@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from graph import companies as company_store
-from graph import reference
 from matchmaker import directory, notifications, tables
 from matchmaker.auth.access import roles_required
 from matchmaker.extensions import current_policy, graph
@@ -38,8 +37,7 @@ def companies():
     result = directory.companies(graph(), current_user, filters, page, PAGE)
     return render_template("main/companies.html", result=result, filters=filters,
                            companies=directory.with_duplicate_review(graph(), result["items"]),
-                           regions=graph().read(reference.list_regions, current_policy().region),
-                           parks=graph().read(reference.list_parks))
+                           **directory.filter_choices(graph(), current_policy().region))
 
 
 @bp.route("/companies/export.<fmt>")
