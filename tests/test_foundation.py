@@ -1,6 +1,6 @@
 """Foundation on the real embedded graph server: schema, constraints, restart, health."""
 import pytest
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ClientError, ConstraintError
 
 from graph import companies, schema, server
 from graph.db import Graph, Settings
@@ -61,3 +61,11 @@ def test_failed_transaction_rolls_back_whole(graph, make_company):
     with pytest.raises(ConstraintError):
         graph.write(work)
     assert graph.read(lambda tx: tx.run("MATCH (p:Probe) RETURN count(p) AS n").single()["n"]) == 0
+
+
+def test_parallel_reads_keep_order_and_raise(graph):
+    def value(i):
+        return lambda tx: tx.run("RETURN $i AS i", i=i).single()["i"]
+    assert graph.read_parallel([value(i) for i in range(6)]) == list(range(6))
+    with pytest.raises(ClientError):
+        graph.read_parallel([value(1), lambda tx: tx.run("RETURN nothing_here").consume()])

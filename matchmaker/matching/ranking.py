@@ -109,7 +109,7 @@ def rank_suppliers(query: Query, candidates: list[dict], filters: Filters | None
             "capability": c["capability"], "score": round(float(fused[i] + adjust), 4),
             "confident": bool(confident),
             "explanation": {
-                "matched_terms": lexical.matched_phrases(c["text"], hits[i]),
+                "matched_terms": None,  # filled in below, for the results returned only
                 "similarity": {"dense": round(float(cos_e[i]), 4),
                                "cross_lingual": round(float(cos_x[i]), 4),
                                "lexical": round(float(lex[i]), 3),
@@ -119,14 +119,20 @@ def rank_suppliers(query: Query, candidates: list[dict], filters: Filters | None
                 "park": c.get("park_name"),
                 "capacity_sufficient": capacity_ok,
                 "category_link": category_link,
-                "graph_path": _graph_path(query, c, category_link),
+                "graph_path": None,
                 "supplied_cluster_anchors": cluster_anchors[:5],
             },
         }
         best = ranked.get(c["company"])
-        if best is None or result["score"] > best["score"]:
-            ranked[c["company"]] = result
-    return sorted(ranked.values(), key=lambda r: -r["score"])[:limit]
+        if best is None or result["score"] > best[0]["score"]:
+            ranked[c["company"]] = (result, i)
+    top = sorted(ranked.values(), key=lambda r: -r[0]["score"])[:limit]
+    for result, i in top:
+        explanation = result["explanation"]
+        explanation["matched_terms"] = lexical.matched_phrases(candidates[i]["text"], hits[i])
+        explanation["graph_path"] = _graph_path(query, candidates[i],
+                                                explanation["category_link"])
+    return [result for result, _ in top]
 
 
 def _graph_path(query: Query, c: dict, category_link: bool) -> list[str]:

@@ -151,8 +151,8 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
     query = Query(text=need["text"],
                   certs_required=need["certs_required"] or [],
                   annual_volume=need["annual_volume"], category=need["category"])
-    found = graph.read(candidates_store.supplier_candidates, graph, need,
-                       CANDIDATES_PER_INDEX, need["clusters"] or [])
+    found = candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
+                                                 need["clusters"] or [])
     need.pop("emb"), need.pop("emb_x")
     return {"need": need, "matches": rank_suppliers(query, found, filters, limit)}
 
@@ -164,8 +164,8 @@ def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
     query vectors give the same similarity in this direction; nothing is re-embedded."""
     results: dict[str, dict] = {}
     for cap in graph.read(catalog.capabilities_of, company, True):
-        found = {n["need"]: n for n in graph.read(candidates_store.need_candidates, graph, cap,
-                                                   CANDIDATES_PER_INDEX)}
+        found = {n["need"]: n for n in candidates_store.need_candidates(
+            graph, cap, CANDIDATES_PER_INDEX)}
         query = Query(text=cap["text"])
         # Needs stand in as the candidates of the shared ranking (keyed by need id).
         candidates = [dict(n, company=n["need"], capability=n["need"]) for n in found.values()]
