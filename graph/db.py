@@ -58,6 +58,7 @@ class Graph:
                                            max_transaction_retry_time=5,
                                            telemetry_disabled=True)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="graph-read")
+        self._kept: dict = {}
 
     def read(self, work, *args, **kwargs):
         return self._run("execute_read", work, args, kwargs)
@@ -68,6 +69,22 @@ class Graph:
         if len(works) < 2:
             return [self.read(w) for w in works]
         return list(self._pool.map(self.read, works))
+
+    def read_once(self, work, *args):
+        """`work`'s result, read on first use and then kept: for the reference lists (regions,
+        parks, clusters, categories), which only `matchmaker init` writes, from constants in the
+        code, so they change only with a new release. Shared between threads: never modify it.
+        An empty result is not kept (the app may start before `init` has run)."""
+        key = (work, args)
+        if key in self._kept:
+            return self._kept[key]
+        value = self.read(work, *args)
+        if value:
+            self._kept[key] = value
+        return value
+
+    def forget_kept(self) -> None:
+        self._kept.clear()
 
     def write(self, work, *args, **kwargs):
         return self._run("execute_write", work, args, kwargs)

@@ -88,38 +88,44 @@ def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) ->
 
 # --- aggregations (run in the graph; Python only sees one row per anchor/park and year) ---
 
+# `only` narrows a query to one anchor's purchases, through the index on Purchase.anchor.
 ANCHOR_TOTALS = """
-MATCH (p:Purchase) WHERE p.year IN $years
+MATCH (p:Purchase) WHERE p.year IN $years {only}
 RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count(p) AS rows
 """
 
 # Local = the supplier is registered in a division inside the policy region (any depth).
 LOCAL_TOTALS = """
-MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
-MATCH (s)<-[:FROM]-(p:Purchase) WHERE p.year IN $years
+MATCH (:Region {{code: $region}})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
+MATCH (s)<-[:FROM]-(p:Purchase) WHERE p.year IN $years {only}
 RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
 """
 
 ANCHORS = """
-MATCH (a:Company {role: 'anchor'})
+MATCH (a:Company {{role: 'anchor'}}) {only}
 RETURN a.credit_code AS anchor, a.name AS name, a.status AS status,
        [(a)-[:IN_CLUSTER]->(k:Cluster) | k.code] AS clusters
 ORDER BY a.name
 """
 
 
-def anchor_year_totals(tx, years: list[int], region: str) -> dict[tuple[str, int], dict]:
-    """{(anchor, year): {total_fen, local_fen, rows}} for anchors with purchases in `years`."""
+def anchor_year_totals(tx, years: list[int], region: str,
+                       anchor: str | None = None) -> dict[tuple[str, int], dict]:
+    """{(anchor, year): {total_fen, local_fen, rows}} for anchors with purchases in `years`
+    (only `anchor`'s when given)."""
+    only = "AND p.anchor = $anchor" if anchor else ""
     out = {(r["anchor"], r["year"]): {"total_fen": r["total_fen"], "local_fen": 0,
                                       "rows": r["rows"]}
-           for r in tx.run(ANCHOR_TOTALS, years=years)}
-    for r in tx.run(LOCAL_TOTALS, years=years, region=region):
+           for r in tx.run(ANCHOR_TOTALS.format(only=only), years=years, anchor=anchor)}
+    for r in tx.run(LOCAL_TOTALS.format(only=only), years=years, region=region, anchor=anchor):
         out[(r["anchor"], r["year"])]["local_fen"] = r["local_fen"]
     return out
 
 
-def anchors(tx) -> list[dict]:
-    return tx.run(ANCHORS).data()
+def anchors(tx, anchor: str | None = None) -> list[dict]:
+    """Every anchor company (only `anchor` when given) with its clusters."""
+    only = "WHERE a.credit_code = $anchor" if anchor else ""
+    return tx.run(ANCHORS.format(only=only), anchor=anchor).data()
 
 
 def park_output(tx, years: list[int]) -> list[dict]:

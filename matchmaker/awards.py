@@ -14,10 +14,15 @@ from matchmaker.rewards import AnchorYear, Granted, ParkYear, Proposal, StoredAw
 COMPUTED_RULES = (rewards.INCREMENT, rewards.PARK_OUTPUT)
 
 
-def compute(graph, policy: Policy, year: int, actor: str, store: bool = True) -> dict:
-    """Compute R1/R2 for `year`, resolve overlaps (R3), store proposals (R4) and report."""
+def compute(graph, policy: Policy, year: int, actor: str, store: bool = True,
+            anchor: str | None = None) -> dict:
+    """Compute R1/R2 for `year`, resolve overlaps (R3), store proposals (R4) and report.
+    `anchor` narrows it to that company's own awards: a preview for its pages, never stored
+    (overlaps are resolved per subject, so its outcome is the same as in the full run)."""
+    if anchor and store:
+        raise ValueError("a computation narrowed to one anchor is never stored")
     period = policy.for_year(year)
-    figures = ledger.increment_figures(graph, policy, year)
+    figures = ledger.increment_figures(graph, policy, year, anchor)
     names = {f["anchor"]: f["name"] for f in figures}
 
     proposals, anchor_rows = [], []
@@ -30,17 +35,8 @@ def compute(graph, policy: Policy, year: int, actor: str, store: bool = True) ->
                            | {"delta_fen": None if f["prev_local_fen"] is None
                               else f["local_fen"] - f["prev_local_fen"]})
 
-    earlier: dict[str, list[tuple[int, int]]] = {}
-    for a in graph.read(award_store.earlier_awards, rewards.PARK_OUTPUT, year):
-        earlier.setdefault(a["subject"], []).append((a["tier_fen"] or 0, a["amount_fen"]))
-    park_rows = []
-    for p in graph.read(ledger_store.park_output, [year]):
-        names[p["park"]] = p["name"]
-        proposals.append(rewards.park_award(period, ParkYear(
-            p["park"], year, p["output_fen"], tuple(earlier.get(p["park"], ())))))
-        park_rows.append({"park": p["park"], "name": p["name"], "output_fen": p["output_fen"]})
-
-    stored = graph.read(award_store.awards, year)
+    park_rows = [] if anchor else _park_proposals(graph, period, year, proposals, names)
+    stored = graph.read(award_store.awards, year, anchor)
     proposals += [_external_proposal(a) for a in stored
                   if a["rule"] not in COMPUTED_RULES and a["status"] in rewards.OPEN]
     granted = [Granted(a["key"], a["rule"], a["subject"], a["year"], a["amount_fen"])
@@ -66,6 +62,21 @@ def compute(graph, policy: Policy, year: int, actor: str, store: bool = True) ->
             "parks": park_rows,
             "others": [_outcome(p, records) | {"subject": p.subject, "rule": p.rule}
                        for p in resolved if p.rule not in COMPUTED_RULES]}
+
+
+def _park_proposals(graph, period, year: int, proposals: list[Proposal],
+                    names: dict[str, str]) -> list[dict]:
+    """R2 for every park: adds the proposals and names, returns the parks' rows."""
+    earlier: dict[str, list[tuple[int, int]]] = {}
+    for a in graph.read(award_store.earlier_awards, rewards.PARK_OUTPUT, year):
+        earlier.setdefault(a["subject"], []).append((a["tier_fen"] or 0, a["amount_fen"]))
+    rows = []
+    for p in graph.read(ledger_store.park_output, [year]):
+        names[p["park"]] = p["name"]
+        proposals.append(rewards.park_award(period, ParkYear(
+            p["park"], year, p["output_fen"], tuple(earlier.get(p["park"], ())))))
+        rows.append({"park": p["park"], "name": p["name"], "output_fen": p["output_fen"]})
+    return rows
 
 
 def _outcome(p: Proposal, records: dict[str, list[dict]]) -> dict:

@@ -44,8 +44,8 @@ def companies(graph, user, filters: dict, page: int, per_page: int) -> dict:
 
 def filter_choices(graph, city: str) -> dict:
     """The directory's district and park filters."""
-    return graph.read(lambda tx: {"regions": reference.list_regions(tx, city),
-                                  "parks": reference.list_parks(tx)})
+    return {"regions": graph.read_once(reference.list_regions, city),
+            "parks": graph.read_once(reference.list_parks)}
 
 
 EXPORT_LIMIT = 100_000

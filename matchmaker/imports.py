@@ -73,8 +73,8 @@ def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], Ro
 
     Several rows may share a credit code (one capability each) if they agree on the name."""
     errors = RowErrors()
-    categories = ledger.lookup(graph.read(reference.list_categories))
-    parks = ledger.lookup(graph.read(reference.list_parks))
+    categories = ledger.lookup(graph.read_once(reference.list_categories))
+    parks = ledger.lookup(graph.read_once(reference.list_parks))
     known = dedupe.Index(graph.read(company_store.names_and_addresses))
     in_file = dedupe.Index([])
     companies: dict[str, dict] = {}
@@ -163,7 +163,7 @@ def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: b
 
 def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
     errors = RowErrors()
-    categories = ledger.lookup(graph.read(reference.list_categories))
+    categories = ledger.lookup(graph.read_once(reference.list_categories))
     codes = {number: ledger.code_cell(errors, number, "anchor_credit_code",
                                       raw.get("anchor_credit_code", "")) for number, raw in table}
     roles = graph.read(ledger_store.company_roles, sorted({c for c in codes.values() if c}))

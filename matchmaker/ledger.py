@@ -117,7 +117,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
                        source: str = "import") -> tuple[list[dict], RowErrors, int]:
     """Rows ready to store, the errors, and how many rows repeated an earlier row exactly."""
     errors = RowErrors()
-    categories = lookup(graph.read(reference.list_categories))
+    categories = lookup(graph.read_once(reference.list_categories))
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
         before = len(errors.items)
@@ -224,8 +224,8 @@ def _store_purchases(tx, batch: list[dict], actor: str) -> tuple[int, int, int]:
 def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
                        ) -> tuple[list[dict], RowErrors]:
     errors = RowErrors()
-    clusters = lookup(graph.read(reference.list_clusters))
-    parks = lookup(graph.read(reference.list_parks))
+    clusters = lookup(graph.read_once(reference.list_clusters))
+    parks = lookup(graph.read_once(reference.list_parks))
     rows, seen = [], {}
     for number, raw in table:
         role = raw.get("role", "").strip().lower()
@@ -284,21 +284,25 @@ def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor
 
 # --------------------------------------------------------------------------------- rates
 
-def yearly_figures(graph, policy: Policy, years: list[int]) -> list[dict]:
-    """Every anchor with its clusters and {year: {local_fen, total_fen, rows}}."""
+def yearly_figures(graph, policy: Policy, years: list[int],
+                   anchor: str | None = None) -> list[dict]:
+    """Every anchor (only `anchor` when given) with its clusters and
+    {year: {local_fen, total_fen, rows}}."""
     def work(tx):
-        return ledger_store.anchors(tx), ledger_store.anchor_year_totals(tx, years, policy.region)
+        return (ledger_store.anchors(tx, anchor),
+                ledger_store.anchor_year_totals(tx, years, policy.region, anchor))
     anchors, totals = graph.read(work)
     empty = {"local_fen": 0, "total_fen": 0, "rows": 0}
     return [{**a, "years": {y: totals.get((a["anchor"], y), empty) for y in years}}
             for a in anchors]
 
 
-def increment_figures(graph, policy: Policy, year: int) -> list[dict]:
-    """Per anchor, what R1 needs for `year`: local and total purchases, whether any purchase
+def increment_figures(graph, policy: Policy, year: int,
+                      anchor: str | None = None) -> list[dict]:
+    """Per anchor (only `anchor` when given), what R1 needs for `year`: local and total purchases, whether any purchase
     was recorded, and the prior year's local purchases — from the ledger when it has rows for
     that year, else the figure an organizer confirmed, else None (not computable)."""
-    figures = yearly_figures(graph, policy, [year - 1, year])
+    figures = yearly_figures(graph, policy, [year - 1, year], anchor)
     confirmed = graph.read(ledger_store.baselines, year - 1)
     out = []
     for f in figures:
@@ -319,8 +323,7 @@ def rates(graph, policy: Policy, year: int, years_back: int = 0,
     years), against the policy's targets. `anchor` limits the anchors to one company."""
     period = policy.for_year(year)
     years = list(range(year - years_back, year + 1))
-    figures = yearly_figures(graph, policy, years)
-    clusters = {c["code"]: c for c in graph.read(reference.list_clusters)}
+    figures = yearly_figures(graph, policy, years, anchor)
     sums: dict[str, dict[int, list[int]]] = {}
     anchors = []
     for f in figures:
@@ -331,14 +334,16 @@ def rates(graph, policy: Policy, year: int, years_back: int = 0,
                 pair = sums.setdefault(code, {}).setdefault(y, [0, 0])
                 pair[0] += f["years"][y]["local_fen"]
                 pair[1] += f["years"][y]["total_fen"]
-        if anchor is None or f["anchor"] == anchor:
-            anchors.append({"anchor": f["anchor"], "name": f["name"], "clusters": f["clusters"],
-                            **trend[year], "trend": trend})
-    cluster_rows = [{"cluster": code, "name": clusters.get(code, {}).get("name", code),
-                     **rewards.rate_row(*sums[code][year], period),
-                     "trend": {y: rewards.rate_row(*sums[code][y], policy.for_year(y))
-                               for y in years}}
-                    for code in sorted(sums)] if anchor is None else []
+        anchors.append({"anchor": f["anchor"], "name": f["name"], "clusters": f["clusters"],
+                        **trend[year], "trend": trend})
+    cluster_rows = []
+    if anchor is None:  # one anchor's figures say nothing about its clusters
+        clusters = {c["code"]: c for c in graph.read_once(reference.list_clusters)}
+        cluster_rows = [{"cluster": code, "name": clusters.get(code, {}).get("name", code),
+                         **rewards.rate_row(*sums[code][year], period),
+                         "trend": {y: rewards.rate_row(*sums[code][y], policy.for_year(y))
+                                   for y in years}}
+                        for code in sorted(sums)]
     return {"year": year, "region": policy.region, "region_name": policy.region_name,
             "targets_pct": [period.rate_target_phase1_pct, period.rate_target_phase2_pct],
             "anchors": anchors, "clusters": cluster_rows}

@@ -77,5 +77,6 @@ def seed(graph) -> dict:
     graph.write(reference.merge_clusters, CLUSTERS)
     graph.write(reference.merge_parks, PARKS)
     graph.write(reference.merge_categories, category_rows())
+    graph.forget_kept()
     return {"regions": len(regions.divisions()), "clusters": len(CLUSTERS), "parks": len(PARKS),
             "categories": len(category_rows())}

@@ -69,3 +69,17 @@ def test_parallel_reads_keep_order_and_raise(graph):
     assert graph.read_parallel([value(i) for i in range(6)]) == list(range(6))
     with pytest.raises(ClientError):
         graph.read_parallel([value(1), lambda tx: tx.run("RETURN nothing_here").consume()])
+
+
+def test_reference_lists_are_read_once_until_seeded_again(graph):
+    from graph import reference
+    from matchmaker.reference_data import seed
+    parks = graph.read_once(reference.list_parks)
+    assert parks and graph.read_once(reference.list_parks) is parks
+    graph.write(lambda tx: tx.run("MATCH (p:Park {code: $code}) SET p.name = 'renamed'",
+                                  code=parks[0]["code"]).consume())
+    assert graph.read_once(reference.list_parks) is parks  # kept: only `init` writes these
+    seed(graph)  # ... and it drops what was kept
+    assert graph.read_once(reference.list_parks) == parks
+    assert graph.read_once(reference.list_regions, "no-such-region") == []
+    assert ("no-such-region",) not in {args for _, args in graph._kept}  # empty: not kept

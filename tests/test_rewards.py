@@ -69,6 +69,17 @@ def test_worked_examples_a_to_j(graph, policy, ledger_data):
     k_2023 = ledger.rates(graph, policy, 2023)["anchors"]
     assert all(r["rate_pct"] is None for r in k_2023)                          # no data ≠ 0%
 
+    # An anchor's own pages compute only its figures; they must agree with the city-wide run.
+    for name in "ABCDGJ":
+        own = awards.compute(graph, policy, 2025, "office@test", store=False, anchor=CODES[name])
+        assert own["anchors"] == [by_anchor(report, name)] and own["parks"] == []
+        own_rates = ledger.rates(graph, policy, 2025, years_back=2, anchor=CODES[name])
+        city = ledger.rates(graph, policy, 2025, years_back=2)
+        assert own_rates["anchors"] == [r for r in city["anchors"] if r["anchor"] == CODES[name]]
+        assert own_rates["clusters"] == []
+    with pytest.raises(ValueError):
+        awards.compute(graph, policy, 2025, "office@test", anchor=CODES["A"])
+
 
 def test_reimport_counts_once_and_correction_becomes_adjustment(graph, policy, ledger_data):
     # F: the same file again (and a row repeated inside it) changes nothing.

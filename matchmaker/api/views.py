@@ -155,11 +155,13 @@ def rates():
 @bp.route("/api/v1/awards")
 @api_access("rates:read", "anchor", "organizer")
 def award_report():
-    report = awards.compute(graph(), current_policy(), _year(), current_user.email, store=False)
-    if not current_user.is_organizer:
-        report = {"year": report["year"], "anchors": [
-            r for r in report["anchors"] if r["anchor"] == current_user.company]}
-    return jsonify(report)
+    """Organizers see every subject; an anchor sees only its own row."""
+    if current_user.is_organizer:
+        return jsonify(awards.compute(graph(), current_policy(), _year(), current_user.email,
+                                      store=False))
+    report = awards.compute(graph(), current_policy(), _year(), current_user.email,
+                            store=False, anchor=current_user.company)
+    return jsonify({"year": report["year"], "anchors": report["anchors"]})
 
 
 @bp.route("/api/v1/purchases", methods=["POST"])

@@ -46,7 +46,7 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    parks = graph().read(reference.list_parks)
+    parks = graph().read_once(reference.list_parks)
     form.park.choices = [("", _("（无）"))] + [(p["code"], p["name"]) for p in parks]
     if form.validate_on_submit():
         try:

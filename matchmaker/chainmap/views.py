@@ -33,9 +33,9 @@ def index():
         simulation = chain.simulate(graph(), current_policy(), year, category, pct)
     return render_template(
         "chainmap/index.html", year=year, cluster=cluster, report=report, simulation=simulation,
-        clusters=graph().read(reference.list_clusters), parks=chain.parks(graph(), year),
-        all_parks=graph().read(reference.list_parks),
-        categories=[c for c in graph().read(reference.list_categories) if c["parent"]])
+        clusters=graph().read_once(reference.list_clusters), parks=chain.parks(graph(), year),
+        all_parks=graph().read_once(reference.list_parks),
+        categories=[c for c in graph().read_once(reference.list_categories) if c["parent"]])
 
 
 @bp.route("/map.json")

@@ -39,7 +39,7 @@ def index():
 def new():
     form = FairForm(data=service.default_form() if request.method == "GET" else None)
     if form.validate_on_submit():
-        clusters = {c["code"] for c in graph().read(reference.list_clusters)}
+        clusters = {c["code"] for c in graph().read_once(reference.list_clusters)}
         try:
             fair_id = service.create(graph(), form.data, clusters, current_user.email)
         except DomainError as e:

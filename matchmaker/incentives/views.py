@@ -58,8 +58,9 @@ def mine():
     policy, year = current_policy(), _year()
     rate_report = ledger.rates(graph(), policy, year, years_back=4, anchor=current_user.company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
-    computed = awards.compute(graph(), policy, year, current_user.email, store=False)
-    mine_row = next((r for r in computed["anchors"] if r["anchor"] == current_user.company), None)
+    computed = awards.compute(graph(), policy, year, current_user.email, store=False,
+                              anchor=current_user.company)
+    mine_row = computed["anchors"][0] if computed["anchors"] else None
     chart = None
     if me:
         years = sorted(me["trend"])
@@ -70,7 +71,7 @@ def mine():
         targets=rate_report["targets_pct"],
         records=graph().read(award_store.awards, None, current_user.company),
         purchases=graph().read(ledger_store.purchases_of, current_user.company, year),
-        categories=[c for c in graph().read(reference.list_categories) if c["parent"]],
+        categories=[c for c in graph().read_once(reference.list_categories) if c["parent"]],
         status_text=awards.STATUS_TEXT)
 
 

@@ -13,8 +13,8 @@ from matchmaker.suppliers.forms import CapabilityForm
 
 
 def _categories() -> list[tuple[str, str]]:
-    return [("", "—")] + [(c["code"], c["name"]) for c in graph().read(reference.list_categories)
-                          if c["parent"]]
+    return [("", "—")] + [(c["code"], c["name"])
+                          for c in graph().read_once(reference.list_categories) if c["parent"]]
 
 
 @bp.route("/profile")
