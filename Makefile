@@ -54,15 +54,17 @@ test: setup $(CHROMIUM)
 stop:
 	$(VENV)/bin/matchmaker graph stop
 
-# Known vulnerabilities in the installed dependencies, from PyPI's per-release advisory API
-# (OSV data). Where that API cannot be reached (an offline CI box, or a mirror that serves only
-# project pages: pip-audit would then skip every package yet report "no known vulnerabilities")
-# it says so and does not fail the build.
+# Known vulnerabilities in the installed dependencies: pip-audit, which asks PyPI about each
+# installed release. Where that per-release API does not answer (a mirror that serves only
+# project pages, as on this build box: pip-audit would skip every package yet report "no known
+# vulnerabilities"), scripts/audit_latest.py checks the advisories that project pages list for
+# the latest release and names every package it could not check. A known advisory fails the build.
 AUDIT_PROBE := https://pypi.org/pypi/pip/24.0/json
 audit: $(VENV)/.installed
 	$(PY) -m pip install -q pip-audit
 	@if curl -fsS -m 10 -o /dev/null $(AUDIT_PROBE); then \
 	  $(VENV)/bin/pip-audit --progress-spinner off --skip-editable; \
 	else \
-	  echo "pip-audit skipped: PyPI's per-release JSON ($(AUDIT_PROBE)) is unreachable from here"; \
+	  echo "PyPI's per-release JSON ($(AUDIT_PROBE)) is unreachable: checking project pages"; \
+	  $(PY) scripts/audit_latest.py; \
 	fi

@@ -61,3 +61,24 @@ park_tiers = []
 """)
     assert p.for_year(2025).increment_award_fen == 3_000_000
     assert p.for_year(2027).increment_award_fen == 4_000_000
+
+
+def test_audit_reads_advisories_of_the_latest_release():
+    import importlib.util
+    from pathlib import Path
+    from packaging.version import Version
+    spec = importlib.util.spec_from_file_location(
+        "audit_latest", Path(__file__).parent.parent / "scripts" / "audit_latest.py")
+    audit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    advisory = {"id": "PYSEC-1", "aliases": ["CVE-1"], "fixed_in": [], "link": "x"}
+    page = {"info": {"version": "2.0", "requires_python": ">=3.99"}, "vulnerabilities": []}
+    assert audit.classify("p", Version("2.0"), page)["state"] == "ok"
+    assert audit.classify("p", Version("2.0+cpu"), page)["state"] == "ok"  # a local build
+    older = audit.classify("p", Version("1.0"), page)
+    assert older["state"] == "unchecked" and "it needs Python >=3.99" in older["why"]
+    for installed in ("1.0", "2.0"):  # open against the latest: held against older ones too
+        row = audit.classify("p", Version(installed), page | {"vulnerabilities": [advisory]})
+        assert row["state"] == "vulnerable" and row["advisories"][0]["id"] == "PYSEC-1"
+    withdrawn = page | {"vulnerabilities": [advisory | {"withdrawn": "2025-01-01"}]}
+    assert audit.classify("p", Version("2.0"), withdrawn)["state"] == "ok"
