@@ -88,7 +88,7 @@ def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) ->
 
 # --- aggregations (run in the graph; Python only sees one row per anchor/park and year) ---
 
-# `only` narrows a query to one anchor's purchases, through the index on Purchase.anchor.
+# `only` narrows each query below to one anchor (purchases through the index on Purchase.anchor).
 ANCHOR_TOTALS = """
 MATCH (p:Purchase) WHERE p.year IN $years {only}
 RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count(p) AS rows
