@@ -25,16 +25,9 @@ RETURN c.id AS capability, c.text AS text, c.text_bridged AS text_bridged,
 
 
 def supplier_candidates(graph, vectors: dict, k: int, clusters: list[str]) -> list[dict]:
-    """Union of the nearest capabilities under both encoders, with both similarities. The two
-    index searches run side by side: at 100k capabilities each takes ~12 ms of server time."""
-    query = _with_cosines(graph, SUPPLIER_CANDIDATES, "c")
-
-    def nearest(prop: str):
-        index = vector_index_name(graph, "Capability", prop)
-        return lambda tx: [r.data() for r in tx.run(
-            query, index=index, k=k, vector=vectors[prop], emb=vectors["emb"],
-            emb_x=vectors["emb_x"], clusters=clusters)]
-    return _union(graph.read_parallel([nearest("emb"), nearest("emb_x")]), "capability")
+    """Union of the nearest capabilities under both encoders, with both similarities."""
+    return _nearest_under_both(graph, SUPPLIER_CANDIDATES, "Capability", "c", "capability",
+                               vectors, k, clusters=clusters)
 
 
 NEED_CANDIDATES = """
@@ -51,19 +44,22 @@ RETURN n.id AS need, n.title AS title, n.text AS text, n.text_bridged AS text_br
 
 
 def need_candidates(graph, vectors: dict, k: int) -> list[dict]:
-    query = _with_cosines(graph, NEED_CANDIDATES, "n")
+    return _nearest_under_both(graph, NEED_CANDIDATES, "Need", "n", "need", vectors, k)
+
+
+def _nearest_under_both(graph, query: str, label: str, node: str, key: str, vectors: dict,
+                        k: int, **params) -> list[dict]:
+    """`query` through the vector index of each encoder, rows keyed by `key`, first one kept.
+    The two index searches run side by side: at 100k nodes each takes ~12 ms of server time."""
+    query = _with_cosines(graph, query, node)
 
     def nearest(prop: str):
-        index = vector_index_name(graph, "Need", prop)
+        index = vector_index_name(graph, label, prop)
         return lambda tx: [r.data() for r in tx.run(
             query, index=index, k=k, vector=vectors[prop], emb=vectors["emb"],
-            emb_x=vectors["emb_x"])]
-    return _union(graph.read_parallel([nearest("emb"), nearest("emb_x")]), "need")
-
-
-def _union(result_sets: list[list[dict]], key: str) -> list[dict]:
+            emb_x=vectors["emb_x"], **params)]
     found: dict[str, dict] = {}
-    for rows in result_sets:
+    for rows in graph.read_parallel([nearest("emb"), nearest("emb_x")]):
         for row in rows:
             found.setdefault(row[key], row)
     return list(found.values())

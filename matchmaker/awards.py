@@ -35,7 +35,9 @@ def compute(graph, policy: Policy, year: int, actor: str, store: bool = True,
                            | {"delta_fen": None if f["prev_local_fen"] is None
                               else f["local_fen"] - f["prev_local_fen"]})
 
-    park_rows = [] if anchor else _park_proposals(graph, period, year, proposals, names)
+    park_proposals, park_rows = ([], []) if anchor else _park_proposals(graph, period, year)
+    proposals += park_proposals
+    names |= {p["park"]: p["name"] for p in park_rows}
     stored = graph.read(award_store.awards, year, anchor)
     proposals += [_external_proposal(a) for a in stored
                   if a["rule"] not in COMPUTED_RULES and a["status"] in rewards.OPEN]
@@ -64,19 +66,16 @@ def compute(graph, policy: Policy, year: int, actor: str, store: bool = True,
                        for p in resolved if p.rule not in COMPUTED_RULES]}
 
 
-def _park_proposals(graph, period, year: int, proposals: list[Proposal],
-                    names: dict[str, str]) -> list[dict]:
-    """R2 for every park: adds the proposals and names, returns the parks' rows."""
+def _park_proposals(graph, period, year: int) -> tuple[list[Proposal], list[dict]]:
+    """R2 for every park: the proposals and the parks' rows."""
     earlier: dict[str, list[tuple[int, int]]] = {}
     for a in graph.read(award_store.earlier_awards, rewards.PARK_OUTPUT, year):
         earlier.setdefault(a["subject"], []).append((a["tier_fen"] or 0, a["amount_fen"]))
-    rows = []
-    for p in graph.read(ledger_store.park_output, [year]):
-        names[p["park"]] = p["name"]
-        proposals.append(rewards.park_award(period, ParkYear(
-            p["park"], year, p["output_fen"], tuple(earlier.get(p["park"], ())))))
-        rows.append({"park": p["park"], "name": p["name"], "output_fen": p["output_fen"]})
-    return rows
+    rows = [{"park": p["park"], "name": p["name"], "output_fen": p["output_fen"]}
+            for p in graph.read(ledger_store.park_output, [year])]
+    return [rewards.park_award(period, ParkYear(r["park"], year, r["output_fen"],
+                                                tuple(earlier.get(r["park"], ()))))
+            for r in rows], rows
 
 
 def _outcome(p: Proposal, records: dict[str, list[dict]]) -> dict:

@@ -299,9 +299,10 @@ def yearly_figures(graph, policy: Policy, years: list[int],
 
 def increment_figures(graph, policy: Policy, year: int,
                       anchor: str | None = None) -> list[dict]:
-    """Per anchor (only `anchor` when given), what R1 needs for `year`: local and total purchases, whether any purchase
-    was recorded, and the prior year's local purchases — from the ledger when it has rows for
-    that year, else the figure an organizer confirmed, else None (not computable)."""
+    """Per anchor (only `anchor` when given), what R1 needs for `year`: local and total
+    purchases, whether any purchase was recorded, and the prior year's local purchases — from
+    the ledger when it has rows for that year, else the figure an organizer confirmed, else
+    None (not computable)."""
     figures = yearly_figures(graph, policy, [year - 1, year], anchor)
     confirmed = graph.read(ledger_store.baselines, year - 1)
     out = []

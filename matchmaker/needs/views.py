@@ -28,7 +28,8 @@ def edit(need_id):
     existing = engagement.own_need(graph(), current_user, need_id) if need_id else None
     form = NeedForm(data=_form_data(existing) if existing and request.method == "GET" else None)
     form.category.choices = [("", "—")] + [
-        (c["code"], c["name"]) for c in graph().read_once(reference.list_categories) if c["parent"]]
+        (c["code"], c["name"])
+        for c in graph().read_once(reference.list_categories) if c["parent"]]
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         data["id"] = need_id
