@@ -153,13 +153,13 @@ def _project_root() -> str:
     return str(Path(__file__).resolve().parent.parent)
 
 
-def _http(conn: Connection, path: str, body: dict) -> dict:
+def _http(conn: Connection, path: str, body: dict, timeout: float = 60) -> dict:
     token = base64.b64encode(f"{conn.user}:{conn.password}".encode()).decode()
     req = urllib.request.Request(conn.http_url + path, data=json.dumps(body).encode(),
                                  method="POST", headers={"Authorization": "Basic " + token,
                                                          "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return json.load(resp)
     except urllib.error.HTTPError as e:
         raise GraphServerError(f"ArcadeDB {path}: {e.code} {e.read()[:500]!r}") from e
@@ -182,6 +182,32 @@ def create_database(conn: Connection, name: str) -> None:
 def drop_database(conn: Connection, name: str) -> None:
     if name in list_databases(conn):
         _http(conn, "/api/v1/server", {"command": f"drop database {name}"})
+
+
+BACKUP_TIMEOUT_S = 3600  # backups and restores copy the whole database
+
+
+def backups_dir(data_dir: Path, database: str) -> Path:
+    """Where the server writes the archives of `BACKUP DATABASE` and where `restore backup` reads
+    them from: ArcadeDB's default `<root path>/backups/<database>`."""
+    return _graph_dir(data_dir) / "arcadedb" / "backups" / database
+
+
+def backup_database(conn: Connection, database: str) -> str:
+    """Archive a point-in-time snapshot of `database` while it keeps serving (ArcadeDB reads the
+    pages through a snapshot, so concurrent transactions neither block nor leak in half-done).
+    Returns the archive's file name in `backups_dir`."""
+    result = _http(conn, f"/api/v1/command/{database}",
+                   {"language": "sql", "command": "BACKUP DATABASE"}, BACKUP_TIMEOUT_S)
+    return result["result"][0]["backupFile"]
+
+
+def restore_backup(conn: Connection, database: str, file_name: str) -> None:
+    """Replace `database` with the archive `file_name` of its `backups_dir`. The server restores
+    into a temporary directory and swaps it in only when complete, so a failed restore leaves
+    the database as it was; open Bolt connections carry on with the restored one."""
+    command = f"restore backup {database} {file_name} as {database}"
+    _http(conn, "/api/v1/server", {"command": command, "overwrite": True}, BACKUP_TIMEOUT_S)
 
 
 def _ports(graph_dir: Path) -> tuple[int, int]:

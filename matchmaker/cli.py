@@ -82,7 +82,10 @@ def init():
 def demo():
     """Load the demo city (idempotent) and print the demo logins."""
     from matchmaker import demo as demo_data
-    summary = demo_data.load(current_app.extensions["graph"], current_app.config)
+    try:
+        summary = demo_data.load(current_app.extensions["graph"], current_app.config)
+    except demo_data.DemoRefused as e:
+        raise click.ClickException(str(e)) from e
     click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
@@ -178,6 +181,45 @@ def rewards_command(year, as_json, dry_run):
         click.echo(f"{row['park']:18} {row['name'][:14]:14} output "
                    f"{rewards.yuan(row['output_fen']):>18} award {rewards.yuan(row['award_fen']):>10}"
                    f" {row['status']:14} {row['reason_text']}")
+
+
+# Neither backup nor restore creates the app: it would migrate the database before restore
+# looks at it, and reach for Neo4j before the refusal.
+@cli.command("backup", with_appcontext=False)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: a new one under <data dir>/backups/).")
+def backup_command(output):
+    """Back up the embedded graph database while the service runs (a zip only you can read)."""
+    from graph import backup
+    from graph.db import Settings
+    from graph.server import GraphServerError
+    config = app_config.load()
+    try:
+        archive = backup.backup(Settings.from_env(config["DATA_DIR"], config["NEO4J_DATABASE"]),
+                                output)
+    except (backup.BackupError, GraphServerError) as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{archive.path} ({archive.size} bytes, {archive.seconds:.1f} s)")
+
+
+@cli.command("restore", with_appcontext=False)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Replace a database that holds data (it is backed up first).")
+def restore_command(file, force):
+    """Restore the embedded graph database from a `matchmaker backup` file."""
+    from graph import backup
+    from graph.db import Settings
+    from graph.server import GraphServerError
+    config = app_config.load()
+    try:
+        restored = backup.restore(Settings.from_env(config["DATA_DIR"], config["NEO4J_DATABASE"]),
+                                  file, force)
+    except (backup.BackupError, GraphServerError) as e:
+        raise click.ClickException(str(e)) from e
+    if restored.replaced:
+        click.echo(f"the data replaced was backed up to {restored.replaced.path}")
+    click.echo(f"restored {file} into database {restored.database}")
 
 
 @cli.command("eval-matching")

@@ -158,7 +158,15 @@ def _purchases(rng: random.Random, anchors: list[dict], suppliers: list[dict],
 DEMO_FAIR = "DEMO-FAIR"
 
 
+class DemoRefused(RuntimeError):
+    pass
+
+
 def load(graph, config: dict) -> dict:
+    """The demo city, with its well-known logins and password: never on a production site."""
+    if config["PRODUCTION"]:
+        raise DemoRefused("refusing to load the demo city (with its published demo logins) "
+                          "while MATCHMAKER_ENV=production")
     rng = random.Random(20261122)
     seed(graph)
     rules = policy.load(config["POLICY_FILE"])
