@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import threading
+import time
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +38,20 @@ NEED_COLUMNS = ["anchor_credit_code", "ref", "title", "category", "description",
                 "annual_volume", "certs_required", "delivery_region", "deadline", "status"]
 NEED_REQUIRED = ["anchor_credit_code", "title"]
 SUPPLIER_BATCH = 100  # rows embedded and stored per transaction; the progress step
+PREVIEW_TTL_S = 24 * 3600  # a preview not imported by then expires and its file is removed
+MAX_OPEN_PREVIEWS = 20  # per user, previews neither imported nor expired
+MAX_PREVIEW_BYTES = 200 << 20  # per user, the files of those previews together
+
+
+class PreviewExpired(DomainError):
+    status = 410
+
+    def __init__(self):
+        super().__init__(f"该预览已超过{PREVIEW_TTL_S // 3600}小时，已过期（文件已删除），请重新上传")
+
+
+class TooManyPreviews(DomainError):
+    status = 429
 
 
 @dataclass(frozen=True)
@@ -225,8 +242,10 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
     """Validate an upload without storing any of it; keep the file for the import step."""
     if kind not in kinds_for(user):
         raise Forbidden("当前账户不能导入此类数据")
+    sweep(graph, uploads)
+    _check_quota(graph, user, len(data))
     spec = KINDS[kind]
-    table = tables.read(data, filename, spec.required)
+    table = tables.read(data, filename, spec.required, max_rows=tables.WEB_MAX_ROWS)
     review: list = []
     if kind == "suppliers":
         companies, valid, errors, review = validate_suppliers(graph, table, policy)
@@ -238,8 +257,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
         valid, errors, _ = ledger.validate_purchases(
             graph, table, None if user.is_organizer else user.company)
     job_id = uuid.uuid4().hex
-    uploads.mkdir(parents=True, exist_ok=True)
-    (uploads / job_id).write_bytes(data)
+    _save(uploads, job_id, data)
     summary = {"rows": len(table), "valid": len(valid),
                "error_rows": len({e["row"] for e in errors.items}),
                "errors": errors.items[:500], "error_count": len(errors.items),
@@ -248,9 +266,41 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
                "columns": spec.columns}
     graph.write(store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
                                    "company": user.company, "filename": filename[:200],
-                                   "total": len(valid), "summary": json.dumps(
-                                       summary, ensure_ascii=False)})
+                                   "size": len(data), "total": len(valid),
+                                   "summary": json.dumps(summary, ensure_ascii=False)})
     return get(graph, user, job_id)
+
+
+def _check_quota(graph, user, size: int) -> None:
+    """Open previews hold disk space and their uploader's pending work: a few at a time."""
+    count, held = graph.read(store.open_previews, user.email, PREVIEW_TTL_S * 1000)
+    if count >= MAX_OPEN_PREVIEWS or held + size > MAX_PREVIEW_BYTES:
+        raise TooManyPreviews(
+            f"您已有{count}个未导入的预览（共{held / 2**20:.1f}MB），上限为{MAX_OPEN_PREVIEWS}个、"
+            f"{MAX_PREVIEW_BYTES >> 20}MB：请先确认导入这些预览，或等其{PREVIEW_TTL_S // 3600}"
+            "小时后过期，再上传新文件")
+
+
+def _save(uploads: Path, job_id: str, data: bytes) -> None:
+    """Readable by the service's own user only: an upload holds a company's purchases."""
+    uploads.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(uploads / job_id, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def sweep(graph, uploads: Path) -> None:
+    """Expire the previews older than PREVIEW_TTL_S and remove their files; then any file
+    left twice that old (its job was never stored, or its import died before removing it)."""
+    for job_id in graph.write(store.expire_jobs, PREVIEW_TTL_S * 1000):
+        (uploads / job_id).unlink(missing_ok=True)
+    if not uploads.is_dir():
+        return
+    cutoff = time.time() - 2 * PREVIEW_TTL_S
+    for path in uploads.iterdir():
+        with suppress(FileNotFoundError):  # another worker's sweep got there first
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def get(graph, user, job_id: str) -> dict:
@@ -262,24 +312,30 @@ def get(graph, user, job_id: str) -> dict:
 
 def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, model: str) -> None:
     """Run a previewed import; refuses a file with errors unless `valid_only`."""
+    sweep(graph, uploads)
     job = get(graph, user, job_id)
+    if job["status"] == "expired":
+        raise PreviewExpired()
     if job["summary"]["error_count"] and not valid_only:
         raise ValidationError("文件有错误行：请修正后重新上传，或选择“只导入正确的行”",
                               field="valid_only")
-    if not graph.write(store.claim_job, job_id):
+    if not graph.write(store.claim_job, job_id, PREVIEW_TTL_S * 1000):
+        if graph.read(store.get_job, job_id)["status"] in ("previewed", "expired"):
+            raise PreviewExpired()  # it passed the age limit since the sweep
         raise Conflict("该导入已开始或已完成")
-    # Plain values: the request's user proxy is gone once the thread runs.
-    args = (graph, uploads, user.email, None if user.is_organizer else user.company, job,
-            valid_only, policy, model)
-    threading.Thread(target=_run, args=args, name=f"import-{job_id[:8]}", daemon=True).start()
+    threading.Thread(target=_run, args=(graph, uploads, job, valid_only, policy, model),
+                     name=f"import-{job_id[:8]}", daemon=True).start()
 
 
-def _run(graph, uploads: Path, actor: str, only_anchor: str | None, job: dict,
-         valid_only: bool, policy, model: str) -> None:
+def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) -> None:
+    # The uploader's rights, whoever clicked start: an organizer starting an anchor's upload
+    # must not lift the anchor's limit to its own purchases. Organizers belong to no company.
+    actor, only_anchor = job["actor"], job["company"]
     path = uploads / job["id"]
     progress = lambda done, total: graph.write(store.set_progress, job["id"], done)  # noqa: E731
     try:
-        table = tables.read(path.read_bytes(), job["filename"], KINDS[job["kind"]].required)
+        table = tables.read(path.read_bytes(), job["filename"], KINDS[job["kind"]].required,
+                            max_rows=tables.WEB_MAX_ROWS)
         if job["kind"] == "suppliers":
             report = import_suppliers(graph, model, table, policy, actor, valid_only, progress)
         elif job["kind"] == "needs":

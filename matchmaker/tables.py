@@ -1,72 +1,302 @@
 """Reading uploaded tables (CSV in UTF-8/GBK, or Excel .xlsx) into rows keyed by header.
 
-Row numbers are the ones a user sees in a spreadsheet: the header is row 1."""
+Row numbers are the ones a user sees in a spreadsheet: the header is row 1. Every limit here
+holds whatever a file declares about itself, so a hostile upload costs bounded time and memory."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import zipfile
+from array import array
+from collections.abc import Iterator, Mapping
+from itertools import accumulate
 from pathlib import Path
+from xml.parsers import expat
 
 from matchmaker.errors import ValidationError
 
-MAX_ROWS = 2_000_000
+MAX_ROWS = 2_000_000        # the command line
+WEB_MAX_ROWS = 200_000      # a web preview holds the whole table in one worker's memory
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767     # Excel's own limit for one cell
+MAX_RECORD_CHARS = 1 << 20  # one CSV row: the csv module makes a list of its fields at once
+XLSX_MAX_PARTS = 1_000      # a workbook has a few dozen parts
+XLSX_MAX_UNPACKED = 128 << 20
+XLSX_MAX_ROW_ELEMENTS = 4 * 16_384  # Excel's 16,384 columns, a few elements per cell
+XLSX_MAX_OTHER_ELEMENTS = 200_000   # styles, merged cells, hyperlinks, … outside the rows
+XLSX_MAX_SHARED_STRINGS = 1_000_000
+XLSX_MAX_TEXT = 1 << 20
 
 
-def read(data: bytes, filename: str, required: list[str]) -> list[tuple[int, dict]]:
-    """[(row_number, {column: text})]; raises ValidationError naming missing columns."""
+def read(data: bytes, filename: str, required: list[str],
+         max_rows: int = MAX_ROWS) -> list[tuple[int, Row]]:
+    """[(row_number, Row)], a Row mapping each column to its text; raises ValidationError
+    naming missing columns, the row (and column) of an oversize cell, or the limit passed."""
     suffix = Path(filename or "").suffix.lower()
     if suffix == ".xlsx":
-        header, rows = _xlsx(data)
+        header, rows = _xlsx(data, max_rows)
     elif suffix in (".csv", ".txt", ""):
         header, rows = _csv(data)
     else:
         raise ValidationError(f"不支持的文件类型“{suffix}”，请上传 CSV 或 Excel(.xlsx) 文件",
                               field="file")
-    header = [(h or "").strip().lstrip("\ufeff").lower() for h in header]
+    header = _header(header, required)
+    columns = {name: i for i, name in enumerate(header) if name}
+    width = len(header)
+    out = []
+    for number, values in rows(width):
+        # Counted by row number, blank rows included, so no file makes unbounded work.
+        if number > max_rows + 1:
+            raise ValidationError(f"文件超过{max_rows}行，请拆分后导入", field="file")
+        cells = tuple(map(str.strip, values[:width]))  # cells past the header are no data
+        if not any(cells):
+            continue  # blank lines are not rows
+        if max(map(len, cells)) > MAX_CELL_CHARS:
+            raise _oversize(number, header, cells)
+        out.append((number, Row(columns, cells)))
+    return out
+
+
+class Row(Mapping):
+    """One row's cells as a single text and where each cell ends, over the header that all rows
+    share: a str per cell costs some 50 bytes besides its text, and a dict per row more."""
+    __slots__ = ("_columns", "_text", "_ends")
+
+    def __init__(self, columns: dict[str, int], cells: tuple[str, ...]):
+        self._columns = columns
+        self._text = "".join(cells)
+        self._ends = array("I", accumulate(map(len, cells)))
+
+    def __getitem__(self, column: str) -> str:
+        index = self._columns[column]
+        if index >= len(self._ends):
+            return ""  # a short row
+        return self._text[self._ends[index - 1] if index else 0:self._ends[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+def _header(cells, required: list[str]) -> list[str]:
+    header = [(h or "").strip().lstrip("\ufeff").lower() for h in cells]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise ValidationError(f"表头有{len(header)}列，超过{MAX_COLUMNS}列的上限，请删除多余的列",
+                              field="file")
     missing = [c for c in required if c not in header]
     if missing:
         raise ValidationError("缺少列：" + ", ".join(missing) + "（第1行应为表头）", field="file",
                               details=[{"row": 1, "column": c, "message": "缺少此列"}
                                        for c in missing])
-    out = []
-    for number, values in rows:
-        if not any((v or "").strip() for v in values):
-            continue  # blank lines are not rows
-        out.append((number, {h: (values[i] if i < len(values) else "").strip()
-                             for i, h in enumerate(header) if h}))
-        if len(out) > MAX_ROWS:
-            raise ValidationError(f"文件超过{MAX_ROWS}行，请拆分后导入", field="file")
-    return out
+    return header
+
+
+def _oversize(number: int, header: list[str], cells: tuple[str, ...]) -> ValidationError:
+    index = next(i for i, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS)
+    column = header[index] or f"第{index + 1}列"
+    message = f"单元格超过{MAX_CELL_CHARS}个字符"
+    return ValidationError(f"第{number}行「{column}」：{message}", field="file",
+                           details=[{"row": number, "column": column, "message": message}])
+
+
+# ------------------------------------------------------------------------------------ CSV
+
+class _RowTooLong(Exception):
+    pass
 
 
 def _csv(data: bytes):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError("无法识别文件编码，请保存为 UTF-8 CSV", field="file")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    # Decoded as it is read: a str of the whole file would take up to four times its size.
+    lines = _Lines(io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline=""))
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+    except (csv.Error, _RowTooLong) as e:
+        raise _unreadable(1, e) from e
     if header is None:
         raise ValidationError("文件是空的", field="file")
-    return header, ((i, row) for i, row in enumerate(reader, start=2))
+
+    def rows(width: int):
+        number, lines.row_chars = 1, 0
+        try:
+            for number, row in enumerate(reader, start=2):
+                lines.row_chars = 0
+                yield number, row
+        except (csv.Error, _RowTooLong) as e:
+            raise _unreadable(number + 1, e) from e
+    return header, rows
 
 
-def _xlsx(data: bytes):
+def _encoding(data: bytes) -> str:
+    """UTF-8 or else GB18030 (a superset of GBK), checked a megabyte at a time."""
+    step = 1 << 20
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), step):
+                decoder.decode(data[start:start + step])
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("无法识别文件编码，请保存为 UTF-8 CSV", field="file")
+
+
+class _Lines:
+    """The file's lines for the csv module, which makes a list of a row's fields at once (a
+    20 MB row of commas is ten million fields): the reader of the rows resets `row_chars` at
+    each row, and a row, which quoted line breaks may spread over many lines, is bounded."""
+
+    def __init__(self, stream):
+        self.stream, self.row_chars = stream, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.row_chars += len(line)
+        if self.row_chars > MAX_RECORD_CHARS:
+            raise _RowTooLong
+        return line
+
+
+def _unreadable(number: int, error: Exception) -> ValidationError:
+    if isinstance(error, _RowTooLong):
+        message = f"一行超过{MAX_RECORD_CHARS}个字符"
+    elif "field larger than field limit" in str(error):
+        message = f"有单元格超过{MAX_CELL_CHARS}个字符"
+    else:
+        message = f"无法解析（{error}）"
+    return ValidationError(f"第{number}行：{message}", field="file",
+                           details=[{"row": number, "column": "", "message": message}])
+
+
+# ---------------------------------------------------------------------------------- Excel
+
+def _xlsx(data: bytes, max_rows: int):
+    _check_parts(data, max_rows)
     from openpyxl import load_workbook
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        sheet.reset_dimensions()  # the file's <dimension> may claim 16,384 × 1,048,576 cells
+        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
     except Exception as e:  # openpyxl raises many types for a damaged file
         raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise ValidationError("文件是空的", field="file")
-    return [str(h) if h is not None else "" for h in header], (
-        (i, [_cell(v) for v in row]) for i, row in enumerate(rows, start=2))
+
+    def rows(width: int):
+        number = 1
+        try:
+            for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width,
+                                                         values_only=True), start=2):
+                # openpyxl gives a row of None for each row missing between two in the file
+                yield number, [_cell(v) for v in row] if row.count(None) < len(row) else ()
+        except Exception as e:  # damage further on in the sheet
+            raise ValidationError(f"无法读取 Excel 文件第{number + 1}行：{e}",
+                                  field="file") from e
+    return [str(h) if h is not None else "" for h in header], rows
+
+
+def _check_parts(data: bytes, max_rows: int) -> None:
+    """Refuse a workbook whose parts would unpack, or parse, past the limits. zipfile reads no
+    further than a part's declared size, so the declared sizes bound the unpacking."""
+    # zipfile turns its whole directory into objects on opening: count the entries first.
+    if data.count(b"PK\x01\x02") > XLSX_MAX_PARTS:
+        raise ValidationError(f"Excel 文件的部件超过{XLSX_MAX_PARTS}个，无法读取", field="file")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
+    if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
+        raise ValidationError(f"Excel 文件解压后超过{XLSX_MAX_UNPACKED >> 20}MB，"
+                              "请拆分后导入，或另存为 CSV", field="file")
+    budget = _XmlBudget(max_rows)
+    for info in archive.infolist():
+        try:
+            with archive.open(info) as part:
+                budget.scan(part)
+        except ValidationError:
+            raise
+        except Exception as e:  # a damaged or encrypted part
+            raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
+
+
+class _XmlBudget:
+    """Counts, with expat and before openpyxl runs, what openpyxl's parser would hold: a few
+    bytes of XML can cost it 300. It keeps a husk of every row and shared string it has read,
+    every other element until the part ends, and a whole row or string while reading it."""
+
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows
+        self.others = XLSX_MAX_OTHER_ELEMENTS
+        self.strings = XLSX_MAX_SHARED_STRINGS
+        self.rows = 0     # left in this part
+        self.depth = 0    # within a row or shared string
+        self.elements = 0  # in the current row or shared string
+        self.text = 0     # characters of the current text
+
+    def scan(self, part) -> None:
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartDoctypeDeclHandler = self._doctype
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._characters
+        self.rows, self.depth = self.max_rows + 1, 0
+        try:
+            while chunk := part.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError:
+            pass  # not XML (an image, say), and openpyxl's parser stops where expat does
+
+    def _doctype(self, *_):
+        # No part of a workbook has a DTD; entity expansion is how XML bombs work.
+        raise ValidationError("Excel 文件含有 DTD 声明，无法读取", field="file")
+
+    def _start(self, name, _attributes):
+        self.text = 0
+        if self.depth:
+            self.depth += 1
+            self.elements += 1
+            if self.elements > XLSX_MAX_ROW_ELEMENTS:
+                raise ValidationError(f"Excel 文件的一行超过{XLSX_MAX_ROW_ELEMENTS}个元素，"
+                                      "无法读取", field="file")
+            return
+        tag = name.rpartition(":")[2]
+        if tag == "row":
+            self.rows -= 1
+            if self.rows < 0:
+                raise ValidationError(f"文件超过{self.max_rows}行，请拆分后导入", field="file")
+        elif tag == "si":
+            self.strings -= 1
+            if self.strings < 0:
+                raise ValidationError(f"Excel 文件的文本超过{XLSX_MAX_SHARED_STRINGS}项，"
+                                      "请另存为 CSV 后导入", field="file")
+        else:
+            self.others -= 1
+            if self.others < 0:
+                raise ValidationError("Excel 文件的结构过于庞大，请另存为 CSV 后导入",
+                                      field="file")
+            return
+        self.depth, self.elements = 1, 0
+
+    def _end(self, _name):
+        self.text = 0
+        if self.depth:
+            self.depth -= 1
+
+    def _characters(self, text):
+        self.text += len(text)
+        if self.text > XLSX_MAX_TEXT:
+            raise ValidationError(f"Excel 文件中有超过{XLSX_MAX_TEXT}个字符的文本", field="file")
 
 
 def _cell(value) -> str:

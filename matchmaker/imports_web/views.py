@@ -29,9 +29,9 @@ def upload():
             raise ValidationError(_("请选择要上传的文件"), field="file")
         job = imports.preview(graph(), _uploads(), current_user, kind, upload.read(),
                               upload.filename, current_policy())
-    except ValidationError as e:
+    except (ValidationError, imports.TooManyPreviews) as e:
         return render_template("imports/upload.html", kinds=kinds, kind=kind, error={
-            "message": e.message, "details": e.details[:500]}), 400
+            "message": e.message, "details": e.details[:500]}), e.status
     return render_template("imports/job.html", job=job), \
         400 if job["summary"]["error_count"] else 200
 
@@ -49,7 +49,10 @@ def start(job_id):
 @bp.route("/<job_id>")
 @roles_required("anchor", "organizer")
 def job(job_id):
-    return render_template("imports/job.html", job=imports.get(graph(), current_user, job_id))
+    job = imports.get(graph(), current_user, job_id)
+    if job["status"] == "expired":
+        raise imports.PreviewExpired()
+    return render_template("imports/job.html", job=job)
 
 
 @bp.route("/<job_id>/status")
