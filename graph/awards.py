@@ -49,10 +49,12 @@ def create_award(tx, row: dict) -> None:
 
 
 def update_open_award(tx, key: str, row: dict) -> bool:
-    """Only open records change; a decided award is immutable (checked in the same statement)."""
+    """Only open records change; a decided award is immutable (checked under the node's write
+    lock, taken by the version bump, so a decision committed meanwhile is seen)."""
     return tx.run("""
         MATCH (a:Award {key: $key})
-        WHERE a.status IN ['proposed', 'not_computable', 'superseded']
+        SET a.version = coalesce(a.version, 0) + 1
+        WITH a WHERE a.status IN ['proposed', 'not_computable', 'superseded']
         SET a.amount_fen = $row.amount_fen, a.status = $row.status, a.reason = $row.reason,
             a.reason_text = $row.reason_text, a.calculation = $row.calculation,
             a.superseded_by = $row.superseded_by, a.tier_fen = $row.tier_fen,
@@ -63,8 +65,13 @@ def update_open_award(tx, key: str, row: dict) -> bool:
 
 def decide(tx, key: str, from_statuses: list[str], status: str, actor: str, comment: str,
            at: int) -> bool:
+    """True when the award was in one of `from_statuses` and now has `status`. Two organizers
+    deciding at once: the version bump takes the write lock first, so only one passes the
+    check on any backend (Neo4j runs read committed: a check before the lock could pass twice)."""
     return tx.run("""
-        MATCH (a:Award {key: $key}) WHERE a.status IN $from
+        MATCH (a:Award {key: $key})
+        SET a.version = coalesce(a.version, 0) + 1
+        WITH a WHERE a.status IN $from
         SET a.status = $status, a.decided_by = $actor, a.decided_at = $at, a.comment = $comment,
             a.updated_at = $at
         RETURN a.key AS key

@@ -74,7 +74,7 @@ def upsert_need(tx, row: dict) -> str:
 
 NEED_FIELDS = """n {.id, .title, .description, .spec, .annual_volume, .certs_required,
     .delivery_region, .deadline, .status, .visibility, .text,
-    company: a.credit_code, company_name: a.name,
+    company: a.credit_code, company_name: a.name, company_status: a.status,
     category: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]),
     category_name: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.name]),
     clusters: [(a)-[:IN_CLUSTER]->(cl:Cluster) | cl.code]}"""
@@ -102,7 +102,8 @@ NEED_FILTER = """
     MATCH (a:Company)-[:POSTED]->(n:Need)
     WHERE ($company IS NULL OR a.credit_code = $company)
       AND ($status IS NULL OR n.status = $status)
-      AND (NOT $public_only OR (n.status = 'open' AND n.visibility = 'public'))
+      AND (NOT $public_only OR (n.status = 'open' AND n.visibility = 'public'
+                               AND a.status = 'approved'))
 """
 
 
@@ -126,3 +127,15 @@ def existing_needs(tx, ids: list[str]) -> list[str]:
 
 def set_need_status(tx, need_id: str, status: str) -> None:
     tx.run("MATCH (n:Need {id: $id}) SET n.status = $status", id=need_id, status=status).consume()
+
+
+def claim_announcement(tx, need_id: str) -> bool:
+    """True for the one call that may announce an open need to suppliers: once in the need's
+    life, however often it is closed and reopened or published at once by two requests. The
+    version bump takes the write lock before the check, so this holds under read committed."""
+    return tx.run("""
+        MATCH (n:Need {id: $id})
+        SET n.version = coalesce(n.version, 0) + 1
+        WITH n WHERE n.status = 'open' AND n.announced_at IS NULL
+        SET n.announced_at = timestamp()
+        RETURN count(n) AS n""", id=need_id).single()["n"] > 0

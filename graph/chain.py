@@ -14,7 +14,8 @@ LOCAL_SUPPLIER = """EXISTS {
 # is summed from the purchases' own anchor/category keys, and the local share by walking from the
 # policy region down to its suppliers once (as the ledger's rates do), never per purchase.
 OPEN_NEEDS = """
-MATCH (a:Company {role: 'anchor'})-[:POSTED]->(n:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
+MATCH (a:Company {role: 'anchor', status: 'approved'})-[:POSTED]->(n:Need {status: 'open'})
+      -[:FOR_CATEGORY]->(k:Category)
 RETURN a.credit_code AS anchor, k.code AS category, collect(n.id) AS need_ids
 """
 SPEND = """
@@ -91,7 +92,7 @@ def outside_sources(tx, year: int, region: str, categories: list[str],
 def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
     """Parts an anchor bought from exactly one supplier in the year."""
     return tx.run("""
-        MATCH (a:Company {role: 'anchor'})-[:BOUGHT]->(p:Purchase {year: $year})
+        MATCH (a:Company {role: 'anchor', status: 'approved'})-[:BOUGHT]->(p:Purchase {year: $year})
               -[:OF_CATEGORY]->(k:Category)
         WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
         MATCH (p)-[:FROM]->(s:Company)
@@ -120,7 +121,7 @@ def map_elements(tx, region: str, cluster: str | None = None, category: str | No
                  park: str | None = None, limit: int = 400) -> dict:
     """Anchors → parts they need or buy → local suppliers able to make them → parks."""
     rows = tx.run("""
-        MATCH (a:Company {role: 'anchor'})
+        MATCH (a:Company {role: 'anchor', status: 'approved'})
         WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
         CALL {
             WITH a MATCH (a)-[:POSTED]->(:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)

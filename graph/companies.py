@@ -6,7 +6,7 @@ COMPANY_FIELDS = """
     address: c.address, contact_name: c.contact_name, contact_phone: c.contact_phone,
     region: r.code, region_name: r.name, park: p.code, park_name: p.name,
     clusters: [(c)-[:IN_CLUSTER]->(k:Cluster) | k.code],
-    local: c.local
+    local: c.local, status_reason: c.status_reason
 """
 
 RETURN_COMPANY = f"""
@@ -90,10 +90,14 @@ def count_companies(tx, role: str | None = None, status: str | None = None,
                   park=park or None).single()["n"]
 
 
-def set_status(tx, credit_code: str, status: str) -> bool:
-    record = tx.run("MATCH (c:Company {credit_code: $code}) SET c.status = $status "
-                    "RETURN c.credit_code AS code", code=credit_code, status=status).single()
-    return record is not None
+def set_status(tx, credit_code: str, status: str, reason: str | None) -> str | None:
+    """The status before, or None when there is no such company."""
+    record = tx.run("""
+        MATCH (c:Company {credit_code: $code})
+        WITH c, c.status AS before
+        SET c.status = $status, c.status_reason = $reason, c.status_changed_at = datetime()
+        RETURN before""", code=credit_code, status=status, reason=reason).single()
+    return record["before"] if record else None
 
 
 def names_and_addresses(tx) -> list[dict]:

@@ -20,9 +20,10 @@ def marks_of(tx, need_id: str) -> dict[str, str]:
 
 
 def marked_suppliers(tx, need_id: str) -> list[dict]:
-    """Shortlisted and engaged suppliers with their contacts (the anchor will call them)."""
+    """Shortlisted and engaged suppliers with their contacts (the anchor will call them); only
+    approved suppliers, whatever was marked."""
     return tx.run("""
-        MATCH (:Need {id: $need})-[m:MARKED]->(s:Company)
+        MATCH (:Need {id: $need})-[m:MARKED]->(s:Company {status: 'approved', role: 'supplier'})
         RETURN s.credit_code AS credit_code, s.name AS name, s.contact_name AS contact_name,
                s.contact_phone AS contact_phone, m.status AS status
         ORDER BY m.status DESC, s.name""", need=need_id).data()
@@ -41,7 +42,8 @@ def add_interest(tx, need_id: str, supplier: str, message: str) -> bool:
 
 def interested_in(tx, need_id: str) -> list[dict]:
     return tx.run("""
-        MATCH (s:Company)-[i:INTERESTED_IN]->(:Need {id: $need})
+        MATCH (s:Company {status: 'approved', role: 'supplier'})
+              -[i:INTERESTED_IN]->(:Need {id: $need})
         RETURN s.credit_code AS credit_code, s.name AS name, s.contact_name AS contact_name,
                s.contact_phone AS contact_phone, i.message AS message, i.at AS at
         ORDER BY i.at DESC""", need=need_id).data()

@@ -116,11 +116,13 @@ def get_meeting(tx, key: str) -> dict | None:
 
 
 def update_meeting(tx, key: str, changes: dict, expected_status: list[str] | None = None) -> bool:
-    """Apply changes if the meeting is still in one of `expected_status` (checked in the same
-    statement, so two people answering at once cannot both win)."""
+    """Apply changes if the meeting is still in one of `expected_status`, so two people
+    answering at once cannot both win. The version bump takes the node's write lock before the
+    check: under read committed (Neo4j) the check then sees the other answer once committed."""
     return tx.run("""
         MATCH (m:FairMeeting {key: $key})
-        WHERE $expected IS NULL OR m.status IN $expected
+        SET m.version = coalesce(m.version, 0) + 1
+        WITH m WHERE $expected IS NULL OR m.status IN $expected
         SET m += $changes
         RETURN m.key
     """, key=key, changes=changes, expected=expected_status).single() is not None

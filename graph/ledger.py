@@ -76,6 +76,13 @@ def company_roles(tx, codes: list[str]) -> dict[str, str]:
         "RETURN c.credit_code AS code, c.role AS role", codes=codes)}
 
 
+def company_standing(tx, codes: list[str]) -> dict[str, dict]:
+    """{credit code: {role, status}} of the known companies among `codes`."""
+    return {r["code"]: {"role": r["role"], "status": r["status"]} for r in tx.run(
+        "UNWIND $codes AS code MATCH (c:Company {credit_code: code}) "
+        "RETURN c.credit_code AS code, c.role AS role, c.status AS status", codes=codes)}
+
+
 def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) -> list[dict]:
     return tx.run("""
         MATCH (:Company {credit_code: $anchor})-[:BOUGHT]->(p:Purchase {year: $year})
@@ -96,13 +103,14 @@ RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count
 
 # Local = the supplier is registered in a division inside the policy region (any depth).
 LOCAL_TOTALS = """
-MATCH (:Region {{code: $region}})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
+MATCH (:Region {{code: $region}})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]
+      -(s:Company {{status: 'approved'}})
 MATCH (s)<-[:FROM]-(p:Purchase) WHERE p.year IN $years {only}
 RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
 """
 
 ANCHORS = """
-MATCH (a:Company {{role: 'anchor'}}) {only}
+MATCH (a:Company {{role: 'anchor', status: 'approved'}}) {only}
 RETURN a.credit_code AS anchor, a.name AS name, a.status AS status,
        [(a)-[:IN_CLUSTER]->(k:Cluster) | k.code] AS clusters
 ORDER BY a.name
@@ -131,7 +139,9 @@ def anchors(tx, anchor: str | None = None) -> list[dict]:
 def park_output(tx, years: list[int]) -> list[dict]:
     """Supporting output of each park: what anchors bought from suppliers in the park."""
     return tx.run("""
-        MATCH (k:Park)<-[:IN_PARK]-(s:Company)<-[:FROM]-(p:Purchase) WHERE p.year IN $years
+        MATCH (k:Park)<-[:IN_PARK]-(s:Company {status: 'approved'})<-[:FROM]-(p:Purchase)
+              <-[:BOUGHT]-(:Company {status: 'approved'})
+        WHERE p.year IN $years
         RETURN k.code AS park, k.name AS name, p.year AS year, sum(p.amount_fen) AS output_fen
         ORDER BY park, year
     """, years=years).data()

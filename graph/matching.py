@@ -19,8 +19,8 @@ RETURN c.id AS capability, c.text AS text, c.text_bridged AS text_bridged,
        s.credit_code AS company, s.name AS company_name, s.local AS local,
        r.name AS region_name, p.name AS park_name,
        [(c)-[:IN_CATEGORY]->(k:Category) | k.code] AS categories,
-       [(s)-[:SUPPLIED]->(a:Company)-[:IN_CLUSTER]->(cl:Cluster) WHERE cl.code IN $clusters
-        | a.name] AS supplied_cluster_anchors
+       [(s)-[:SUPPLIED]->(a:Company {status: 'approved'})-[:IN_CLUSTER]->(cl:Cluster)
+        WHERE cl.code IN $clusters | a.name] AS supplied_cluster_anchors
 """
 
 
@@ -34,7 +34,7 @@ NEED_CANDIDATES = """
 CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
 WITH node AS n, score
 MATCH (a:Company)-[:POSTED]->(n)
-WHERE n.status = 'open' AND n.visibility = 'public'
+WHERE n.status = 'open' AND n.visibility = 'public' AND a.status = 'approved'
 RETURN n.id AS need, n.title AS title, n.text AS text, n.text_bridged AS text_bridged,
        n.certs_required AS certs_required,
        n.annual_volume AS annual_volume, {cos_e} AS cos_e, {cos_x} AS cos_x,

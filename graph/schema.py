@@ -23,6 +23,7 @@ UNIQUE_KEYS = [
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
     ("ImportJob", "id"),
+    ("RateCounter", "key"),
 ]
 
 PLAIN_INDEXES = [
@@ -39,6 +40,7 @@ PLAIN_INDEXES = [
     ("FairRegistration", "fair"),
     ("FairMeeting", "fair"),
     ("Notification", "audience"),
+    ("RateCounter", "expires"),
 ]
 
 

@@ -1,15 +1,18 @@
 """产业链配套撮合 — supply-chain matchmaking for a city's industrial clusters."""
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import Flask, g, jsonify, render_template, request, session
 from flask_babel import get_locale, gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graph import schema
 from graph.db import Graph, GraphUnavailable, Settings
 from matchmaker import config as app_config
 from matchmaker.errors import DomainError
+from matchmaker.ratelimit import Limiter, RateLimited
 from matchmaker.extensions import babel, csrf, login_manager
 
 
@@ -30,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    from matchmaker.auth.access import company_approved
+    app.jinja_env.globals["company_approved"] = company_approved
     from matchmaker.rewards import yuan
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["datetime"] = lambda epoch: time.strftime(
@@ -37,7 +42,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     graph = Graph(Settings.from_env(app.config["DATA_DIR"], app.config["NEO4J_DATABASE"]))
     app.extensions["graph"] = graph
+    app.extensions["limiter"] = Limiter(graph, app.config["RATE_LIMITS"])
     schema.migrate(graph)
+    if app.config["PROXY_HOPS"]:  # trust X-Forwarded-* from this many reverse proxies
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_prefix=hops)
 
     from matchmaker import accounts
 
@@ -49,8 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         return redirect(url_for("auth.login", next=request.full_path))
 
     @login_manager.user_loader
-    def load_user(email):
-        return accounts.load_user(graph, email)
+    def load_user(session_id):
+        return accounts.load_session_user(graph, session_id)
 
     @login_manager.request_loader
     def load_token_user(req):
@@ -84,12 +94,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.before_request
     def refresh_session():
         session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Scripts only from this site or carrying this response's nonce: an injected <script>
+        # or event attribute does not run. Styles may be inline (the SVG charts carry theirs).
+        response.headers.setdefault("Content-Security-Policy", (
+            f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"))
+        if app.config["PRODUCTION"]:  # served over HTTPS only
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         return response
 
     return app
@@ -100,12 +122,16 @@ def _wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
+def domain_error_response(e: DomainError):
+    """A service's refusal as the caller expects it: JSON for the API, else an error page."""
+    headers = {"Retry-After": str(e.retry_after)} if isinstance(e, RateLimited) else {}
+    if _wants_json():
+        return jsonify(e.to_dict()), e.status, headers
+    return render_template("error.html", status=e.status, message=e.message), e.status, headers
+
+
 def _register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(DomainError)
-    def domain_error(e: DomainError):
-        if _wants_json():
-            return jsonify(e.to_dict()), e.status
-        return render_template("error.html", status=e.status, message=e.message), e.status
+    app.register_error_handler(DomainError, domain_error_response)
 
     @app.errorhandler(GraphUnavailable)
     def graph_unavailable(e):

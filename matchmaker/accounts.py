@@ -1,18 +1,20 @@
 """Accounts and companies: registration, login checks, approval. No Flask, no Cypher here."""
 from __future__ import annotations
 
+import functools
+import secrets
 from dataclasses import dataclass
-import time
 
 from flask_login import UserMixin
 from neo4j.exceptions import ConstraintError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from graph import audit
 from graph import companies as company_store
 from graph import notifications as notification_store
 from graph import users as user_store
 from matchmaker import credit_code, notifications, regions
-from matchmaker.errors import Conflict, ValidationError
+from matchmaker.errors import Conflict, NotFound, ValidationError
 
 ROLES = ("anchor", "supplier", "organizer", "admin")
 COMPANY_ROLES = ("anchor", "supplier")
@@ -28,11 +30,13 @@ class User(UserMixin):
     company_name: str | None = None
     company_status: str | None = None
     active: bool = True
+    session_version: int = 0
     scopes: frozenset | None = None  # None for a browser session; an API token's scopes otherwise
     unread: int = 0  # unread notifications, shown in the page header
 
     def get_id(self) -> str:
-        return self.email
+        """What the session cookie keeps: the version makes ended sessions fail to load."""
+        return f"{self.session_version}:{self.email}"
 
     @property
     def is_active(self) -> bool:
@@ -46,7 +50,8 @@ class User(UserMixin):
     def from_record(cls, rec: dict) -> "User":
         return cls(email=rec["email"], name=rec["name"], role=rec["role"],
                    company=rec.get("company"), company_name=rec.get("company_name"),
-                   company_status=rec.get("company_status"), active=bool(rec.get("active")))
+                   company_status=rec.get("company_status"), active=bool(rec.get("active")),
+                   session_version=rec.get("session_version") or 0)
 
 
 def load_user(graph, email: str) -> User | None:
@@ -62,25 +67,45 @@ def load_user(graph, email: str) -> User | None:
     return graph.read(work)
 
 
-class LoginLocked(ValidationError):
-    pass
+def load_session_user(graph, session_id: str) -> User | None:
+    """The user of a session cookie (`version:email`), None once that session was ended."""
+    version, _, email = (session_id or "").partition(":")
+    user = load_user(graph, email) if version.isdigit() and email else None
+    return user if user and user.session_version == int(version) else None
 
 
-def authenticate(graph, email: str, password: str, max_failures: int = 5,
-                 lock_minutes: int = 15) -> User | None:
-    """The user for these credentials, None if wrong; raises LoginLocked after too many tries."""
-    email = (email or "").strip().lower()
+def end_sessions(graph, email: str) -> None:
+    graph.write(user_store.end_sessions, email)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate(graph, limiter, email: str, password: str, address: str) -> User | None:
+    """The user for these credentials, None if wrong. Known and unknown e-mails take the same
+    path (a password hash is checked either way) so neither answer nor timing tells them apart.
+    Raises RateLimited: too many attempts from `address`, or too many failures for the account."""
+    email = (email or "").strip().lower()[:120]
+    limiter.hit("login_ip", address)
+    limiter.check("login_failures", f"{email}|{address}")
+    limiter.check("login_account_failures", email)
     rec = graph.read(user_store.get_user, email)
-    now = time.time()
-    if rec and (rec.get("locked_until") or 0) > now:
-        raise LoginLocked("登录失败次数过多，账户已临时锁定，请稍后再试")
-    if not rec or not rec.get("active") or not check_password_hash(rec["password_hash"], password):
-        if rec:
-            graph.write(user_store.record_login_failure, email, max_failures,
-                        int(now + lock_minutes * 60))
+    valid = check_password_hash(rec["password_hash"] if rec else _decoy_hash(), password)
+    if not (rec and valid and rec.get("active")):
+        limiter.hit("login_failures", f"{email}|{address}")
+        limiter.hit("login_account_failures", email)
         return None
-    graph.write(user_store.record_login_success, email)
+    graph.write(user_store.record_login, email)
     return User.from_record(rec)
+
+
+def set_password(graph, email: str, password: str) -> None:
+    """A new password; every session of the user ends."""
+    if not graph.write(user_store.set_password_hash, email.strip().lower(),
+                       hash_password(password)):
+        raise NotFound("没有这个用户", field="email")
 
 
 def hash_password(password: str) -> str:
@@ -120,9 +145,11 @@ def _optional(data: dict, key: str, limit: int) -> str | None:
     return (data[key] or "").strip()[:limit] if key in data else None
 
 
-def register_company(graph, company: dict, user: dict, policy_region: str) -> dict:
-    """A new company (pending approval) with its first user, in one transaction. Possible
-    duplicates are shown to the organizer beside the pending company in the directory."""
+def register_company(graph, company: dict, user: dict, policy_region: str) -> dict | None:
+    """A new company (pending approval) with its first user, in one transaction; None, with
+    nothing stored, when the e-mail already has an account — the caller answers the same either
+    way, so registration does not tell who has an account. Possible duplicates are shown to the
+    organizer beside the pending company in the directory."""
     row = company_row(company, "pending", policy_region)
     email = (user.get("email") or "").strip().lower()
     if "@" not in email or len(email) > 120:
@@ -132,19 +159,51 @@ def register_company(graph, company: dict, user: dict, policy_region: str) -> di
                "company": row["credit_code"]}
 
     def work(tx):
+        # Credit codes of registered companies are public (the directory, invoices): saying
+        # one is taken reveals nothing about accounts.
         if company_store.get_company(tx, row["credit_code"]):
             raise Conflict("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员",
                            field="credit_code")
         if user_store.get_user(tx, email):
-            raise Conflict("该邮箱已注册", field="email")
+            return False
         company_store.create_company(tx, row)
         user_store.create_user(tx, account)
+        return True
 
     try:
-        graph.write(work)
+        created = graph.write(work)
     except ConstraintError as e:  # a concurrent registration won the race
-        raise Conflict("企业或邮箱已注册", field="credit_code") from e
-    return row
+        raise Conflict("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员",
+                       field="credit_code") from e
+    return row if created else None
+
+
+COMPANY_STATUSES = ("pending", "approved", "rejected")
+
+
+def set_company_status(graph, credit_code: str, status: str, reason: str, actor: str) -> None:
+    """The office's decision on a company. Rejection needs a reason, which the company reads in
+    its inbox; rejecting (or reopening) ends its users' sessions so that nothing they opened
+    while approved stays usable."""
+    if status not in COMPANY_STATUSES:
+        raise ValidationError("未知状态", field="status")
+    reason = (reason or "").strip()
+    if status == "rejected" and not reason:
+        raise ValidationError("请填写不通过的原因，企业会在消息中看到", field="reason")
+    if len(reason) > 500:
+        raise ValidationError("原因不能超过500字", field="reason")
+
+    def work(tx):
+        before = company_store.set_status(tx, credit_code, status, reason or None)
+        if before is None:
+            raise NotFound("企业不存在")
+        if status != "approved":
+            user_store.end_company_sessions(tx, credit_code)
+        audit.record(tx, [audit.event(actor, "company.status", f"company:{credit_code}",
+                                      {"status": before}, {"status": status, "reason": reason})])
+    graph.write(work)
+    if status in ("approved", "rejected"):
+        notifications.send(graph, [(credit_code, status, reason, "/")])
 
 
 def create_user(graph, email: str, name: str, role: str, password: str,

@@ -21,14 +21,20 @@ SCOPES = {
     "purchases:write": "上报采购记录",
 }
 PREFIX = "mmk_"
+LIFETIMES_DAYS = (30, 90, 365)  # the token form's choices; a leaked token stops working in time
+DEFAULT_DAYS = 365
 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue(graph, email: str, name: str, scopes: list[str]) -> str:
-    """Create a token and return its secret; it is shown once and never stored."""
+def issue(graph, email: str, name: str, scopes: list[str], days: int = DEFAULT_DAYS) -> str:
+    """Create a token valid for `days` and return its secret; it is shown once and never
+    stored."""
+    if days not in LIFETIMES_DAYS:
+        raise ValidationError(f"有效期应为 {'/'.join(map(str, LIFETIMES_DAYS))} 天之一",
+                              field="days")
     name = (name or "").strip()
     if not name or len(name) > 50:
         raise ValidationError("令牌名称不能为空，且不超过50字", field="name")
@@ -39,15 +45,15 @@ def issue(graph, email: str, name: str, scopes: list[str]) -> str:
     secret = PREFIX + secrets.token_urlsafe(32)
     graph.write(token_store.create_token, email, {
         "token_hash": _hash(secret), "prefix": secret[:12], "name": name,
-        "scopes": sorted(set(scopes))})
+        "scopes": sorted(set(scopes)), "expires_at": int((time.time() + days * 86400) * 1000)})
     return secret
 
 
 def authenticate(graph, secret: str) -> tuple[str, frozenset] | None:
-    """(user email, scopes) for a live token; None for unknown or revoked ones."""
+    """(user email, scopes) for a live token; None for unknown, revoked or expired ones."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    found = graph.read(token_store.find_token, _hash(secret))
+    found = graph.read(token_store.find_token, _hash(secret), int(time.time() * 1000))
     if not found:
         return None
     graph.write(token_store.touch_token, _hash(secret), int(time.time()))

@@ -89,6 +89,21 @@ def demo():
     click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
+@cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="The new password (asked twice when not given).")
+@with_appcontext
+def set_password(email, password):
+    """Set a user's password (an administrator's reset); every session of that user ends."""
+    from matchmaker import accounts
+    from matchmaker.errors import DomainError
+    try:
+        accounts.set_password(current_app.extensions["graph"], email, password)
+    except DomainError as e:
+        raise click.ClickException(e.message) from e
+    click.echo(f"password set for {email}; their sessions have ended")
+
+
 def _table(path: str, columns: list[str]):
     from matchmaker import tables
     return tables.read(Path(path).read_bytes(), path, columns)

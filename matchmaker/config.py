@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from matchmaker import ratelimit
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -38,11 +40,13 @@ def load(overrides: dict | None = None) -> dict:
             minutes=int(os.environ.get("MATCHMAKER_SESSION_MINUTES", "480"))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("MATCHMAKER_HTTPS", "0") == "1",
+        # Production is served over HTTPS (behind a proxy: set MATCHMAKER_PROXY_HOPS).
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "PROXY_HOPS": int(os.environ.get("MATCHMAKER_PROXY_HOPS", "0")),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        "RATE_LIMITS": ratelimit.parse(os.environ.get("MATCHMAKER_RATE_LIMITS", "")),
         "BABEL_DEFAULT_LOCALE": "zh",
         "LANGUAGES": ["zh", "en"],
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

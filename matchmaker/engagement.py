@@ -10,6 +10,7 @@ from matchmaker.matching import service as matching
 
 MARKS = ("shortlisted", "engaged")
 NOTIFY_TOP = 5
+MARKABLE_RANKS = 2 * matching.CANDIDATES_PER_INDEX  # every candidate both indexes return
 
 
 def own_need(graph, user, need_id: str) -> dict:
@@ -21,10 +22,23 @@ def own_need(graph, user, need_id: str) -> dict:
 
 
 def mark(graph, user, need_id: str, supplier: str, status: str | None) -> None:
+    """Shortlist or engage a supplier, which shows the anchor its contacts: only an approved
+    supplier that the need's ranking found or that said it is interested (not any company
+    whose credit code the anchor knows). Removing a mark is always allowed."""
     if status not in (*MARKS, None):
         raise ValidationError(f"未知标记“{status}”", field="status")
     own_need(graph, user, need_id)
+    if status is not None and supplier not in _markable(graph, user, need_id):
+        raise NotFound("该企业不在此需求的匹配结果或意向企业中")
     graph.write(store.set_mark, need_id, supplier, status)
+
+
+def _markable(graph, user, need_id: str) -> set[str]:
+    """Approved suppliers in the need's whole ranking (any filter shows a subset of it) or
+    interested in it."""
+    ranked = matching.match_need(graph, need_id, user, limit=MARKABLE_RANKS)["matches"]
+    return {m["company"] for m in ranked} | {
+        s["credit_code"] for s in graph.read(store.interested_in, need_id)}
 
 
 def for_need(graph, user, need_id: str) -> dict:
@@ -38,7 +52,7 @@ def for_need(graph, user, need_id: str) -> dict:
 def express_interest(graph, user, need_id: str, message: str = "") -> bool:
     """A supplier tells the anchor it can supply an open need (and may ask to meet)."""
     need = graph.read(catalog.get_need, need_id)
-    if not need or need["status"] != "open" or need["visibility"] != "public":
+    if not need or not matching.is_public(need):
         raise NotFound("需求不存在或已关闭")
     message = (message or "").strip()
     if len(message) > 500:
@@ -55,11 +69,9 @@ def interests_of(graph, user) -> set[str]:
 
 
 def save_need(graph, model: str, user, data: dict) -> str:
-    """Save (create or edit) a need; when it becomes open, the best-fitting suppliers hear."""
-    before = graph.read(catalog.get_need, data["id"]) if data.get("id") else None
+    """Save (create or edit) a need; the first time it is open, the best-fitting suppliers hear."""
     need_id = matching.save_need(graph, model, user.company, data)
-    if (data.get("status") or "open") == "open" and (before is None or before["status"] != "open"):
-        _announce(graph, user, need_id)
+    _announce(graph, user, need_id)
     return need_id
 
 
@@ -67,14 +79,16 @@ def set_need_status(graph, user, need_id: str, status: str) -> None:
     """Publish a draft, close or reopen a need; only its own anchor may."""
     if status not in matching.NEED_STATUSES:
         raise ValidationError(f"未知状态“{status}”", field="status")
-    before = own_need(graph, user, need_id)
+    own_need(graph, user, need_id)
     graph.write(catalog.set_need_status, need_id, status)
-    if status == "open" and before["status"] != "open":
-        _announce(graph, user, need_id)
+    _announce(graph, user, need_id)
 
 
 def _announce(graph, user, need_id: str) -> int:
-    """Tell the best-fitting suppliers about a newly opened need; returns how many were told."""
+    """Tell the best-fitting suppliers about a need the first time it is open (never again on a
+    reopening); returns how many were told."""
+    if not graph.write(catalog.claim_announcement, need_id):
+        return 0
     result = matching.match_need(graph, need_id, user)
     if result["need"]["visibility"] != "public":
         return 0

@@ -14,6 +14,12 @@ def graph():
     return current_app.extensions["graph"]
 
 
+def limiter():
+    """Rate limits counted in the graph (shared by every worker)."""
+    from flask import current_app
+    return current_app.extensions["limiter"]
+
+
 def current_policy():
     """The policy configuration this deployment runs under (parsed once per file)."""
     from flask import current_app

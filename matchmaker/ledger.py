@@ -151,16 +151,16 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
                 "invoice_no": invoice, "date": day.isoformat(), "year": day.year,
                 "amount_fen": amount, "category": category, "source": source}))
 
-    roles = graph.read(ledger_store.company_roles,
-                       sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
+    standing = graph.read(ledger_store.company_standing,
+                          sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
     rows, seen, duplicates = [], {}, 0
     for number, row in parsed:
-        if roles.get(row["anchor"]) != "anchor":
-            errors.add(number, "anchor_credit_code",
-                       "未登记的主机企业" if row["anchor"] not in roles else "该企业不是主机企业")
-            continue
-        if row["supplier"] not in roles:
-            errors.add(number, "supplier_credit_code", "未登记的供应商，请先导入企业")
+        problem = (_standing_problem(standing.get(row["anchor"]), "anchor"), "anchor_credit_code")
+        if not problem[0]:
+            problem = (_standing_problem(standing.get(row["supplier"]), "supplier"),
+                       "supplier_credit_code")
+        if problem[0]:
+            errors.add(number, problem[1], problem[0])
             continue
         if row["key"] in seen:
             first_number, first = seen[row["key"]]
@@ -173,6 +173,20 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         seen[row["key"]] = (number, row)
         rows.append(row)
     return rows, errors, duplicates
+
+
+def _standing_problem(company: dict | None, role: str) -> str | None:
+    """Why a purchase cannot name this company as its anchor or supplier, if it cannot: only
+    approved companies of that role count, so an unvetted registration cannot lift itself in
+    rankings, rates or park output."""
+    what = {"anchor": "主机企业", "supplier": "配套企业（供应商）"}[role]
+    if company is None:
+        return f"未登记的{what}，请先登记企业"
+    if company["role"] != role:
+        return f"该企业不是{what}"
+    if company["status"] != "approved":
+        return f"该{what}尚未通过审核"
+    return None
 
 
 def _fields(row: dict) -> tuple:
@@ -320,10 +334,11 @@ def increment_figures(graph, policy: Policy, year: int,
 
 def rates(graph, policy: Policy, year: int, years_back: int = 0,
           anchor: str | None = None) -> dict:
-    """Rates per anchor and per cluster for `year` (and the trend over `years_back` earlier
-    years), against the policy's targets. `anchor` limits the anchors to one company."""
+    """Rates per anchor and per cluster for `year` (and the trend over the `years_back` earlier
+    years that the policy covers), against the policy's targets. `anchor` limits the anchors to
+    one company."""
     period = policy.for_year(year)
-    years = list(range(year - years_back, year + 1))
+    years = list(range(max(year - years_back, policy.first_year), year + 1))
     figures = yearly_figures(graph, policy, years, anchor)
     sums: dict[str, dict[int, list[int]]] = {}
     anchors = []

@@ -32,6 +32,11 @@ class Policy:
     region_name: str
     periods: tuple[Period, ...]
 
+    @property
+    def first_year(self) -> int:
+        """The first year the policy has rules for."""
+        return min(p.from_year for p in self.periods)
+
     def for_year(self, year: int) -> Period:
         applicable = [p for p in self.periods if p.from_year <= year]
         if not applicable:

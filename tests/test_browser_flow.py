@@ -31,7 +31,9 @@ def test_supplier_registers_and_ranks_first_for_a_new_need(app, graph, make_comp
     page.fill("input[name=password2]", "correct-horse-1")
     page.shot("flow-1-register")
     page.click("main form button[type=submit]")
-    page.wait_for_selector("text=注册成功")
+    page.wait_for_selector("text=注册申请已提交")
+    browser_login(page, "liu@hengli.cn")
+    assert page.locator("text=正在由产业链办公室审核").is_visible()
 
     page.goto("/suppliers/capabilities/new")
     page.fill("textarea[name=products]", "工程机械液压油缸、液压缸总成")

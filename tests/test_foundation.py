@@ -6,6 +6,7 @@ from graph import companies, schema, server
 from graph.db import Graph, Settings
 from matchmaker import accounts
 from matchmaker.errors import Conflict
+from conftest import login
 
 
 def test_schema_migration_is_idempotent(graph):
@@ -31,7 +32,10 @@ def test_duplicate_registration_is_a_clear_conflict(graph, make_company):
     assert e.value.field == "credit_code"
 
 
-def test_healthz_names_graph_server(client):
+def test_healthz_names_graph_server_to_the_office_only(client, graph):
+    assert client.get("/healthz").get_json() == {"status": "ok"}  # anonymous: up or down only
+    accounts.create_user(graph, "office@x.cn", "办公室", "organizer", "correct-horse-1")
+    login(client, "office@x.cn")
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok"
     assert "ArcadeDB" in body["graph"]["agent"] and body["graph"]["backend"] == "arcadedb"

@@ -128,3 +128,34 @@ def test_the_sweep_would_see_a_leak(app, world):
     login(owner, "b-anchor@b.cn")
     assert SECRET in owner.get(f"/needs/{world['need']}").get_data(as_text=True)
     assert SECRET in owner.get("/incentives/mine?year=2025").get_data(as_text=True).replace(",", "")
+
+
+ALLOWED_UNAPPROVED = {"/", "/notifications", "/suppliers/profile", "/suppliers/capabilities/new",
+                      "/suppliers/capabilities/<capability_id>"}
+
+
+@pytest.mark.parametrize("role", ["anchor", "supplier"])
+def test_unapproved_company_reaches_only_its_status_and_profile(app, client, graph, world,
+                                                                make_company, role):
+    """A pending company's user, on every route and API method: refused everywhere but its
+    home, inbox and own profile, and nothing of anyone changes."""
+    make_company("丙待审", role=role, clusters=["CM"] if role == "anchor" else (),
+                 status="pending", user="p@p.cn")
+    before = _snapshot(graph, world)
+    login(client, "p@p.cn")
+    token = csrf_token(client, "/")
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(SKIP):
+            continue
+        url = _url(rule.rule, world)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, json={"title": "x", "rows": []}) \
+                if url.startswith("/api/") else client.open(url, method=method, data={
+                    "csrf_token": token, "status": "open", "title": "x", "products": "x"})
+            allowed = rule.rule in ALLOWED_UNAPPROVED and (
+                role == "supplier" or not rule.rule.startswith("/suppliers"))
+            if not allowed:
+                assert response.status_code in (401, 403, 404, 405), (method, url,
+                                                                      response.status_code)
+            assert SECRET not in response.get_data(as_text=True), (method, url)
+    assert _snapshot(graph, world) == before

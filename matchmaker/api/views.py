@@ -1,18 +1,21 @@
 """JSON API for ERP integration. Session or `Authorization: Bearer` token; errors are
 {"error", "message", "field"?, "details"?}; lists are {"items", "page", "per_page", "total"}."""
+from datetime import date
+
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from graph import catalog
 from graph.db import GraphUnavailable
 from matchmaker import awards, directory, engagement, ledger
-from matchmaker.api import bp
+from matchmaker.api import bp, schema
 from matchmaker.api.openapi import spec
 from matchmaker.auth.access import api_access
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import csrf, current_policy, graph
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
+from matchmaker.web import int_arg
 
 # JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,
 # which this API never grants, so CSRF tokens are not needed here.
@@ -21,11 +24,15 @@ csrf.exempt(bp)
 
 @bp.route("/healthz")
 def healthz():
+    """Up or down for anyone (load balancers); which server and version only for the office."""
     try:
         info = graph().server_info()
     except GraphUnavailable as e:
-        return jsonify({"status": "unavailable", "graph": {"error": str(e)}}), 503
-    return jsonify({"status": "ok", "graph": info})
+        current_app.logger.warning("healthz: graph unavailable: %s", e)
+        return jsonify({"status": "unavailable"}), 503
+    if current_user.is_authenticated and current_user.is_organizer:
+        return jsonify({"status": "ok", "graph": info})
+    return jsonify({"status": "ok"})
 
 
 @bp.route("/api/v1/openapi.json")
@@ -38,6 +45,14 @@ def _body(key: str, kind: type):
     if not isinstance(body, dict) or not isinstance(body.get(key), kind):
         raise ValidationError(f"请求体应为 JSON 对象，含“{key}”字段", field=key)
     return body[key]
+
+
+def _year() -> int:
+    policy = current_policy()
+    year = int_arg("year", None, policy.first_year, date.today().year + 1)
+    if year is None:
+        raise ValidationError("缺少 year 参数", field="year")
+    return year
 
 
 def _page() -> tuple[int, int]:
@@ -71,14 +86,7 @@ def needs():
 @bp.route("/api/v1/needs", methods=["POST"])
 @api_access("needs:write", "anchor")
 def post_need():
-    need = request.get_json(silent=True)
-    if not isinstance(need, dict):
-        raise ValidationError("请求体应为 JSON 对象", field="title")
-    need = {k: need.get(k) for k in ("title", "description", "spec", "category",
-                                     "annual_volume", "certs_required", "delivery_region",
-                                     "deadline", "status")}
-    if need["certs_required"] is not None and not isinstance(need["certs_required"], list):
-        raise ValidationError("certs_required 应为字符串数组", field="certs_required")
+    need = schema.checked(request.get_json(silent=True), schema.NEED)
     need_id = engagement.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
                                    current_user, need)
     return jsonify(graph().read(catalog.get_need, need_id)), 201
@@ -100,8 +108,10 @@ def patch_need(need_id):
 @bp.route("/api/v1/needs/<need_id>/matches")
 @api_access("matches:read", "anchor", "organizer")
 def need_matches(need_id):
-    filters = Filters(local_only=request.args.get("local_only") == "1",
-                      required_certs=request.args.getlist("cert"))
+    certs = request.args.getlist("cert")
+    if len(certs) > 20 or any(len(c) > 50 for c in certs):
+        raise ValidationError("cert 最多20个，每个不超过50字", field="cert")
+    filters = Filters(local_only=request.args.get("local_only") == "1", required_certs=certs)
     return jsonify(service.match_need(graph(), need_id, current_user, filters))
 
 
@@ -115,16 +125,12 @@ def capabilities():
 @api_access("capabilities:write", "supplier")
 def post_capabilities():
     """Adds capabilities, or replaces the ones whose `id` is the supplier's own."""
-    items = _body("capabilities", list)
-    if not 1 <= len(items) <= 100 or not all(isinstance(c, dict) for c in items):
-        raise ValidationError("capabilities 应为 1–100 个对象", field="capabilities")
+    items = schema.checked_list(request.get_json(silent=True), "capabilities",
+                                schema.CAPABILITY, 100)
     own = {c["id"] for c in graph().read(catalog.capabilities_of, current_user.company)}
     for i, cap in enumerate(items, start=1):
-        if cap.get("id") and cap["id"] not in own:
+        if cap["id"] and cap["id"] not in own:
             raise ValidationError(f"第{i}项：能力 {cap['id']} 不属于本企业", field="id")
-        for key in ("certifications", "categories"):
-            if cap.get(key) is not None and not isinstance(cap[key], list):
-                raise ValidationError(f"第{i}项：{key} 应为字符串数组", field=key)
     ids = service.save_capabilities(graph(), current_app.config["EMBEDDING_MODEL"],
                                     current_user.company, items)
     return jsonify({"ids": ids}), 201
@@ -136,20 +142,13 @@ def supplier_matching_needs():
     return jsonify({"needs": service.match_supplier(graph(), current_user.company)})
 
 
-def _year() -> int:
-    year = request.args.get("year", type=int)
-    if year is None or not 1990 <= year <= 2100:
-        raise ValidationError("year 参数缺失或超出范围", field="year")
-    return year
-
-
 @bp.route("/api/v1/rates")
 @api_access("rates:read", "anchor", "organizer")
 def rates():
     """Organizers see every anchor and cluster; an anchor sees only itself."""
     anchor = None if current_user.is_organizer else current_user.company
     return jsonify(ledger.rates(graph(), current_policy(), _year(),
-                                min(request.args.get("years_back", 0, type=int), 10), anchor))
+                                int_arg("years_back", 0, 0, 10), anchor))
 
 
 @bp.route("/api/v1/awards")
@@ -169,11 +168,9 @@ def award_report():
 def post_purchases():
     """{"rows": [{anchor_credit_code, supplier_credit_code, invoice_no, date, amount_yuan,
     category}]} — all or nothing; rows are numbered from 1 in errors."""
-    rows = _body("rows", list)
-    if len(rows) > 10_000:
-        raise ValidationError("每次最多 10000 行", field="rows")
-    table = [(i, {k: str(row.get(k, "") if row.get(k) is not None else "")
-                  for k in ledger.PURCHASE_COLUMNS} if isinstance(row, dict) else {})
+    rows = schema.checked_list(request.get_json(silent=True), "rows",
+                               dict.fromkeys(ledger.PURCHASE_COLUMNS, schema.SCALAR), 10_000)
+    table = [(i, {k: "" if v is None else str(v) for k, v in row.items()})
              for i, row in enumerate(rows, start=1)]
     report = ledger.import_purchases(
         graph(), table, current_user.email, source="api",

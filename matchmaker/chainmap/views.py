@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Response, abort, jsonify, render_template, request
-from flask_babel import gettext as _
+from flask import Response, jsonify, render_template, request
 
 from graph import chain as chain_store
 from graph import reference
@@ -11,13 +8,11 @@ from matchmaker import chain, rewards, tables
 from matchmaker.auth.access import roles_required
 from matchmaker.chainmap import bp
 from matchmaker.extensions import current_policy, graph
+from matchmaker.web import int_arg, year_arg
 
 
 def _args() -> tuple[int, str | None]:
-    year = request.args.get("year", type=int) or date.today().year - 1
-    if not 1990 <= year <= 2100:
-        abort(400, _("年份超出范围"))
-    return year, request.args.get("cluster") or None
+    return year_arg(current_policy()), request.args.get("cluster") or None
 
 
 @bp.route("/")
@@ -26,10 +21,8 @@ def index():
     year, cluster = _args()
     report = chain.coverage(graph(), current_policy(), year, cluster)
     simulation = None
-    category, pct = request.args.get("category"), request.args.get("pct", type=int)
+    category, pct = request.args.get("category"), int_arg("pct", None, 0, 100)
     if category and pct is not None:
-        if not 0 <= pct <= 100:
-            abort(400, _("比例应在0到100之间"))
         simulation = chain.simulate(graph(), current_policy(), year, category, pct)
     return render_template(
         "chainmap/index.html", year=year, cluster=cluster, report=report, simulation=simulation,

@@ -7,6 +7,7 @@ from graph import fairs as store
 from graph import reference
 from matchmaker import rewards, tables
 from matchmaker.auth.access import roles_required
+from matchmaker.web import safe_next
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import graph
 from matchmaker.fairs import bp, service
@@ -21,7 +22,7 @@ def _texts():
 
 
 def _back(fair_id):
-    return redirect(request.form.get("next") or url_for("fairs.show", fair_id=fair_id))
+    return redirect(safe_next(request.form.get("next"), url_for("fairs.show", fair_id=fair_id)))
 
 
 def _flash_error(e: DomainError):

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
-
-from flask import (Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,21 +12,17 @@ from matchmaker import awards, charts, ledger, rewards, tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy, graph
+from matchmaker import domain_error_response
 from matchmaker.incentives import bp
+from matchmaker.web import referring_page, year_arg
 
-
-
-def _year(source=None) -> int:
-    value = (source or request.args).get("year", type=int) or date.today().year - 1
-    if not 1990 <= value <= 2100:
-        abort(400, _("年份超出范围"))
-    return value
 
 
 @bp.route("/")
 @roles_required("organizer")
 def dashboard():
-    policy, year = current_policy(), _year()
+    policy = current_policy()
+    year = year_arg(policy)
     rate_report = ledger.rates(graph(), policy, year, years_back=2)
     award_report = awards.compute(graph(), policy, year, current_user.email, store=False)
     records = graph().read(award_store.awards, year)
@@ -55,7 +48,8 @@ def _other_rules(policy, year) -> list[str]:
 @bp.route("/mine")
 @roles_required("anchor")
 def mine():
-    policy, year = current_policy(), _year()
+    policy = current_policy()
+    year = year_arg(policy)
     rate_report = ledger.rates(graph(), policy, year, years_back=4, anchor=current_user.company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
     computed = awards.compute(graph(), policy, year, current_user.email, store=False,
@@ -81,7 +75,7 @@ def add_purchase():
     """One purchase typed in by the anchor's clerk; same validation as an imported row."""
     row = {k: request.form.get(k, "") for k in ledger.PURCHASE_COLUMNS}
     row["anchor_credit_code"] = current_user.company
-    year = _year(request.form)
+    year = year_arg(current_policy(), request.form)
     try:
         report = ledger.import_purchases(graph(), [(1, row)], current_user.email,
                                          only_anchor=current_user.company, source="form")
@@ -96,7 +90,7 @@ def add_purchase():
 @bp.route("/compute", methods=["POST"])
 @roles_required("organizer")
 def compute():
-    year = _year(request.form)
+    year = year_arg(current_policy(), request.form)
     report = awards.compute(graph(), current_policy(), year, current_user.email)
     flash(_("已重新计算%(year)s年奖励，%(n)s项有变化", year=year, n=report["changes"]), "success")
     return redirect(url_for("incentives.dashboard", year=year))
@@ -115,7 +109,7 @@ def decide(key):
 @bp.route("/baseline", methods=["POST"])
 @roles_required("organizer")
 def baseline():
-    year = _year(request.form)
+    year = year_arg(current_policy(), request.form)
     try:
         local_fen = ledger.parse_amount_fen(request.form.get("local_yuan", ""), allow_zero=True)
     except ValueError as e:
@@ -129,7 +123,7 @@ def baseline():
 @bp.route("/other-award", methods=["POST"])
 @roles_required("organizer")
 def other_award():
-    year = _year(request.form)
+    year = year_arg(current_policy(), request.form)
     try:
         amount = ledger.parse_amount_fen(request.form.get("amount_yuan", ""))
     except ValueError as e:
@@ -152,7 +146,8 @@ def audit():
 @bp.route("/export.xlsx")
 @roles_required("organizer")
 def export():
-    policy, year = current_policy(), _year()
+    policy = current_policy()
+    year = year_arg(policy)
     rate_report = ledger.rates(graph(), policy, year)
     records = graph().read(award_store.awards, year)
     pct = "本地配套率(%)"
@@ -179,6 +174,9 @@ def export():
 
 @bp.errorhandler(DomainError)
 def domain_error(e: DomainError):
-    """Form posts come back to the page they came from with the message, not an error page."""
+    """Form posts come back to the page they came from with the message, not an error page;
+    refused access and bad page addresses get the site's answer."""
+    if request.method != "POST" or e.status not in (400, 409):
+        return domain_error_response(e)
     flash(e.message, "error")
-    return redirect(request.referrer or url_for("main.home"))
+    return redirect(referring_page(url_for("main.home")))

@@ -3,8 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from graph import companies as company_store
-from matchmaker import directory, notifications, tables
+from matchmaker import accounts, directory, notifications, tables
 from matchmaker.auth.access import roles_required
+from matchmaker.errors import ValidationError
+from matchmaker.web import safe_next
 from matchmaker.extensions import current_policy, graph
 from matchmaker.main import bp
 
@@ -58,15 +60,14 @@ def export_companies(fmt):
 @bp.route("/companies/<credit_code>/status", methods=["POST"])
 @roles_required("organizer")
 def set_company_status(credit_code):
-    status = request.form.get("status")
-    if status not in ("approved", "rejected", "pending"):
-        abort(400, _("未知状态"))
-    if not graph().write(company_store.set_status, credit_code, status):
-        abort(404)
-    if status in ("approved", "rejected"):
-        notifications.send(graph(), [(credit_code, status, "", "/")])
-    flash(_("已更新企业状态"), "success")
-    return redirect(request.referrer or url_for("main.companies"))
+    try:
+        accounts.set_company_status(graph(), credit_code, request.form.get("status"),
+                                    request.form.get("reason"), current_user.email)
+    except ValidationError as e:
+        flash(e.message, "error")
+    else:
+        flash(_("已更新企业状态"), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("main.companies")))
 
 
 @bp.route("/notifications")

@@ -6,7 +6,7 @@ from datetime import date
 
 from graph import catalog
 from graph import matching as candidates_store
-from matchmaker.errors import Forbidden, NotFound, ValidationError
+from matchmaker.errors import NotFound, ValidationError
 from matchmaker.matching import encoders
 from matchmaker.matching.glossary import bridged
 from matchmaker.matching.ranking import Filters, Query, extract_certifications, rank_suppliers
@@ -16,6 +16,8 @@ MAX_TEXT = 2000
 
 
 def _clean(value, name: str, limit: int = 500) -> str:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"“{name}”应为文本", field=name)
     text = (value or "").strip()
     if len(text) > limit:
         raise ValidationError(f"“{name}”不能超过{limit}字", field=name)
@@ -130,14 +132,18 @@ def save_need(graph, model: str, company: str, need: dict) -> str:
 
 
 def get_need_for(graph, need_id: str, user) -> dict:
-    """A need as `user` may see it: its own anchor and organizers see any; others see open ones."""
+    """A need as `user` may see it: its own anchor and organizers see any; others see the open
+    public needs of approved anchors."""
     need = graph.read(catalog.get_need, need_id)
-    if not need:
-        raise NotFound("需求不存在")
-    owner = user.company == need["company"]
-    if not (owner or user.is_organizer or need["status"] == "open" and need["visibility"] == "public"):
+    if not need or not (user.company == need["company"] or user.is_organizer or is_public(need)):
         raise NotFound("需求不存在")
     return need
+
+
+def is_public(need: dict) -> bool:
+    """Seen by every company: open, public, and posted by an approved anchor."""
+    return (need["status"] == "open" and need["visibility"] == "public"
+            and need["company_status"] == "approved")
 
 
 def match_need(graph, need_id: str, user, filters: Filters | None = None,
@@ -147,7 +153,7 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
     if not need:
         raise NotFound("需求不存在")
     if user is not None and not (user.is_organizer or user.company == need["company"]):
-        raise Forbidden("只能查看本企业需求的匹配结果")
+        raise NotFound("需求不存在")  # as for a need that does not exist: no hint it does
     query = Query(text=need["text"],
                   certs_required=need["certs_required"] or [],
                   annual_volume=need["annual_volume"], category=need["category"])

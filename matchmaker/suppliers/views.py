@@ -18,7 +18,7 @@ def _categories() -> list[tuple[str, str]]:
 
 
 @bp.route("/profile")
-@roles_required("supplier")
+@roles_required("supplier", unapproved_ok=True)
 def profile():
     return render_template("suppliers/profile.html",
                            capabilities=graph().read(catalog.capabilities_of,
@@ -27,7 +27,7 @@ def profile():
 
 @bp.route("/capabilities/new", methods=["GET", "POST"], defaults={"capability_id": None})
 @bp.route("/capabilities/<capability_id>", methods=["GET", "POST"])
-@roles_required("supplier")
+@roles_required("supplier", unapproved_ok=True)
 def edit_capability(capability_id):
     """Add or edit one capability; saving re-embeds it so matching sees the change at once."""
     existing = None
