@@ -99,6 +99,19 @@ def test_chain_pages(client, city):
     assert client.get("/chain/?pct=500&category=X").status_code == 400
 
 
+def _nodes_once(page, condition, timeout_s: float = 30) -> int:
+    """The map's node count once `condition` holds. Polled from Python: the page's
+    Content-Security-Policy forbids the string evaluation that page.wait_for_function uses."""
+    import time
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        nodes = int(page.get_attribute("#chain-map", "data-nodes") or 0)
+        if condition(nodes):
+            return nodes
+        page.wait_for_timeout(200)
+    raise AssertionError("the chain map did not redraw")
+
+
 def test_browser_opens_the_map(city, browser_page):
     """Chromium draws the Cytoscape map from /chain/map.json and the category filter redraws it."""
     from conftest import browser_login
@@ -106,9 +119,8 @@ def test_browser_opens_the_map(city, browser_page):
     browser_login(page, "office@c.cn")
     page.goto("/chain/?year=2025")
     page.wait_for_selector("#chain-map canvas")
-    page.wait_for_function("document.getElementById('chain-map').dataset.nodes > 0")
-    everything = int(page.get_attribute("#chain-map", "data-nodes"))
+    everything = _nodes_once(page, lambda n: n > 0)
     assert page.locator("text=缺失环节（招商清单）").is_visible()
     page.shot("chain-map")
     page.select_option("#map-category", "HYD-CYL")
-    page.wait_for_function(f"document.getElementById('chain-map').dataset.nodes < {everything}")
+    _nodes_once(page, lambda n: n < everything)

@@ -2,7 +2,7 @@
 import pytest
 from conftest import login
 
-from matchmaker.errors import Forbidden
+from matchmaker.errors import NotFound
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
 
@@ -85,10 +85,11 @@ def test_supplier_sees_fitting_needs(graph, market):
 def test_other_anchor_cannot_see_matches(graph, market, client, app):
     need = _need(graph, market, "挖掘机液压油缸采购", status="draft")
     login(client, "other@a.cn")
-    assert client.get(f"/needs/{need}").status_code == 403
-    assert client.get(f"/api/v1/needs/{need}/matches").status_code == 403
+    # 404 as for a need that does not exist: nothing tells another company a draft is there
+    assert client.get(f"/needs/{need}").status_code == 404
+    assert client.get(f"/api/v1/needs/{need}/matches").status_code == 404
     other_user = type("U", (), {"company": market["other"]["credit_code"], "is_organizer": False})
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         service.match_need(graph, need, other_user)
 
 
