@@ -11,7 +11,8 @@ from __future__ import annotations
 EXISTING = """
 UNWIND $keys AS k
 MATCH (p:Purchase {key: k})
-RETURN p.key AS key, p.amount_fen AS amount_fen, p.date AS date, p.category AS category
+RETURN p.key AS key, p.amount_fen AS amount_fen, p.date AS date,
+       coalesce(p.category_text, p.category, '') AS category_text
 """
 
 CREATE = """
@@ -19,8 +20,8 @@ UNWIND $rows AS row
 MATCH (a:Company {credit_code: row.anchor}), (s:Company {credit_code: row.supplier})
 CREATE (p:Purchase {key: row.key, anchor: row.anchor, supplier: row.supplier,
                     invoice_no: row.invoice_no, date: row.date, year: row.year,
-                    amount_fen: row.amount_fen, category: row.category, created_at: row.at,
-                    source: row.source})
+                    amount_fen: row.amount_fen, category: row.category,
+                    category_text: row.category_text, created_at: row.at, source: row.source})
 CREATE (a)-[:BOUGHT]->(p)
 CREATE (p)-[:FROM]->(s)
 WITH p, row
@@ -33,7 +34,7 @@ CORRECT = """
 UNWIND $rows AS row
 MATCH (p:Purchase {key: row.key})
 SET p.amount_fen = row.amount_fen, p.date = row.date, p.year = row.year,
-    p.category = row.category, p.corrected_at = row.at
+    p.category = row.category, p.category_text = row.category_text, p.corrected_at = row.at
 WITH p, row
 OPTIONAL MATCH (p)-[old:OF_CATEGORY]->(:Category)
 DELETE old
@@ -81,6 +82,44 @@ def company_standing(tx, codes: list[str]) -> dict[str, dict]:
     return {r["code"]: {"role": r["role"], "status": r["status"]} for r in tx.run(
         "UNWIND $codes AS code MATCH (c:Company {credit_code: code}) "
         "RETURN c.credit_code AS code, c.role AS role, c.status AS status", codes=codes)}
+
+
+def material_groups(tx, anchors: list[str]) -> dict[str, str]:
+    """{anchor|normalized text: part code}: how the office mapped these anchors' material
+    groups (the category texts of their ERP)."""
+    return {r["key"]: r["category"] for r in tx.run(
+        "UNWIND $anchors AS a MATCH (g:MaterialGroup {anchor: a}) "
+        "RETURN g.key AS key, g.category AS category", anchors=anchors)}
+
+
+def map_material_group(tx, key: str, anchor: str, text: str, category: str) -> int:
+    """Remember that `anchor`'s material group `text` is the part `category`, and file its
+    purchases under it; returns how many purchases moved."""
+    tx.run("""
+        MERGE (g:MaterialGroup {key: $key})
+        SET g.anchor = $anchor, g.text = $text, g.category = $category
+    """, key=key, anchor=anchor, text=text, category=category).consume()
+    return tx.run("""
+        MATCH (p:Purchase {anchor: $anchor}) WHERE p.category_text = $text
+        OPTIONAL MATCH (p)-[old:OF_CATEGORY]->(:Category)
+        DELETE old
+        WITH DISTINCT p
+        MATCH (k:Category {code: $category})
+        SET p.category = $category
+        MERGE (p)-[:OF_CATEGORY]->(k)
+        RETURN count(p) AS n""", anchor=anchor, text=text, category=category).single()["n"]
+
+
+def unmapped_groups(tx, year: int, limit: int = 200) -> list[dict]:
+    """Material groups of `year`'s purchases that no part was found for, biggest first."""
+    return tx.run("""
+        MATCH (p:Purchase {year: $year})
+        WHERE p.category IS NULL AND coalesce(p.category_text, '') <> ''
+        WITH p.anchor AS anchor, p.category_text AS text, count(p) AS rows,
+             sum(p.amount_fen) AS amount_fen
+        MATCH (a:Company {credit_code: anchor})
+        RETURN anchor, a.name AS anchor_name, text, rows, amount_fen
+        ORDER BY amount_fen DESC LIMIT $limit""", year=year, limit=limit).data()
 
 
 def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) -> list[dict]:

@@ -24,6 +24,7 @@ UNIQUE_KEYS = [
     ("ExpectedPurchase", "key"),
     ("ImportJob", "id"),
     ("RateCounter", "key"),
+    ("MaterialGroup", "key"),
 ]
 
 PLAIN_INDEXES = [
@@ -41,6 +42,7 @@ PLAIN_INDEXES = [
     ("FairMeeting", "fair"),
     ("Notification", "audience"),
     ("RateCounter", "expires"),
+    ("MaterialGroup", "anchor"),
 ]
 
 

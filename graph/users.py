@@ -1,6 +1,8 @@
 """User accounts. A user belongs to one company, or to the organizer office (no company)."""
 from __future__ import annotations
 
+import json
+
 RETURN_USER = """
 OPTIONAL MATCH (u)-[:MEMBER_OF]->(c:Company)
 RETURN u { .email, .name, .role, .password_hash, .active,
@@ -48,3 +50,18 @@ def set_password_hash(tx, email: str, password_hash: str) -> bool:
         MATCH (u:User {email: $email})
         SET u.password_hash = $h, u.session_version = coalesce(u.session_version, 0) + 1
         RETURN u.email AS email""", email=email, h=password_hash).single() is not None
+
+
+def column_map(tx, email: str) -> dict[str, str]:
+    """{normalized header: importer column} the user chose for files the importer could not
+    read by itself."""
+    record = tx.run("MATCH (u:User {email: $email}) RETURN u.column_map AS m",
+                    email=email).single()
+    return json.loads(record["m"]) if record and record["m"] else {}
+
+
+def remember_columns(tx, email: str, mapping: dict[str, str]) -> None:
+    kept = column_map(tx, email)
+    kept.update(mapping)
+    tx.run("MATCH (u:User {email: $email}) SET u.column_map = $m", email=email,
+           m=json.dumps(kept, ensure_ascii=False)).consume()

@@ -104,54 +104,70 @@ def set_password(email, password):
     click.echo(f"password set for {email}; their sessions have ended")
 
 
-def _table(path: str, columns: list[str]):
-    from matchmaker import tables
-    return tables.read(Path(path).read_bytes(), path, columns)
+def _table(path: str, kind: str, sheet: str | None):
+    """The file as the web import reads it: xlsx or csv, Chinese or English headers."""
+    from matchmaker import imports, tables
+    return imports.read(current_app.extensions["graph"], kind, Path(path).read_bytes(), path,
+                        "cli", sheet, max_rows=tables.MAX_ROWS)
 
 
-def _import(run_import, what: str):
-    """Run an import; print the report, or each row error on stderr and exit 1."""
+def _import(run_import, what: str, dry_run: bool):
+    """Run an import; print the report, or each row error on stderr (as the web preview words
+    them) and exit 1."""
     from matchmaker.errors import ValidationError
     try:
         report = run_import()
     except ValidationError as e:
         click.echo(e.message, err=True)
         for d in e.details:
-            click.echo(f"  row {d['row']} {d['column']}: {d['message']}", err=True)
+            click.echo(f"  第{d['row']}行「{d['column']}」：{d['message']}", err=True)
         sys.exit(1)
-    click.echo(json.dumps({"imported": what, **report.to_dict()}, ensure_ascii=False, indent=1))
+    for d in report.errors:
+        click.echo(f"  skipped 第{d['row']}行「{d['column']}」：{d['message']}", err=True)
+    click.echo(json.dumps({"imported": what, "dry_run": dry_run, **report.to_dict()},
+                          ensure_ascii=False, indent=1))
 
 
-_valid_only = click.option("--valid-only", is_flag=True,
-                           help="Import the valid rows and report the others (default: all or nothing).")
+def _import_options(command):
+    for option in (
+            click.argument("file", type=click.Path(exists=True, dir_okay=False)),
+            click.option("--valid-only", is_flag=True, help="Import the valid rows and report "
+                         "the others (default: all or nothing)."),
+            click.option("--dry-run", is_flag=True, help="Check every row, store nothing."),
+            click.option("--sheet", help="The workbook's sheet to read (default: the first "
+                         "whose headers fit).")):
+        command = option(command)
+    return command
 
 
 @cli.command("import-companies")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_valid_only
+@_import_options
 @with_appcontext
-def import_companies(file, valid_only):
-    """Import companies from CSV/XLSX: credit_code,name,role,cluster,registered_region,park."""
+def import_companies(file, valid_only, dry_run, sheet):
+    """Import companies from CSV/XLSX, as the web import does. Columns (Chinese headers such
+    as 统一社会信用代码, 企业名称, 企业类型, 产业集群, 注册地, 所在园区 work too):
+    credit_code,name,role,cluster,registered_region,park."""
     from matchmaker import ledger
     _import(lambda: ledger.import_companies(
-        current_app.extensions["graph"], _table(file, ledger.COMPANY_COLUMNS), current_policy(), "cli",
-        valid_only), "companies")
+        current_app.extensions["graph"], _table(file, "companies", sheet), current_policy(),
+        "cli", valid_only, dry_run=dry_run), "companies", dry_run)
 
 
 @cli.command("import-purchases")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_valid_only
+@_import_options
 @with_appcontext
-def import_purchases(file, valid_only):
-    """Import purchases from CSV/XLSX:
+def import_purchases(file, valid_only, dry_run, sheet):
+    """Import purchases from CSV/XLSX, as the web import does. Columns (or 采购方/供应商统一社会
+    信用代码, 发票号码, 开票日期, 金额（元）or 金额（万元）, 物料组):
     anchor_credit_code,supplier_credit_code,invoice_no,date,amount_yuan,category."""
     from matchmaker import ledger
 
     def progress(done, total):
         click.echo(f"stored {done}/{total}", err=True)
     _import(lambda: ledger.import_purchases(
-        current_app.extensions["graph"], _table(file, ledger.PURCHASE_COLUMNS), "cli",
-        valid_only=valid_only, progress=progress), "purchases")
+        current_app.extensions["graph"], _table(file, "purchases", sheet), "cli",
+        valid_only=valid_only, progress=progress, dry_run=dry_run,
+        model=current_app.config["EMBEDDING_MODEL"]), "purchases", dry_run)
 
 
 @cli.command("rates")

@@ -23,7 +23,9 @@ from graph import companies as company_store
 from graph import imports as store
 from graph import ledger as ledger_store
 from graph import audit
+from graph import users as user_store
 from matchmaker import accounts, dedupe, ledger, tables
+from matchmaker.columns import normalize
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from matchmaker.ledger import ImportReport, RowErrors
 from matchmaker.matching import service as matching
@@ -65,8 +67,9 @@ class Kind:
 KINDS = {
     "suppliers": Kind("配套企业及能力", SUPPLIER_REQUIRED, SUPPLIER_COLUMNS, ("organizer",)),
     "needs": Kind("采购需求", NEED_REQUIRED, NEED_COLUMNS, ("organizer",)),
-    "companies": Kind("企业名单", ledger.COMPANY_COLUMNS, ledger.COMPANY_COLUMNS, ("organizer",)),
-    "purchases": Kind("采购记录", ledger.PURCHASE_COLUMNS, ledger.PURCHASE_COLUMNS,
+    "companies": Kind("企业名单", ledger.COMPANY_REQUIRED, ledger.COMPANY_COLUMNS,
+                      ("organizer",)),
+    "purchases": Kind("采购记录", ledger.PURCHASE_REQUIRED, ledger.PURCHASE_COLUMNS,
                       ("anchor", "organizer")),
 }
 
@@ -89,7 +92,7 @@ def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], Ro
     """Companies, capabilities, row errors, and rows flagged as possible duplicates.
 
     Several rows may share a credit code (one capability each) if they agree on the name."""
-    errors = RowErrors()
+    errors = RowErrors(getattr(table, "labels", None))
     categories = ledger.lookup(graph.read_once(reference.list_categories))
     parks = ledger.lookup(graph.read_once(reference.list_parks))
     known = dedupe.Index(graph.read(company_store.names_and_addresses))
@@ -179,7 +182,7 @@ def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: b
 # ---------------------------------------------------------------------------------- needs
 
 def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
-    errors = RowErrors()
+    errors = RowErrors(getattr(table, "labels", None))
     categories = ledger.lookup(graph.read_once(reference.list_categories))
     codes = {number: ledger.code_cell(errors, number, "anchor_credit_code",
                                       raw.get("anchor_credit_code", "")) for number, raw in table}
@@ -237,16 +240,34 @@ def import_needs(graph, model: str, table, actor: str, valid_only: bool = False,
 
 # ------------------------------------------------------------------------------------ jobs
 
+def read(graph, kind: str, data: bytes, filename: str, actor: str, sheet: str | None = None,
+         max_rows: int = tables.WEB_MAX_ROWS) -> tables.Table:
+    """An upload as `kind`'s table: headers in Chinese or English, or as `actor` mapped them."""
+    spec = KINDS[kind]
+    return tables.read(data, filename, spec.required, max_rows, columns=spec.columns,
+                       remembered=graph.read(user_store.column_map, actor), sheet=sheet)
+
+
+def remember_columns(graph, user, kind: str, mapping: dict[str, str]) -> None:
+    """The user's own names for a kind's columns ({their header: column}), kept for next time."""
+    columns = KINDS[kind].columns
+    chosen = {normalize(header): column for header, column in mapping.items()
+              if column in columns and header.strip()}
+    if chosen:
+        graph.write(user_store.remember_columns, user.email, chosen)
+
+
 def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
-            policy) -> dict:
+            policy, model: str | None = None, sheet: str | None = None) -> dict:
     """Validate an upload without storing any of it; keep the file for the import step."""
     if kind not in kinds_for(user):
         raise Forbidden("当前账户不能导入此类数据")
     sweep(graph, uploads)
     _check_quota(graph, user, len(data))
     spec = KINDS[kind]
-    table = tables.read(data, filename, spec.required, max_rows=tables.WEB_MAX_ROWS)
+    table = read(graph, kind, data, filename, user.email, sheet)
     review: list = []
+    mapped: list = []
     if kind == "suppliers":
         companies, valid, errors, review = validate_suppliers(graph, table, policy)
     elif kind == "needs":
@@ -254,8 +275,8 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
     elif kind == "companies":
         valid, errors = ledger.validate_companies(graph, table, policy)
     else:
-        valid, errors, _ = ledger.validate_purchases(
-            graph, table, None if user.is_organizer else user.company)
+        valid, errors, _, mapped = ledger.validate_purchases(
+            graph, table, None if user.is_organizer else user.company, model=model)
     job_id = uuid.uuid4().hex
     _save(uploads, job_id, data)
     summary = {"rows": len(table), "valid": len(valid),
@@ -263,7 +284,8 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
                "errors": errors.items[:500], "error_count": len(errors.items),
                "review": review[:500], "review_count": len(review),
                "sample": [{c: raw.get(c, "") for c in spec.columns} for _, raw in table[:10]],
-               "columns": spec.columns}
+               "columns": spec.columns, "labels": table.labels, "sheet": table.sheet,
+               "unrecognized": table.unrecognized, "categories": mapped[:100]}
     graph.write(store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
                                    "company": user.company, "filename": filename[:200],
                                    "size": len(data), "total": len(valid),
@@ -334,8 +356,8 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
     path = uploads / job["id"]
     progress = lambda done, total: graph.write(store.set_progress, job["id"], done)  # noqa: E731
     try:
-        table = tables.read(path.read_bytes(), job["filename"], KINDS[job["kind"]].required,
-                            max_rows=tables.WEB_MAX_ROWS)
+        table = read(graph, job["kind"], path.read_bytes(), job["filename"], actor,
+                     job["summary"].get("sheet"))
         if job["kind"] == "suppliers":
             report = import_suppliers(graph, model, table, policy, actor, valid_only, progress)
         elif job["kind"] == "needs":
@@ -344,7 +366,7 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
             report = ledger.import_companies(graph, table, policy, actor, valid_only, progress)
         else:
             report = ledger.import_purchases(graph, table, actor, only_anchor, valid_only,
-                                             progress=progress)
+                                             progress=progress, model=model)
         result = report.to_dict()
         result["errors"] = result["errors"][:500]
         graph.write(store.finish_job, job["id"], "done", result)

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from neo4j.exceptions import ConstraintError
 
 from graph import audit, ledger as ledger_store, reference
 from graph import companies as company_store
-from matchmaker import accounts, credit_code, rewards
+from matchmaker import accounts, columns, credit_code, purchase_categories, rewards
 from matchmaker.errors import ValidationError
 from matchmaker.policy import Policy
 
 PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
                     "amount_yuan", "category"]
+PURCHASE_REQUIRED = PURCHASE_COLUMNS[:5]  # the category plays no part in rates or awards
 COMPANY_COLUMNS = ["credit_code", "name", "role", "cluster", "registered_region", "park"]
+COMPANY_REQUIRED = ["credit_code", "name", "role", "registered_region"]
 BATCH = 2000
 MAX_AMOUNT_FEN = 10**15  # ¥10 trillion: anything above is a typo, not a purchase
 
@@ -42,11 +45,15 @@ class ImportReport:
 
 
 class RowErrors:
-    def __init__(self):
+    """Errors by row and column; a column is named as the user's file names it (`labels`)."""
+
+    def __init__(self, labels: dict[str, str] | None = None):
         self.items: list[dict] = []
+        self.labels = labels or {}
 
     def add(self, row: int, column: str, message: str) -> None:
-        self.items.append({"row": row, "column": column, "message": message})
+        self.items.append({"row": row, "column": self.labels.get(column, column),
+                           "message": message})
 
     def report(self, what: str, rows: int, valid_only: bool, **counts) -> ImportReport:
         """The report an import starts from. Any error refuses the whole file (naming the
@@ -55,37 +62,55 @@ class RowErrors:
             first = self.items[0]
             raise ValidationError(
                 f"{what}有{len(self.items)}处错误，未导入任何数据。第一处：第{first['row']}行"
-                f" {first['column']}：{first['message']}", field="file", details=self.items)
+                f"「{first['column']}」：{first['message']}", field="file", details=self.items)
         return ImportReport(rows=rows, skipped_invalid=len({e["row"] for e in self.items}),
                             errors=self.items, **counts)
 
 
-def parse_amount_fen(text: str, allow_zero: bool = False) -> int:
-    """'1,234.5' yuan → 123450 fen. Raises ValueError with a message for the user."""
-    cleaned = re.sub(r"[,\s¥￥]", "", text or "")
+def parse_amount_fen(text: str, allow_zero: bool = False, allow_negative: bool = False,
+                     scale: int = 1) -> int:
+    """'1,234.5' yuan → 123450 fen; also '¥40,000,000', full-width digits, '(1,000.00)' (an
+    accounting negative), and `scale` 10,000 for a column in 万元. Exact: Decimal, never float.
+    Raises ValueError with a message for the user."""
+    raw = unicodedata.normalize("NFKC", text or "").strip()
+    negative = raw.startswith("(") and raw.endswith(")")
+    cleaned = re.sub(r"[,\s¥$]|rmb|cny|元", "", raw.strip("()"), flags=re.IGNORECASE)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(f"金额“{text}”不是数字") from None
     if not value.is_finite():
         raise ValueError(f"金额“{text}”不是数字")
-    if abs(value) * 100 > MAX_AMOUNT_FEN:  # before quantize, which fails on huge exponents
+    if abs(value) * scale * 100 > MAX_AMOUNT_FEN:  # before quantize, which fails on huge exponents
         raise ValueError("金额超出合理范围")
+    value = -value * scale if negative else value * scale
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("金额最多保留两位小数（元）")
     fen = int(value * 100)
-    if fen < 0 or (fen == 0 and not allow_zero):
+    if (fen < 0 and not allow_negative) or (fen == 0 and not allow_zero):
         raise ValueError("金额必须大于0")
-    if fen > MAX_AMOUNT_FEN:
-        raise ValueError("金额超出合理范围")
     return fen
 
 
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 Feb 1900)
+
+
 def parse_date(text: str) -> date:
+    """'2025-03-15', '2025/3/15', '2025.3.15', '2025年3月15日', '20250315', a date-time's date,
+    or an Excel serial (45731). Raises ValueError with a message for the user."""
+    raw = unicodedata.normalize("NFKC", text or "").strip()
     try:
-        value = date.fromisoformat((text or "").strip())
+        if raw.isdigit() and len(raw) == 8:
+            value = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        elif raw.isdigit() and len(raw) == 5:
+            value = EXCEL_EPOCH + timedelta(days=int(raw))
+        elif found := _DATE.fullmatch(raw):
+            value = date(*map(int, found.groups()))
+        else:
+            raise ValueError
     except ValueError:
-        raise ValueError(f"日期“{text}”应为 YYYY-MM-DD 格式") from None
+        raise ValueError(f"无法识别的日期“{text}”") from None
     if not 1990 <= value.year <= 2100:
         raise ValueError(f"日期“{text}”超出合理范围")
     return value
@@ -114,16 +139,19 @@ def lookup(rows: list[dict]) -> dict[str, str]:
 
 
 def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | None = None,
-                       source: str = "import") -> tuple[list[dict], RowErrors, int]:
-    """Rows ready to store, the errors, and how many rows repeated an earlier row exactly."""
-    errors = RowErrors()
-    categories = lookup(graph.read_once(reference.list_categories))
+                       source: str = "import", model: str | None = None
+                       ) -> tuple[list[dict], RowErrors, int, list[dict]]:
+    """Rows ready to store, the errors, how many rows repeated an earlier row exactly, and how
+    each distinct category text was mapped (see purchase_categories; `model` None: no guesses).
+    A negative amount is a credit note: it reduces its year."""
+    errors = RowErrors(getattr(table, "labels", None))
+    scale = getattr(table, "scales", {}).get("amount_yuan", 1)
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
         before = len(errors.items)
         anchor = code_cell(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
         supplier = code_cell(errors, number, "supplier_credit_code",
-                         raw.get("supplier_credit_code", ""))
+                             raw.get("supplier_credit_code", ""))
         if anchor and supplier and anchor == supplier:
             errors.add(number, "supplier_credit_code", "供应商不能是采购企业自己")
         if only_anchor and anchor and anchor != only_anchor:
@@ -135,21 +163,19 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
             day = parse_date(raw.get("date", ""))
         except ValueError as e:
             errors.add(number, "date", str(e))
-            day = None
         try:
-            amount = parse_amount_fen(raw.get("amount_yuan", ""))
+            amount = parse_amount_fen(raw.get("amount_yuan", ""), allow_negative=True,
+                                      scale=scale)
         except ValueError as e:
             errors.add(number, "amount_yuan", str(e))
-            amount = None
         category_text = raw.get("category", "").strip()
-        category = pick(categories, category_text)
-        if category_text and not category:
-            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
+        if len(category_text) > 100:
+            errors.add(number, "category", "品类不能超过100字")
         if len(errors.items) == before:
             parsed.append((number, {
                 "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
                 "invoice_no": invoice, "date": day.isoformat(), "year": day.year,
-                "amount_fen": amount, "category": category, "source": source}))
+                "amount_fen": amount, "category_text": category_text, "source": source}))
 
     standing = graph.read(ledger_store.company_standing,
                           sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
@@ -172,7 +198,10 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
             continue
         seen[row["key"]] = (number, row)
         rows.append(row)
-    return rows, errors, duplicates
+    parts = [c for c in graph.read_once(reference.list_categories) if c["parent"]]
+    remembered = graph.read(ledger_store.material_groups, sorted({r["anchor"] for r in rows}))
+    mapped = purchase_categories.categorize(model, rows, parts, remembered)
+    return rows, errors, duplicates, mapped
 
 
 def _standing_problem(company: dict | None, role: str) -> str | None:
@@ -190,14 +219,19 @@ def _standing_problem(company: dict | None, role: str) -> str | None:
 
 
 def _fields(row: dict) -> tuple:
-    return row["amount_fen"], row["date"], row["category"]
+    return row["amount_fen"], row["date"], row["category_text"]
 
 
 def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
                      only_anchor: str | None = None, valid_only: bool = False,
-                     source: str = "import", progress=None) -> ImportReport:
-    rows, errors, duplicates = validate_purchases(graph, table, only_anchor, source)
+                     source: str = "import", progress=None, model: str | None = None,
+                     dry_run: bool = False) -> ImportReport:
+    """Validate and store purchases in batches; `dry_run`: validate and count only."""
+    rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, source, model)
     report = errors.report("采购记录", len(table), valid_only, duplicates_in_file=duplicates)
+    if dry_run:
+        report.created = len(rows)  # at most: rows already stored would count as unchanged
+        return report
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         try:
@@ -220,29 +254,51 @@ def _store_purchases(tx, batch: list[dict], actor: str) -> tuple[int, int, int]:
         old = existing.get(row["key"])
         if old is None:
             new.append({**row, "at": now})
-        elif (old["amount_fen"], old["date"], old["category"]) != _fields(row):
+            if row["amount_fen"] < 0:  # a credit note lowers the year's purchases: on record
+                events.append(audit.event(actor, "purchase.credit_note",
+                                          f"purchase:{row['key']}", None,
+                                          {"amount_fen": row["amount_fen"], "date": row["date"]}))
+        elif (old["amount_fen"], old["date"], old["category_text"]) != _fields(row):
             corrections.append({**row, "at": now})
             events.append(audit.event(
                 actor, "purchase.correct", f"purchase:{row['key']}",
-                {k: old[k] for k in ("amount_fen", "date", "category")},
+                {k: old[k] for k in ("amount_fen", "date", "category_text")},
                 {"amount_fen": row["amount_fen"], "date": row["date"],
-                 "category": row["category"]}))
+                 "category_text": row["category_text"]}))
     ledger_store.create_purchases(tx, new)
     ledger_store.correct_purchases(tx, corrections)
     audit.record(tx, events)
     return len(new), len(corrections), len(batch) - len(new) - len(corrections)
 
 
+def map_material_group(graph, anchor: str, text: str, category: str, actor: str) -> int:
+    """The office files an anchor's material group (its ERP's category text) under a part of
+    the taxonomy, once: its purchases move now, and later imports remember it. Returns how
+    many purchases moved."""
+    parts = {c["code"] for c in graph.read_once(reference.list_categories) if c["parent"]}
+    if category not in parts:
+        raise ValidationError("请选择品类目录中的具体品类", field="category")
+    key = purchase_categories.group_key(anchor, text)
+
+    def work(tx):
+        moved = ledger_store.map_material_group(tx, key, anchor, text, category)
+        audit.record(tx, [audit.event(actor, "purchase.material_group", f"company:{anchor}",
+                                      None, {"text": text, "category": category,
+                                             "purchases": moved})])
+        return moved
+    return graph.write(work)
+
+
 # ----------------------------------------------------------------------------- companies
 
 def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
                        ) -> tuple[list[dict], RowErrors]:
-    errors = RowErrors()
+    errors = RowErrors(getattr(table, "labels", None))
     clusters = lookup(graph.read_once(reference.list_clusters))
     parks = lookup(graph.read_once(reference.list_parks))
     rows, seen = [], {}
     for number, raw in table:
-        role = raw.get("role", "").strip().lower()
+        role = columns.role(raw.get("role", ""))
         cluster_text = raw.get("cluster", "").strip()
         cluster = pick(clusters, cluster_text)
         park_text = raw.get("park", "").strip()
@@ -275,9 +331,14 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
 
 
 def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor: str,
-                     valid_only: bool = False, progress=None) -> ImportReport:
+                     valid_only: bool = False, progress=None,
+                     dry_run: bool = False) -> ImportReport:
+    """Validate and store companies in batches; `dry_run`: validate and count only."""
     rows, errors = validate_companies(graph, table, policy)
     report = errors.report("企业名单", len(table), valid_only)
+    if dry_run:
+        report.created = len(rows)  # at most: known companies would count as updated
+        return report
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
 

@@ -14,6 +14,7 @@ from itertools import accumulate
 from pathlib import Path
 from xml.parsers import expat
 
+from matchmaker.columns import describe, recognize
 from matchmaker.errors import ValidationError
 
 MAX_ROWS = 2_000_000        # the command line
@@ -29,22 +30,42 @@ XLSX_MAX_SHARED_STRINGS = 1_000_000
 XLSX_MAX_TEXT = 1 << 20
 
 
-def read(data: bytes, filename: str, required: list[str],
-         max_rows: int = MAX_ROWS) -> list[tuple[int, Row]]:
-    """[(row_number, Row)], a Row mapping each column to its text; raises ValidationError
-    naming missing columns, the row (and column) of an oversize cell, or the limit passed."""
+class Table(list):
+    """[(row_number, Row)] as read, with what the header said: `labels` {column: the file's own
+    header text} for messages in the user's words, `scales` {column: unit factor} (amounts in
+    万元), `unrecognized` headers, and the `sheet` read."""
+    labels: dict[str, str]
+    scales: dict[str, int]
+    unrecognized: list[str]
+    sheet: str | None
+
+
+def read(data: bytes, filename: str, required: list[str], max_rows: int = MAX_ROWS,
+         columns: list[str] | None = None, remembered: dict[str, str] | None = None,
+         sheet: str | None = None) -> Table:
+    """The table of an upload, each Row mapping the importer's column names to text. Headers are
+    recognized in Chinese or English (`columns`: the importer's columns, see matchmaker.columns;
+    `remembered`: the user's own mapping of headers). In a workbook, the sheet named `sheet`, or
+    else the first whose headers name every `required` column. Raises ValidationError naming
+    missing columns, the row (and column) of an oversize cell, or the limit passed."""
+    columns = columns or required
     suffix = Path(filename or "").suffix.lower()
+
+    def fits(cells) -> bool:
+        named = {c.name for c in recognize(cells, columns, remembered).values()}
+        return all(c in named for c in required)
     if suffix == ".xlsx":
-        header, rows = _xlsx(data, max_rows)
+        header, rows, sheet = _xlsx(data, max_rows, sheet, fits)
     elif suffix in (".csv", ".txt", ""):
         header, rows = _csv(data)
     else:
         raise ValidationError(f"不支持的文件类型“{suffix}”，请上传 CSV 或 Excel(.xlsx) 文件",
                               field="file")
-    header = _header(header, required)
-    columns = {name: i for i, name in enumerate(header) if name}
+    table = Table()
+    header = _header(header, required, columns, remembered, table)
+    table.sheet = sheet
+    names = {name: i for i, name in enumerate(header) if name}
     width = len(header)
-    out = []
     for number, values in rows(width):
         # Counted by row number, blank rows included, so no file makes unbounded work.
         if number > max_rows + 1:
@@ -53,9 +74,9 @@ def read(data: bytes, filename: str, required: list[str],
         if not any(cells):
             continue  # blank lines are not rows
         if max(map(len, cells)) > MAX_CELL_CHARS:
-            raise _oversize(number, header, cells)
-        out.append((number, Row(columns, cells)))
-    return out
+            raise _oversize(number, [table.labels.get(h, h) for h in header], cells)
+        table.append((number, Row(names, cells)))
+    return table
 
 
 class Row(Mapping):
@@ -81,19 +102,28 @@ class Row(Mapping):
         return len(self._columns)
 
 
-def _header(cells, required: list[str]) -> list[str]:
-    header = [(h or "").strip().lstrip("\ufeff").lower() for h in cells]
-    while header and not header[-1]:
-        header.pop()
-    if len(header) > MAX_COLUMNS:
-        raise ValidationError(f"表头有{len(header)}列，超过{MAX_COLUMNS}列的上限，请删除多余的列",
+def _header(cells, required: list[str], columns: list[str], remembered,
+            table: Table) -> list[str]:
+    """The importer's name for each of the file's columns ("" for one it does not use)."""
+    cells = [str(c or "") for c in cells]
+    while cells and not cells[-1].strip():
+        cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise ValidationError(f"表头有{len(cells)}列，超过{MAX_COLUMNS}列的上限，请删除多余的列",
                               field="file")
-    missing = [c for c in required if c not in header]
+    found = recognize(cells, columns, remembered)
+    table.labels = {c.name: c.label for c in found.values()}
+    table.scales = {c.name: c.scale for c in found.values() if c.scale != 1}
+    table.unrecognized = [c.strip() for i, c in enumerate(cells) if i not in found and c.strip()]
+    missing = [c for c in required if c not in table.labels]
     if missing:
-        raise ValidationError("缺少列：" + ", ".join(missing) + "（第1行应为表头）", field="file",
-                              details=[{"row": 1, "column": c, "message": "缺少此列"}
-                                       for c in missing])
-    return header
+        names = "、".join(f"{describe(c)}（{c}）" for c in missing)
+        raise ValidationError(f"缺少列：{names}（第1行应为表头）", field="file",
+                              details=[{"row": 1, "column": c, "message": "缺少此列",
+                                        "missing": describe(c)} for c in missing] + [
+                                  {"row": 1, "column": c, "message": "未识别的列",
+                                   "unrecognized": True} for c in table.unrecognized])
+    return [found[i].name if i in found else "" for i in range(len(cells))]
 
 
 def _oversize(number: int, header: list[str], cells: tuple[str, ...]) -> ValidationError:
@@ -181,15 +211,28 @@ def _unreadable(number: int, error: Exception) -> ValidationError:
 
 # ---------------------------------------------------------------------------------- Excel
 
-def _xlsx(data: bytes, max_rows: int):
+def _xlsx(data: bytes, max_rows: int, name: str | None, fits):
+    """(header, rows, sheet name) of the sheet called `name`, or of the first whose header
+    `fits`, or of the first sheet."""
     _check_parts(data, max_rows)
     from openpyxl import load_workbook
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        sheet.reset_dimensions()  # the file's <dimension> may claim 16,384 × 1,048,576 cells
-        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        if name and name not in book.sheetnames:
+            raise ValidationError(f"没有名为“{name}”的工作表（有：{'、'.join(book.sheetnames)}）",
+                                  field="sheet")
+        candidates = [book[name]] if name else book.worksheets
+        headers = []
+        for sheet in candidates:
+            sheet.reset_dimensions()  # the file's <dimension> may claim 16,384 × 1,048,576 cells
+            headers.append([str(h) if h is not None else "" for h in next(
+                sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ())])
+    except ValidationError:
+        raise
     except Exception as e:  # openpyxl raises many types for a damaged file
         raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
+    chosen = next((i for i, h in enumerate(headers) if fits(h)), 0)
+    sheet, header = candidates[chosen], headers[chosen]
 
     def rows(width: int):
         number = 1
@@ -201,7 +244,7 @@ def _xlsx(data: bytes, max_rows: int):
         except Exception as e:  # damage further on in the sheet
             raise ValidationError(f"无法读取 Excel 文件第{number + 1}行：{e}",
                                   field="file") from e
-    return [str(h) if h is not None else "" for h in header], rows
+    return header, rows, sheet.title
 
 
 def _check_parts(data: bytes, max_rows: int) -> None:

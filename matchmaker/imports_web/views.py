@@ -1,14 +1,17 @@
 from pathlib import Path
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker import imports
+from graph import ledger as ledger_store
+from graph import reference
+from matchmaker import imports, ledger, tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, graph
 from matchmaker.imports_web import bp
+from matchmaker.web import year_arg
 
 
 def _uploads() -> Path:
@@ -27,13 +30,22 @@ def upload():
         upload = request.files.get("file")
         if not upload or not upload.filename:
             raise ValidationError(_("请选择要上传的文件"), field="file")
+        imports.remember_columns(graph(), current_user, kind, _column_choices())
         job = imports.preview(graph(), _uploads(), current_user, kind, upload.read(),
-                              upload.filename, current_policy())
+                              upload.filename, current_policy(),
+                              current_app.config["EMBEDDING_MODEL"],
+                              (request.form.get("sheet") or "").strip() or None)
     except (ValidationError, imports.TooManyPreviews) as e:
         return render_template("imports/upload.html", kinds=kinds, kind=kind, error={
             "message": e.message, "details": e.details[:500]}), e.status
     return render_template("imports/job.html", job=job), \
         400 if job["summary"]["error_count"] else 200
+
+
+def _column_choices() -> dict[str, str]:
+    """{the file's header: column} as the user mapped the headers the importer did not know."""
+    return {request.form.get(f"header_{i}", ""): request.form.get(f"column_{i}", "")
+            for i in range(tables.MAX_COLUMNS) if f"header_{i}" in request.form}
 
 
 @bp.route("/<job_id>/start", methods=["POST"])
@@ -60,3 +72,20 @@ def job(job_id):
 def status(job_id):
     job = imports.get(graph(), current_user, job_id)
     return jsonify({k: job[k] for k in ("status", "done", "total", "report")})
+
+
+@bp.route("/material-groups", methods=["GET", "POST"])
+@roles_required("organizer")
+def material_groups():
+    """Anchors' ERP material groups that no part was found for: the office files each once."""
+    year = year_arg(current_policy(), request.values)
+    if request.method == "POST":
+        moved = ledger.map_material_group(graph(), request.form.get("anchor", ""),
+                                          request.form.get("text", ""),
+                                          request.form.get("category", ""), current_user.email)
+        flash(_("已对应，%(n)s 条采购记录归入该品类", n=moved), "success")
+        return redirect(url_for("imports.material_groups", year=year))
+    return render_template(
+        "imports/material_groups.html", year=year,
+        groups=graph().read(ledger_store.unmapped_groups, year),
+        parts=[c for c in graph().read_once(reference.list_categories) if c["parent"]])
