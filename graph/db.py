@@ -59,6 +59,7 @@ class Graph:
                                            telemetry_disabled=True)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="graph-read")
         self._kept: dict = {}
+        self._kept_under = None  # the reference version what is kept was read under
 
     def read(self, work, *args, **kwargs):
         return self._run("execute_read", work, args, kwargs)
@@ -72,19 +73,27 @@ class Graph:
 
     def read_once(self, work, *args):
         """`work`'s result, read on first use and then kept: for the reference lists (regions,
-        parks, clusters, categories), which only `matchmaker init` writes, from constants in the
-        code, so they change only with a new release. Shared between threads: never modify it.
+        parks, clusters, categories), which change rarely — when the office edits them, which
+        bumps their version, or at `matchmaker init`. Kept until `forget_kept`, or until
+        `keep_under` is told of another version. Shared between threads: never modify it.
         An empty result is not kept (the app may start before `init` has run)."""
-        key = (work, args)
-        if key in self._kept:
-            return self._kept[key]
+        key, kept = (work, args), self._kept
+        if key in kept:
+            return kept[key]
         value = self.read(work, *args)
-        if value:
-            self._kept[key] = value
+        if value:  # into the dict it was read for: a read that a forget overtook is not kept
+            kept[key] = value
         return value
 
-    def forget_kept(self) -> None:
-        self._kept.clear()
+    def forget_kept(self, version=None) -> None:
+        self._kept = {}
+        self._kept_under = version
+
+    def keep_under(self, version) -> None:
+        """Forget what was kept if it was read under another reference version (one small read
+        per request lets every process see the office's edits at once)."""
+        if version != self._kept_under:
+            self.forget_kept(version)
 
     def write(self, work, *args, **kwargs):
         return self._run("execute_write", work, args, kwargs)

@@ -25,6 +25,8 @@ UNIQUE_KEYS = [
     ("ImportJob", "id"),
     ("RateCounter", "key"),
     ("MaterialGroup", "key"),
+    ("ParkProposal", "key"),
+    ("ReferenceVersion", "key"),
 ]
 
 PLAIN_INDEXES = [

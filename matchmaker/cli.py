@@ -69,12 +69,14 @@ def build_model(force):
 @cli.command("init")
 @with_appcontext
 def init():
-    """Create the schema (idempotent) and load reference data."""
+    """Create the schema (idempotent) and load the reference data that is missing: divisions,
+    and the city's clusters, parks and categories from the seed files beside the policy file."""
     from graph import schema
-    from matchmaker.reference_data import seed
+    from matchmaker.reference_data import city_of, seed
     graph = current_app.extensions["graph"]
     schema.migrate(graph)
-    click.echo(json.dumps(seed(graph), ensure_ascii=False))
+    click.echo(json.dumps(seed(graph, city_of(current_app.config["POLICY_FILE"])),
+                          ensure_ascii=False))
 
 
 @cli.command("demo")

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from graph import companies as company_store
 from graph import fairs as fair_store
+from graph import reference
 from graph import users as user_store
 from matchmaker import accounts, awards, credit_code, ledger, policy
 from matchmaker.fairs import service as fairs
 from matchmaker.matching import service
-from matchmaker.reference_data import PARKS, seed
+from matchmaker.reference_data import seed
 
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [
@@ -100,10 +101,10 @@ NEEDS = [
 ]
 
 
-def _suppliers(rng: random.Random) -> list[tuple[dict, dict]]:
+def _suppliers(rng: random.Random, parks: list[dict]) -> list[tuple[dict, dict]]:
     out, used = [], set()
     parks_by_region = {}
-    for p in PARKS:
+    for p in parks:
         parks_by_region.setdefault(p["region"], []).append(p["code"])
     for i in range(150):
         template = SUPPLY_TEMPLATES[i % len(SUPPLY_TEMPLATES)]
@@ -175,7 +176,7 @@ def load(graph, config: dict) -> dict:
                                      "role": "anchor", "region": r, "park": p, "clusters": [c],
                                      "contact_name": "采购部", "contact_phone": "0731-8000000"},
                                     "approved", region) for i, (n, c, r, p) in enumerate(ANCHORS)]
-    suppliers = _suppliers(rng)
+    suppliers = _suppliers(rng, graph.read(reference.list_parks))
     supplier_rows = [accounts.company_row(c, "approved", region) for c, _ in suppliers]
     graph.write(company_store.upsert_companies, anchors + supplier_rows)
     model = config["EMBEDDING_MODEL"]

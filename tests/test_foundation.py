@@ -75,15 +75,22 @@ def test_parallel_reads_keep_order_and_raise(graph):
         graph.read_parallel([value(1), lambda tx: tx.run("RETURN nothing_here").consume()])
 
 
-def test_reference_lists_are_read_once_until_seeded_again(graph):
+def test_reference_lists_are_kept_until_their_version_moves(graph):
     from graph import reference
-    from matchmaker.reference_data import seed
+    from matchmaker.reference_data import edits
+    graph.keep_under(graph.read(reference.version))  # as each request begins
     parks = graph.read_once(reference.list_parks)
     assert parks and graph.read_once(reference.list_parks) is parks
-    graph.write(lambda tx: tx.run("MATCH (p:Park {code: $code}) SET p.name = 'renamed'",
-                                  code=parks[0]["code"]).consume())
-    assert graph.read_once(reference.list_parks) is parks  # kept: only `init` writes these
-    seed(graph)  # ... and it drops what was kept
-    assert graph.read_once(reference.list_parks) == parks
+    graph.keep_under(graph.read(reference.version))
+    assert graph.read_once(reference.list_parks) is parks  # same version: still kept
+    # Another process's edit: this one learns of it from the version, at its next request.
+    other = Graph(graph.settings)
+    try:
+        edits.rename(other, "park", parks[0]["code"], {"name": "改名园区"}, "office@test")
+    finally:
+        other.close()
+    assert graph.read_once(reference.list_parks) is parks
+    graph.keep_under(graph.read(reference.version))
+    assert graph.read_once(reference.list_parks)[0]["name"] == "改名园区"
     assert graph.read_once(reference.list_regions, "no-such-region") == []
     assert ("no-such-region",) not in {args for _, args in graph._kept}  # empty: not kept
