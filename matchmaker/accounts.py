@@ -127,7 +127,7 @@ def company_row(data: dict, status: str, policy_region: str) -> dict:
     if role not in COMPANY_ROLES:
         raise ValidationError(f"企业类型应为 anchor 或 supplier，而不是“{role}”", field="role")
     try:
-        region = regions.resolve(data.get("region") or "")
+        region = regions.resolve(data.get("region") or "", prefer_within=policy_region)
     except regions.UnknownRegion as e:
         raise ValidationError(str(e), field="region") from e
     clusters = [c for c in (data.get("clusters") or []) if c]

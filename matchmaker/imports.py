@@ -29,6 +29,7 @@ from matchmaker.columns import normalize
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from matchmaker.ledger import ImportReport, RowErrors
 from matchmaker.matching import service as matching
+from matchmaker.reference_data import parks
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,15 @@ def _stable_id(prefix: str, *parts: str) -> str:
 
 # ------------------------------------------------------------------------------ suppliers
 
-def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], RowErrors, list]:
-    """Companies, capabilities, row errors, and rows flagged as possible duplicates.
+def validate_suppliers(graph, table, policy
+                       ) -> tuple[list[dict], list[dict], RowErrors, list, list]:
+    """Companies, capabilities, row errors, rows flagged as possible duplicates, and how each
+    park text was matched (see ledger.park_cell).
 
     Several rows may share a credit code (one capability each) if they agree on the name."""
     errors = RowErrors(getattr(table, "labels", None))
     categories = ledger.lookup(graph.read_once(reference.list_categories))
-    parks = ledger.lookup(graph.read_once(reference.list_parks))
+    matcher, park_texts = parks.ParkMatcher(graph.read(reference.list_parks)), {}
     known = dedupe.Index(graph.read(company_store.names_and_addresses))
     in_file = dedupe.Index([])
     companies: dict[str, dict] = {}
@@ -102,10 +105,8 @@ def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], Ro
     capabilities, review = [], []
     for number, raw in table:
         before = len(errors.items)
-        park_text = raw.get("park", "")
-        park = ledger.pick(parks, park_text)
-        if park_text and not park:
-            errors.add(number, "park", f"未知园区“{park_text}”")
+        park_text = raw.get("park", "").strip()
+        park = ledger.park_cell(matcher, park_text, park_texts)
         category_text = raw.get("category", "")
         category = ledger.pick(categories, category_text)
         if category_text and not category:
@@ -140,15 +141,16 @@ def validate_suppliers(graph, table, policy) -> tuple[list[dict], list[dict], Ro
                                "similar": [{"credit_code": c["credit_code"], "name": c["name"]}
                                            for c in similar[:3]]})
             in_file.add(company)
+            company["park_text"] = park_text if park_text and not park else None
             companies[code], first_row[code] = company, number
         capability["id"] = _stable_id(f"{code}-imp-", category or "", capability["text"])
         capabilities.append(capability)
-    return list(companies.values()), capabilities, errors, review
+    return list(companies.values()), capabilities, errors, review, list(park_texts.values())
 
 
 def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: bool = False,
                      progress=None) -> ImportReport:
-    companies, capabilities, errors, review = validate_suppliers(graph, table, policy)
+    companies, capabilities, errors, review, _ = validate_suppliers(graph, table, policy)
     report = errors.report("配套企业名单", len(table), valid_only)
     by_company: dict[str, list[dict]] = {}
     for cap in capabilities:
@@ -176,6 +178,7 @@ def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: b
         done += len(caps)
         if progress:
             progress(done, len(capabilities))
+    ledger.propose_parks(graph, companies, actor)
     return report
 
 
@@ -268,12 +271,13 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
     table = read(graph, kind, data, filename, user.email, sheet)
     review: list = []
     mapped: list = []
+    park_texts: list = []
     if kind == "suppliers":
-        companies, valid, errors, review = validate_suppliers(graph, table, policy)
+        companies, valid, errors, review, park_texts = validate_suppliers(graph, table, policy)
     elif kind == "needs":
         valid, errors = validate_needs(graph, table)
     elif kind == "companies":
-        valid, errors = ledger.validate_companies(graph, table, policy)
+        valid, errors, park_texts = ledger.validate_companies(graph, table, policy)
     else:
         valid, errors, _, mapped = ledger.validate_purchases(
             graph, table, None if user.is_organizer else user.company, model=model)
@@ -285,7 +289,8 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
                "review": review[:500], "review_count": len(review),
                "sample": [{c: raw.get(c, "") for c in spec.columns} for _, raw in table[:10]],
                "columns": spec.columns, "labels": table.labels, "sheet": table.sheet,
-               "unrecognized": table.unrecognized, "categories": mapped[:100]}
+               "unrecognized": table.unrecognized, "categories": mapped[:100],
+               "parks": [p for p in park_texts if p["how"] != "exact"][:100]}
     graph.write(store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
                                    "company": user.company, "filename": filename[:200],
                                    "size": len(data), "total": len(valid),

@@ -20,6 +20,7 @@ from graph import companies as company_store
 from matchmaker import accounts, columns, credit_code, purchase_categories, rewards
 from matchmaker.errors import ValidationError
 from matchmaker.policy import Policy
+from matchmaker.reference_data import parks
 
 PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
                     "amount_yuan", "category"]
@@ -291,26 +292,46 @@ def map_material_group(graph, anchor: str, text: str, category: str, actor: str)
 
 # ----------------------------------------------------------------------------- companies
 
+def park_cell(matcher: parks.ParkMatcher, text: str, found: dict) -> str | None:
+    """The park a cell names, or None; every distinct text is noted in `found` for the preview:
+    {text: {park, name, how}} where how is exact | alias | fuzzy | proposed (no park answers to
+    it: the row imports without a park and the office is asked to confirm or map it)."""
+    text = text.strip()
+    if not text:
+        return None
+    match = matcher.match(text)
+    found.setdefault(text, {"text": text, "park": match.code if match else None,
+                            "name": match.name if match else None,
+                            "how": match.how if match else "proposed"})
+    return match.code if match else None
+
+
+def propose_parks(graph, rows: list[dict], actor: str) -> None:
+    """Ask the office about the park names no park answered to."""
+    for row in rows:
+        if row.get("park_text"):
+            parks.propose_park(graph, row["park_text"], row["region"], actor, row["credit_code"])
+
+
 def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
-                       ) -> tuple[list[dict], RowErrors]:
+                       ) -> tuple[list[dict], RowErrors, list[dict]]:
+    """Rows ready to store, the errors, and how each park text was matched."""
     errors = RowErrors(getattr(table, "labels", None))
     clusters = lookup(graph.read_once(reference.list_clusters))
-    parks = lookup(graph.read_once(reference.list_parks))
+    matcher, park_texts = parks.ParkMatcher(graph.read(reference.list_parks)), {}
     rows, seen = [], {}
     for number, raw in table:
         role = columns.role(raw.get("role", ""))
         cluster_text = raw.get("cluster", "").strip()
         cluster = pick(clusters, cluster_text)
         park_text = raw.get("park", "").strip()
-        park = pick(parks, park_text)
+        park = park_cell(matcher, park_text, park_texts)
         before = len(errors.items)
         if role == "anchor" and not cluster:
             errors.add(number, "cluster", f"未知产业集群“{cluster_text}”" if cluster_text
                        else "主机企业须填写所属产业集群")
         if role == "supplier" and cluster_text:
             errors.add(number, "cluster", "配套企业不填写产业集群")
-        if park_text and not park:
-            errors.add(number, "park", f"未知园区“{park_text}”")
         try:
             row = accounts.company_row(
                 {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
@@ -326,15 +347,16 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
             errors.add(number, "credit_code", f"与第{seen[row['credit_code']]}行重复")
             continue
         seen[row["credit_code"]] = number
+        row["park_text"] = park_text if park_text and not park else None
         rows.append(row)
-    return rows, errors
+    return rows, errors, list(park_texts.values())
 
 
 def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor: str,
                      valid_only: bool = False, progress=None,
                      dry_run: bool = False) -> ImportReport:
     """Validate and store companies in batches; `dry_run`: validate and count only."""
-    rows, errors = validate_companies(graph, table, policy)
+    rows, errors, _ = validate_companies(graph, table, policy)
     report = errors.report("企业名单", len(table), valid_only)
     if dry_run:
         report.created = len(rows)  # at most: known companies would count as updated
@@ -354,6 +376,7 @@ def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor
         report.updated += known
         if progress:
             progress(min(start + BATCH, len(rows)), len(rows))
+    propose_parks(graph, rows, actor)
     return report
 
 

@@ -171,3 +171,32 @@ def test_header_recognition_units_and_roles():
         assert ledger.parse_amount_fen(text, allow_negative=True) == fen
     for text in ("2025-03-15", "2025/3/15", "2025.3.15", "2025年3月15日", "20250315", "45731"):
         assert ledger.parse_date(text) == datetime.date(2025, 3, 15)
+
+
+def test_office_company_list_with_full_regions_park_shorthands_and_an_unknown_park(client, graph,
+                                                                                  city):
+    """As an office receives it: Chinese headers, role words, regions as documents write them,
+    parks as people shorten them, and a park the city does not know yet."""
+    from graph import companies as company_store
+    from graph import reference
+    from matchmaker import credit_code
+    codes = [credit_code.make("430111", 901), credit_code.make("430112", 902),
+             credit_code.make("430181", 903), credit_code.make("430104", 904)]
+    rows = [["统一社会信用代码", "企业名称", "企业类型", "产业集群", "注册地址", "所在园区"],
+            [codes[0], "雨花精工有限公司", "配套企业", "", "湖南省长沙市雨花区环保中路188号", "雨花经开区"],
+            [codes[1], "望城机电有限公司", "配套企业", "", "长沙市望城区", ""],
+            [codes[2], "浏阳恒力液压有限公司", "供应商", "", "浏阳市", "浏阳经开区"],
+            [codes[3], "麓谷新主机有限公司", "主机企业", "工程机械", "长沙市岳麓区", "某某智造产业园"]]
+    login(client, "office@a.cn")
+    preview = upload(client, "companies", "名单.xlsx", _xlsx({"企业名单": rows}))
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html
+    assert "→ 雨花经济开发区" in html and "→ 浏阳经济技术开发区" in html
+    assert "某某智造产业园" in html and "未知园区" in html
+    assert run_import(client, job_id_of(preview))["status"] == "done"
+    stored = {c: graph.read(company_store.get_company, c) for c in codes}
+    assert [stored[c]["region"] for c in codes] == ["430111", "430112", "430181", "430104"]
+    assert stored[codes[0]]["park"] == "YHEDZ" and stored[codes[2]]["park"] == "LYETDZ"
+    assert stored[codes[3]]["role"] == "anchor" and stored[codes[3]]["park"] is None
+    proposals = graph.read(reference.park_proposals)
+    assert [p["text"] for p in proposals] == ["某某智造产业园"]
