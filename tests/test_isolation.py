@@ -73,7 +73,8 @@ def app_policy(app):
 def _url(rule, b) -> str:
     values = {"need_id": b["need"], "capability_id": b["capability"], "credit_code": b["anchor"],
               "supplier": b["supplier"], "prefix": b["prefix"], "job_id": b["job"],
-              "fair_id": b["fair"], "key": b["key"], "company": b["anchor"], "fmt": "xlsx"}
+              "fair_id": b["fair"], "key": b["key"], "company": b["anchor"], "fmt": "xlsx",
+              "kind": "park", "code": "YHEDZ"}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule)
 
 
