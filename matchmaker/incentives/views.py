@@ -101,7 +101,7 @@ def compute():
 def decide(key):
     award = awards.decide(graph(), key, request.form.get("decision", ""),
                           request.form.get("comment", ""), current_user.email)
-    flash(_("已%(what)s：%(name)s %(amount)s", what=awards.STATUS_TEXT[award["status"]],
+    flash(_("%(what)s：%(name)s %(amount)s", what=awards.STATUS_TEXT[award["status"]],
             name=award["subject_name"], amount=rewards.yuan(award["amount_fen"])), "success")
     return redirect(url_for("incentives.dashboard", year=award["year"]))
 
