@@ -8,7 +8,8 @@ MERGE (c:Capability {id: row.id})
 SET c.products = row.products, c.processes = row.processes, c.materials = row.materials,
     c.equipment = row.equipment, c.certifications = row.certifications,
     c.capacity_per_year = row.capacity_per_year, c.text = row.text,
-    c.text_bridged = row.text_bridged,
+    c.text_bridged = row.text_bridged, c.requirements = row.requirements,
+    c.requirement_chips = row.requirement_chips, c.stated_volume = row.stated_volume,
     c.emb = row.emb, c.emb_x = row.emb_x, c.updated_at = datetime()
 MERGE (s)-[:HAS_CAPABILITY]->(c)
 WITH s, c, row
@@ -36,11 +37,12 @@ def stored_vectors(tx, ids: list[str]) -> dict[str, dict]:
 
 
 def capabilities_of(tx, company: str, with_vectors: bool = False) -> list[dict]:
-    vectors = ", .emb, .emb_x" if with_vectors else ""
+    """With vectors, also the stored requirements (JSON) that matching reads."""
+    vectors = ", .emb, .emb_x, .requirements" if with_vectors else ""
     return tx.run(f"""
         MATCH (:Company {{credit_code: $company}})-[:HAS_CAPABILITY]->(c:Capability)
         RETURN c {{.id, .products, .processes, .materials, .equipment, .certifications,
-                  .capacity_per_year, .text{vectors},
+                  .capacity_per_year, .text, .requirement_chips, .stated_volume{vectors},
                   categories: [(c)-[:IN_CATEGORY]->(k:Category) | k.code]}} AS capability
         ORDER BY c.id""", company=company).value()
 
@@ -53,7 +55,8 @@ SET n.title = $row.title, n.description = $row.description, n.spec = $row.spec,
     n.annual_volume = $row.annual_volume, n.certs_required = $row.certs_required,
     n.delivery_region = $row.delivery_region, n.deadline = $row.deadline,
     n.status = $row.status, n.visibility = $row.visibility, n.text = $row.text,
-    n.text_bridged = $row.text_bridged,
+    n.text_bridged = $row.text_bridged, n.requirements = $row.requirements,
+    n.requirement_chips = $row.requirement_chips, n.stated_volume = $row.stated_volume,
     n.emb = $row.emb, n.emb_x = $row.emb_x, n.updated_at = datetime()
 MERGE (a)-[:POSTED]->(n)
 WITH a, n
@@ -73,7 +76,7 @@ def upsert_need(tx, row: dict) -> str:
 
 
 NEED_FIELDS = """n {.id, .title, .description, .spec, .annual_volume, .certs_required,
-    .delivery_region, .deadline, .status, .visibility, .text,
+    .delivery_region, .deadline, .status, .visibility, .text, .requirement_chips, .stated_volume,
     company: a.credit_code, company_name: a.name, company_status: a.status,
     category: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]),
     category_name: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.name]),
@@ -81,14 +84,16 @@ NEED_FIELDS = """n {.id, .title, .description, .spec, .annual_volume, .certs_req
 
 
 def get_need(tx, need_id: str, with_vectors: bool = False) -> dict | None:
-    extra = ", n.emb AS emb, n.emb_x AS emb_x" if with_vectors else ""
+    """With vectors, also the stored requirements (JSON) that matching reads."""
+    extra = (", n.emb AS emb, n.emb_x AS emb_x, n.requirements AS requirements"
+             if with_vectors else "")
     record = tx.run(f"MATCH (a:Company)-[:POSTED]->(n:Need {{id: $id}}) "
                     f"RETURN {NEED_FIELDS} AS need{extra}", id=need_id).single()
     if not record:
         return None
     need = dict(record["need"])
     if with_vectors:
-        need["emb"], need["emb_x"] = record["emb"], record["emb_x"]
+        need.update(emb=record["emb"], emb_x=record["emb_x"], requirements=record["requirements"])
     return need
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from graph.search_index import cosine, vector_index_name
 
 # For each capability the vector index returns: its supplier and the structured facts the
-# ranking needs (certifications, local, capacity, category link, prior supply to the cluster).
+# ranking needs (certifications, requirements read from its text, local, capacity, category
+# link, prior supply to the cluster).
 # Both similarities are computed in the graph: shipping the vectors cost ~100 ms per match.
 SUPPLIER_CANDIDATES = """
 CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
@@ -14,7 +15,7 @@ WHERE s.status = 'approved' AND s.role = 'supplier'
 OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
 OPTIONAL MATCH (s)-[:IN_PARK]->(p:Park)
 RETURN c.id AS capability, c.text AS text, c.text_bridged AS text_bridged,
-       c.certifications AS certifications,
+       c.certifications AS certifications, c.requirements AS requirements,
        c.capacity_per_year AS capacity, {cos_e} AS cos_e, {cos_x} AS cos_x,
        s.credit_code AS company, s.name AS company_name, s.local AS local,
        r.name AS region_name, p.name AS park_name,
@@ -36,7 +37,7 @@ WITH node AS n, score
 MATCH (a:Company)-[:POSTED]->(n)
 WHERE n.status = 'open' AND n.visibility = 'public' AND a.status = 'approved'
 RETURN n.id AS need, n.title AS title, n.text AS text, n.text_bridged AS text_bridged,
-       n.certs_required AS certs_required,
+       n.certs_required AS certs_required, n.requirements AS requirements,
        n.annual_volume AS annual_volume, {cos_e} AS cos_e, {cos_x} AS cos_x,
        a.credit_code AS company, a.name AS company_name,
        head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]) AS category

@@ -3,7 +3,7 @@ import pytest
 
 from matchmaker import credit_code, regions
 from matchmaker.matching import glossary, lexical
-from matchmaker.matching.ranking import extract_certifications
+from matchmaker.matching.vocabulary import extract_certifications
 from matchmaker.policy import parse
 
 

@@ -61,6 +61,12 @@ def spec() -> dict:
         "equipment": {"type": "string"}, "certifications": _STRINGS, "categories": _STRINGS,
         "capacity_per_year": {"type": "integer", "minimum": 0}}}
     anything = {"type": "object", "additionalProperties": True}
+    # What was read from the text when it was saved (matchmaker/matching/requirements.py).
+    read_from_text = {
+        "requirement_chips": {**_STRINGS, "description": "从文本识别的要求：尺寸范围、年需求或"
+                              "年产能、认证、新品/维修、设计/来图、材料、不做与仅做的项目"},
+        "stated_volume": {"type": ["integer", "null"],
+                          "description": "文本中写明的年需求量（需求）或年产能（能力），件"}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "产业链配套撮合 API", "version": "1.0.0",
@@ -90,12 +96,38 @@ def spec() -> dict:
                                         "status": {"type": "string"},
                                         "company": {"type": "string"},
                                         "category": {"type": ["string", "null"]},
-                                        "certs_required": _STRINGS}},
+                                        "certs_required": _STRINGS, **read_from_text}},
                 "Capability": {"type": "object", "required": ["id"],
                                "properties": {"id": {"type": "string"},
                                               "products": {"type": ["string", "null"]},
                                               "certifications": _STRINGS,
-                                              "categories": _STRINGS}},
+                                              "categories": _STRINGS, **read_from_text}},
+                "RequirementCheck": {
+                    "type": "object", "required": ["kind", "requirement", "status", "hard"],
+                    "description": "需求的一项要求对照该企业能力的核对结果",
+                    "properties": {
+                        "kind": {"type": "string", "description": "service、design、"
+                                 "certification、material、process、exclusion 或尺寸、压力、"
+                                 "年需求等数量类别（diameter、pressure、annual_count…）"},
+                        "requirement": {"type": "string"},
+                        "status": {"enum": ["met", "not_met", "unknown"]},
+                        "hard": {"type": "boolean",
+                                 "description": "不满足时该企业排在所有无此问题的企业之后"},
+                        "reason": {"type": "string", "description": "不满足的原因，如"
+                                   "“缸径范围 Φ32–Φ100，需求 Φ140”"}}},
+                "Match": {
+                    "type": "object", "additionalProperties": True,
+                    "required": ["company", "company_name", "score", "confident", "unmet"],
+                    "properties": {
+                        "company": {"type": "string"}, "company_name": {"type": "string"},
+                        "capability": {"type": "string"}, "score": {"type": "number"},
+                        "confident": {"type": "boolean", "description": "相似度达标且无不满足"
+                                      "的硬性要求"},
+                        "unmet": {**_STRINGS, "description": "不满足的硬性要求（原因）"},
+                        "explanation": {"type": "object", "additionalProperties": True,
+                                        "properties": {"requirements": {
+                                            "type": "array",
+                                            "items": _ref("RequirementCheck")}}}}},
             },
         },
         "paths": {
@@ -119,7 +151,15 @@ def spec() -> dict:
                              body={"type": "object", "required": ["status"], "properties": {
                                  "status": {"enum": ["draft", "open", "closed"]}}})},
             "/api/v1/needs/{need_id}/matches": {"get": _op(
-                "需求的匹配供应商（含解释）", "matches:read", anything,
+                "需求的匹配供应商（含解释与要求核对）", "matches:read", {
+                    "type": "object", "required": ["need", "matches", "abstain"],
+                    "properties": {
+                        "need": _ref("Need"),
+                        "matches": {"type": "array", "items": _ref("Match")},
+                        "abstain": {"type": "boolean",
+                                    "description": "排名第一的企业也不是可靠匹配"},
+                        "notice": {"type": ["string", "null"],
+                                   "description": "abstain 时为“暂无可靠的本地配套企业”"}}},
                 params=[_path_param("need_id"), *_query("local_only", "cert")])},
             "/api/v1/capabilities": {
                 "get": _op("本企业能力档案", "capabilities:read", {

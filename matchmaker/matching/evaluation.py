@@ -52,7 +52,7 @@ def run(path: Path, config: dict, log=print) -> dict:
         for s in suppliers:
             service.save_capabilities(graph, model, code_of[s["id"]], [{"text": s["text"]}])
         id_of = {v: k for k, v in code_of.items()}
-        ranks, bm25_ranks, overconfident, no_relevant = [], [], 0, 0
+        ranks, bm25_ranks, confident_tops = [], [], []
         docs_plain = [lexical.terms(s["text"]) for s in suppliers]
         for n in needs:
             need_id = service.save_need(graph, model, anchor, {"title": n["text"][:100],
@@ -64,12 +64,31 @@ def run(path: Path, config: dict, log=print) -> dict:
             scores, _ = lexical.bm25(lexical.terms(n["text"]), docs_plain)
             bm25_ranks.append((n.get("lang", "?"),
                                [suppliers[i]["id"] for i in np.argsort(scores)[::-1]], rel))
-            if not rel:
-                no_relevant += 1
-                if result["matches"] and result["matches"][0]["confident"]:
-                    overconfident += 1
+            confident_tops.append(not result["abstain"])
         out = _metrics(ranks)
-        out["needs_without_relevant"] = no_relevant
-        out["confident_top_match_without_relevant"] = overconfident
+        out.update(_abstention(ranks, confident_tops))
         out["baseline_bm25_char_bigrams"] = _metrics(bm25_ranks)
         return out
+
+
+def _abstention(ranks: list[tuple[str, list[str], set[str]]], confident: list[bool]) -> dict:
+    """No-answer needs shown a confident top match (should be none), and answerable needs whose
+    top match is relevant and confident (should be all), overall and per language."""
+    def summary(rows):
+        answerable = [(ids, rel, ok) for (_, ids, rel), ok in rows if rel]
+        relevant_top = [ok for ids, rel, ok in answerable if ids[:1] and ids[0] in rel]
+        return {"needs_without_relevant": len(rows) - len(answerable),
+                "confident_top_match_without_relevant": sum(
+                    ok for (_, _, rel), ok in rows if not rel),
+                "answerable_with_confident_relevant_top": _share(sum(relevant_top),
+                                                                 len(answerable)),
+                "relevant_top_matches_confident": _share(sum(relevant_top), len(relevant_top))}
+    rows = list(zip(ranks, confident))
+    out = summary(rows)
+    out["abstention_per_lang"] = {lang: summary([r for r in rows if r[0][0] == lang])
+                                  for lang in sorted({r[0] for r in ranks})}
+    return out
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None

@@ -14,9 +14,10 @@ _PATH = Path(__file__).parent / "data" / "glossary.tsv"
 
 
 @lru_cache(maxsize=1)
-def _entries() -> list[tuple[re.Pattern, str]]:
-    """(compiled surface form, translation), longest forms first. Compiled once: there are more
-    forms than `re`'s own cache holds, so compiling per call recompiled them on every text."""
+def _entries() -> list[tuple[re.Pattern, str, str]]:
+    """(compiled surface form, translation, concept), longest forms first; the concept is the
+    line's first English form. Compiled once: there are more forms than `re`'s own cache holds,
+    so compiling per call recompiled them on every text."""
     forms = []
     for line in _PATH.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -24,26 +25,41 @@ def _entries() -> list[tuple[re.Pattern, str]]:
         en, zh = line.split("\t")
         en_forms, zh_forms = en.split("|"), zh.split("|")
         forms += [(f.lower(), r"(?<![a-z0-9])" + re.escape(f.lower()) + r"(?![a-z0-9])",
-                   zh_forms[0]) for f in en_forms]
-        forms += [(f, re.escape(f.lower()), en_forms[0]) for f in zh_forms]
+                   zh_forms[0], en_forms[0]) for f in en_forms]
+        forms += [(f, re.escape(f.lower()), en_forms[0], en_forms[0]) for f in zh_forms]
     forms.sort(key=lambda e: len(e[0]), reverse=True)
-    return [(re.compile(pattern), target) for _, pattern, target in forms]
+    return [(re.compile(pattern), target, concept) for _, pattern, target, concept in forms]
 
 
-def translations(text: str) -> list[str]:
-    """Translations of the glossary terms found in `text`, each once, in order of length."""
+def _found(text: str) -> list[tuple[tuple[int, int], str, str]]:
+    """(span, translation, concept) of each glossary term in `text`, longest forms first; a
+    shorter form inside a longer one already found is not counted again."""
     lowered = (text or "").lower()
     taken = [False] * len(lowered)
-    found: list[str] = []
-    for pattern, target in _entries():
+    found = []
+    for pattern, target, concept in _entries():
         for match in pattern.finditer(lowered):
             start, end = match.span()
             if any(taken[start:end]):
                 continue
             taken[start:end] = [True] * (end - start)
-            if target.lower() not in lowered and target not in found:
-                found.append(target)
+            found.append(((start, end), target, concept))
     return found
+
+
+def translations(text: str) -> list[str]:
+    """Translations of the glossary terms found in `text`, each once, in order of length."""
+    lowered = (text or "").lower()
+    out: list[str] = []
+    for _, target, _ in _found(text):
+        if target.lower() not in lowered and target not in out:
+            out.append(target)
+    return out
+
+
+def concepts(text: str) -> list[tuple[tuple[int, int], str]]:
+    """(span, concept) of each trade term in `text`: the same concept in either language."""
+    return [(span, concept) for span, _, concept in _found(text)]
 
 
 def bridged(text: str) -> str:

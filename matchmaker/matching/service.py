@@ -1,18 +1,21 @@
 """Matching use cases: save needs and capabilities (embedding them on write), rank both ways."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
 from graph import catalog
 from graph import matching as candidates_store
 from matchmaker.errors import NotFound, ValidationError
-from matchmaker.matching import encoders
+from matchmaker.matching import encoders, requirements, vocabulary
 from matchmaker.matching.glossary import bridged
-from matchmaker.matching.ranking import Filters, Query, extract_certifications, rank_suppliers
+from matchmaker.matching.ranking import (Filters, Query, abstains, order, rank_suppliers,
+                                         requirements_of)
 
 CANDIDATES_PER_INDEX = 60
 MAX_TEXT = 2000
+NO_RELIABLE_MATCH = "暂无可靠的本地配套企业"
 
 
 def _clean(value, name: str, limit: int = 500) -> str:
@@ -54,8 +57,10 @@ def capability_row(company: str, cap: dict, number: int = 1) -> dict:
     row["text"] = _clean(cap.get("text") or capability_text(row), "text", MAX_TEXT)
     if not row["text"]:
         raise ValidationError(f"第{number}项能力没有任何描述", field="products")
-    certs = set(cap.get("certifications") or []) | set(extract_certifications(row["text"]))
-    row["certifications"] = sorted(certs)
+    req = requirements.extract(row["text"], "capability")
+    row["certifications"] = sorted(set(cap.get("certifications") or [])
+                                   | set(req["certifications"]))
+    row.update(_stored_requirements(req, "capability"))
     # stored so that ranking never re-runs the glossary over candidates
     row["text_bridged"] = bridged(row["text"])
     return row
@@ -101,16 +106,25 @@ def need_row(company: str, need: dict) -> dict:
         except ValueError:
             raise ValidationError("截止日期格式应为 YYYY-MM-DD", field="deadline") from None
     text = "。".join(p for p in (title, description, spec) if p)
+    req = requirements.extract(text, "need")
     return {"id": need.get("id") or f"N-{uuid.uuid4().hex[:10]}", "company": company,
             "title": title, "description": description, "spec": spec,
             "annual_volume": _positive_int(need.get("annual_volume"), "annual_volume"),
             "certs_required": sorted(set(need.get("certs_required") or [])
-                                     | set(extract_certifications(text))),
+                                     | {c for group in req["certifications"] for c in group}),
             "delivery_region": _clean(need.get("delivery_region"), "delivery_region", 50),
             "deadline": deadline, "status": status,
             "visibility": need.get("visibility") or "public",
             "category": need.get("category") or None, "text": text,
-            "text_bridged": bridged(text)}
+            "text_bridged": bridged(text), **_stored_requirements(req, "need")}
+
+
+def _stored_requirements(req: dict, role: str) -> dict:
+    """Requirements are read once, on write: as JSON for ranking, as chips for the pages, and
+    the annual volume or capacity the text states (shown where the typed field is empty)."""
+    return {"requirements": json.dumps(req, ensure_ascii=False),
+            "requirement_chips": requirements.chips(req, role),
+            "stated_volume": requirements.annual_volume(req)}
 
 
 def store_needs(graph, model: str, rows: list[dict]) -> None:
@@ -154,13 +168,15 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
         raise NotFound("需求不存在")
     if user is not None and not (user.is_organizer or user.company == need["company"]):
         raise NotFound("需求不存在")  # as for a need that does not exist: no hint it does
-    query = Query(text=need["text"],
-                  certs_required=need["certs_required"] or [],
-                  annual_volume=need["annual_volume"], category=need["category"])
+    query = Query(text=need["text"], requirements=requirements_of(need, "need"),
+                  certs_required=need["certs_required"] or [], category=need["category"])
     found = candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
                                                  need["clusters"] or [])
-    need.pop("emb"), need.pop("emb_x")
-    return {"need": need, "matches": rank_suppliers(query, found, filters, limit)}
+    need.pop("emb"), need.pop("emb_x"), need.pop("requirements")
+    matches = rank_suppliers(query, found, filters, limit)
+    abstain = abstains(matches)
+    return {"need": need, "matches": matches, "abstain": abstain,
+            "notice": NO_RELIABLE_MATCH if abstain else None}
 
 
 def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
@@ -172,7 +188,8 @@ def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
     for cap in graph.read(catalog.capabilities_of, company, True):
         found = {n["need"]: n for n in candidates_store.need_candidates(
             graph, cap, CANDIDATES_PER_INDEX)}
-        query = Query(text=cap["text"])
+        query = Query(text=cap["text"], role="capability", requirements=requirements_of(
+            dict(cap, capacity=cap["capacity_per_year"]), "capability"))
         # Needs stand in as the candidates of the shared ranking (keyed by need id).
         candidates = [dict(n, company=n["need"], capability=n["need"]) for n in found.values()]
         have = set(cap["certifications"] or [])
@@ -181,10 +198,11 @@ def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
             required = need["certs_required"] or []
             r = {"need": need["need"], "title": need["title"], "anchor": need["company_name"],
                  "anchor_credit_code": need["company"],
-                 "score": r["score"], "confident": r["confident"],
-                 "explanation": dict(r["explanation"],
-                                     certifications_met=[c for c in required if c in have],
-                                     certifications_missing=[c for c in required if c not in have])}
-            if r["need"] not in results or r["score"] > results[r["need"]]["score"]:
+                 "score": r["score"], "confident": r["confident"], "unmet": r["unmet"],
+                 "explanation": dict(r["explanation"], certifications_met=[
+                     c for c in required if vocabulary.holds(have, c)],
+                     certifications_missing=[c for c in required
+                                             if not vocabulary.holds(have, c)])}
+            if r["need"] not in results or order(r) < order(results[r["need"]]):
                 results[r["need"]] = r
-    return sorted(results.values(), key=lambda r: -r["score"])[:limit]
+    return sorted(results.values(), key=order)[:limit]

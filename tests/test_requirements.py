@@ -1,0 +1,157 @@
+"""Fast unit tests of requirement reading and checking: plain strings in, plain dicts out (no
+graph, no model). The texts are written for these tests from ordinary trade phrasing."""
+import pytest
+
+from matchmaker.matching import checks, ranking
+from matchmaker.matching.quantities import quantities
+from matchmaker.matching.requirements import annual_volume, chips, extract
+
+
+def _q(text):
+    return [(q["kind"], q["low"], q["high"]) for q in quantities(text)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("缸径Φ32–Φ100，工作压力≤25MPa", [("diameter", 32, 100), ("pressure", None, 25)]),
+    ("bore 40 to 160 mm, up to 250 bar", [("diameter", 40, 160), ("pressure", None, 25)]),
+    ("铸件单重5-500kg", [("mass", 5, 500)]),
+    ("castings from 0.5 t to 3 t", [("mass", 500, 3000)]),
+    ("年需求 2000 件", [("annual_count", 2000, 2000)]),
+    ("年产能 10 万件", [("annual_count", 100_000, 100_000)]),
+    ("capacity 50,000 pcs per year", [("annual_count", 50_000, 50_000)]),
+    ("月产 5000 套", [("annual_count", 60_000, 60_000)]),
+    ("annual volume of 20k units", [("annual_count", 20_000, 20_000)]),
+    ("280T–1600T压铸机", [("force", 280, 1600)]),
+    ("适用20吨级挖掘机", [("class", 20, 20)]),
+    ("M8–M24 螺栓", [("thread", 8, 24)]),
+    ("最大加工直径Φ800", [("diameter", None, 800)]),
+    ("Φ100以下", [("diameter", None, 100)]),
+    ("2–12层 PCB", [("layers", 2, 12)]),
+    ("机柜 1200×800×600mm", [("size", 1200, 1200)]),
+    ("缸径40-200，行程 ≤ 2000", [("diameter", 40, 200), ("stroke", None, 2000)]),
+])
+def test_quantities_with_units_ranges_and_bounds(text, expected):
+    assert _q(text) == [(k, lo, hi) for k, lo, hi in expected]
+
+
+@pytest.mark.parametrize("text", ["30天内交付500件", "质保2年", "ISO 9001:2015", "42CrMo调质",
+                                  "IATF16949认证", "6061-T6", "成立于2008年"])
+def test_numbers_that_are_not_requirements(text):
+    assert quantities(text) == []
+
+
+def test_capability_restrictions_are_read():
+    cap = extract("液压油缸维修、再制造，只修不造；缸径Φ32–Φ100", "capability")
+    assert cap["service"] == "repair"
+    cap = extract("铝合金压铸件，只做铝合金，不做锌合金和镁合金，无喷涂能力", "capability")
+    assert [i["text"] for i in cap["exclusions"]] == ["锌合金", "镁合金", "喷涂"]
+    assert cap["only"][0]["concepts"] == ["mat:aluminium"]
+    cap = extract("Shafts machined to customer drawings; no heat treatment, no stainless steel",
+                  "capability")
+    assert cap["design"] == "print"
+    assert [i["concepts"] for i in cap["exclusions"]] == [["proc:heat_treatment"],
+                                                         ["mat:stainless"]]
+    assert extract("液压缸制造，不做维修", "capability")["service"] == "no_repair"
+    assert extract("不做新油缸，专业修复", "capability")["service"] == "repair"
+
+
+def test_certificates_held_pending_required_and_preferred():
+    cap = extract("通过ISO 9001认证，IATF 16949认证办理中，尚未取得ISO 14001", "capability")
+    assert cap["certifications"] == ["ISO9001"]
+    assert cap["certs_pending"] == ["IATF16949"]
+    need = extract("需IATF16949认证，ISO 14001优先；ISO 9001 or AS9100", "need")
+    assert need["certifications"] == [["IATF16949"], ["ISO9001", "AS9100"]]
+    assert need["certs_preferred"] == ["ISO14001"]
+
+
+def test_need_reads_new_or_repair_and_design():
+    assert extract("挖掘机液压油缸维修", "need")["service"] == "repair"
+    assert extract("液压油缸新品，不接受翻新件", "need")["service"] == "new"
+    assert extract("需具备设计能力，联合开发", "need")["design"] == "design"
+    assert extract("按我方图纸加工", "need")["design"] == "print"
+    assert extract("设计压力 25MPa", "need")["design"] is None
+
+
+def test_chips_and_stated_volume():
+    need = extract("采购挖掘机液压油缸新品，缸径Φ140，年需求 2000 件，需IATF16949认证", "need")
+    assert chips(need, "need")[:3] == ["缸径 Φ140", "年需求 2000 件", "需 IATF16949"]
+    assert annual_volume(need) == 2000
+    cap = extract("不锈钢精密铸件，年产能 3000 吨，不做大型铸件", "capability")
+    assert chips(cap, "capability") == ["年产能 3000 吨", "不做：大型铸件"]
+
+
+def _check(need_text, cap_text):
+    need = checks.with_structured(extract(need_text, "need"), need_text)
+    cap = checks.with_structured(extract(cap_text, "capability"), cap_text, role="capability")
+    return checks.check(need, cap)
+
+
+def _failed(need_text, cap_text):
+    return [c["reason"] for c in checks.hard_failures(_check(need_text, cap_text))]
+
+
+def test_each_hard_requirement_fails_with_its_reason():
+    need = "采购挖掘机液压油缸新品，缸径Φ140，工作压力31.5MPa，年需求 2000 件，需IATF16949认证"
+    cap = "液压油缸维修、再制造，只修不造，缸径Φ32–Φ100，额定压力≤25MPa，年产能1000件，ISO9001认证"
+    assert _failed(need, cap) == [
+        "供应商只做维修/再制造，不做新品", "缺少 IATF16949 认证", "缸径范围 Φ32–Φ100，需求 Φ140",
+        "压力最大 25MPa，需求 31.5MPa", "年产能 1000件，需求 2000 件"]
+    good = "液压油缸制造，缸径Φ80–Φ250，压力≤35MPa，年产能 1 万件，IATF 16949认证"
+    assert _failed(need, good) == []
+    assert {c["status"] for c in _check(need, good)} == {"met"}
+
+
+def test_exclusions_cross_languages_and_cover_narrower_terms():
+    failed = _failed("PCBA assembly with SMT, stainless steel enclosure",
+                     "家电控制板插件加工，无SMT产线；不做不锈钢")
+    assert failed == ["供应商注明不做SMT", "供应商注明不做不锈钢"]
+    assert _failed("SUS304法兰", "法兰加工，不做钢件") == ["供应商注明不做钢件"]
+    # '大型铸件除外' concerns large castings only
+    assert _failed("小型不锈钢铸件", "不锈钢精密铸件，大型铸件除外") == []
+    assert _failed("液压油缸维修", "液压缸制造，不做维修") == ["供应商注明不做维修"]
+
+
+def test_only_statements_and_listed_materials():
+    assert _failed("锌合金压铸件", "压铸，只做铝合金") == [
+        "供应商仅做铝合金，需求为锌合金"]
+    soft = [c for c in _check("不锈钢轴", "轴类加工，材料45#钢、40Cr") if c["kind"] == "material"]
+    assert soft[0]["status"] == "not_met" and not soft[0]["hard"]
+
+
+def test_iatf_covers_iso9001_and_alternatives():
+    assert _failed("需ISO9001认证", "通过IATF16949认证") == []
+    assert _failed("ISO 9001 or AS9100 required", "AS9100 certified") == []
+
+
+def _candidate(name, text, cos, **extra):
+    return {"company": name, "company_name": name, "capability": name, "text": text,
+            "cos_e": cos, "cos_x": cos, **extra}
+
+
+def test_a_hard_failure_ranks_below_every_candidate_without_one():
+    need = "液压油缸新品，缸径Φ140"
+    query = ranking.Query(text=need, requirements=checks.with_structured(
+        extract(need, "need"), need))
+    found = ranking.rank_suppliers(query, [
+        _candidate("near_miss", "液压油缸新品制造，缸径Φ32–Φ100", 0.9),
+        _candidate("weaker", "工程机械液压缸", 0.5),
+        _candidate("fit", "液压油缸，缸径Φ80–Φ250", 0.6)])
+    assert [m["company"] for m in found] == ["fit", "weaker", "near_miss"]
+    assert found[2]["unmet"] == ["缸径范围 Φ32–Φ100，需求 Φ140"]
+    assert not found[2]["confident"]
+    assert not ranking.abstains(found)
+    assert ranking.abstains(found[2:])
+
+
+def test_a_fallback_silent_on_the_detail_a_near_miss_failed_is_not_confident():
+    need = "液压油缸新品，缸径Φ140"
+    query = ranking.Query(text=need, requirements=checks.with_structured(
+        extract(need, "need"), need))
+    near_miss = _candidate("near_miss", "液压油缸新品制造，缸径Φ32–Φ100", 0.9)
+    silent = _candidate("silent", "工程机械液压缸", 0.6)
+    found = ranking.rank_suppliers(query, [near_miss, silent])
+    assert [m["company"] for m in found] == ["silent", "near_miss"]
+    assert ranking.abstains(found)
+    fit = _candidate("fit", "液压油缸，缸径Φ80–Φ250", 0.5)
+    found = ranking.rank_suppliers(query, [near_miss, silent, fit])
+    assert found[0]["company"] == "fit" and not ranking.abstains(found)
