@@ -6,6 +6,7 @@ transient failures are retried by the driver and a failing unit of work is rolle
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph import schema, server
+from graph import reference, schema, server
 
 
 class GraphUnavailable(RuntimeError):
@@ -60,6 +61,7 @@ class Graph:
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="graph-read")
         self._kept: dict = {}
         self._kept_under = None  # the reference version what is kept was read under
+        self._request = threading.local()  # whether this request has checked that version
 
     def read(self, work, *args, **kwargs):
         return self._run("execute_read", work, args, kwargs)
@@ -71,12 +73,21 @@ class Graph:
             return [self.read(w) for w in works]
         return list(self._pool.map(self.read, works))
 
+    def begin_request(self) -> None:
+        """A web request starts: its first `read_once` checks the reference version first."""
+        self._request.checked = False
+
     def read_once(self, work, *args):
         """`work`'s result, read on first use and then kept: for the reference lists (regions,
         parks, clusters, categories), which change rarely — when the office edits them, which
         bumps their version, or at `matchmaker init`. Kept until `forget_kept`, or until
-        `keep_under` is told of another version. Shared between threads: never modify it.
-        An empty result is not kept (the app may start before `init` has run)."""
+        `keep_under` is told of another version; in a web request (`begin_request`) the version
+        is read before the first kept list is used, so only requests that use one pay for it.
+        Shared between threads: never modify it. An empty result is not kept (the app may
+        start before `init` has run)."""
+        if not getattr(self._request, "checked", True):
+            self._request.checked = True
+            self.keep_under(self.read(reference.version))
         key, kept = (work, args), self._kept
         if key in kept:
             return kept[key]

@@ -78,10 +78,10 @@ def test_parallel_reads_keep_order_and_raise(graph):
 def test_reference_lists_are_kept_until_their_version_moves(graph):
     from graph import reference
     from matchmaker.reference_data import edits
-    graph.keep_under(graph.read(reference.version))  # as each request begins
+    graph.begin_request()  # as each web request begins
     parks = graph.read_once(reference.list_parks)
     assert parks and graph.read_once(reference.list_parks) is parks
-    graph.keep_under(graph.read(reference.version))
+    graph.begin_request()
     assert graph.read_once(reference.list_parks) is parks  # same version: still kept
     # Another process's edit: this one learns of it from the version, at its next request.
     other = Graph(graph.settings)
@@ -90,7 +90,7 @@ def test_reference_lists_are_kept_until_their_version_moves(graph):
     finally:
         other.close()
     assert graph.read_once(reference.list_parks) is parks
-    graph.keep_under(graph.read(reference.version))
+    graph.begin_request()
     assert graph.read_once(reference.list_parks)[0]["name"] == "改名园区"
     assert graph.read_once(reference.list_regions, "no-such-region") == []
     assert ("no-such-region",) not in {args for _, args in graph._kept}  # empty: not kept

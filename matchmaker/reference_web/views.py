@@ -15,10 +15,10 @@ from matchmaker.reference_web import bp
 
 @bp.before_app_request
 def see_reference_edits():
-    """One small read per request: a process drops the reference lists it kept as soon as any
-    process has edited them (gunicorn workers each keep their own)."""
+    """A process drops the reference lists it kept as soon as any process has edited them
+    (gunicorn workers each keep their own): a request that uses one first reads the version."""
     if request.endpoint != "static":
-        graph().keep_under(graph().read(reference.version))
+        graph().begin_request()
 
 
 def _kind(kind: str) -> str:
