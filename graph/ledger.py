@@ -72,9 +72,8 @@ def correct_purchases(tx, rows: list[dict]) -> int:
 
 
 def company_roles(tx, codes: list[str]) -> dict[str, str]:
-    return {r["code"]: r["role"] for r in tx.run(
-        "UNWIND $codes AS code MATCH (c:Company {credit_code: code}) "
-        "RETURN c.credit_code AS code, c.role AS role", codes=codes)}
+    """{credit code: role} of the known companies among `codes`."""
+    return {code: c["role"] for code, c in company_standing(tx, codes).items()}
 
 
 def company_standing(tx, codes: list[str]) -> dict[str, dict]:

@@ -51,8 +51,11 @@ def int_arg(name: str, default: int | None, low: int, high: int, source=None) ->
     return value
 
 
-def year_arg(policy, source=None) -> int:
+def year_arg(policy, source=None, required: bool = False) -> int:
     """The year a page or API call is about: one the policy file has rules for; last year by
-    default."""
-    return int_arg("year", date.today().year - 1, policy.first_year, date.today().year + 1,
-                   source)
+    default, unless the caller must name it (`required`)."""
+    year = int_arg("year", None if required else date.today().year - 1, policy.first_year,
+                   date.today().year + 1, source)
+    if year is None:
+        raise ValidationError("缺少 year 参数", field="year")
+    return year

@@ -3,6 +3,8 @@ sessions end for real, sign-in and registration tell nothing and are throttled, 
 takes vetted companies, production posture, and conditional updates that hold on any backend."""
 import re
 import threading
+import uuid
+from contextlib import contextmanager
 
 import pytest
 from conftest import csrf_token, login
@@ -313,17 +315,27 @@ def test_per_address_limits_on_login_registration_and_tokens(app, graph, city):
         assert response.status_code == (200 if i < 2 else 429), i
 
 
-def test_proxy_hops_take_the_client_address_from_the_proxy(monkeypatch, data_dir):
-    import uuid
+@contextmanager
+def _app_under_env(data_dir, **config):
+    """An app created after the test set its environment (the `app` fixture is made before),
+    on its own scratch database, dropped afterwards."""
+    from graph import server
     from matchmaker import create_app
     from matchmaker.reference_data import seed
-    from graph import server
-    monkeypatch.setenv("MATCHMAKER_PROXY_HOPS", "1")
     database = f"t{uuid.uuid4().hex[:10]}"
     app = create_app({"DATA_DIR": data_dir, "NEO4J_DATABASE": database, "TESTING": True,
-                      "SECRET_KEY": "test-secret"})
+                      **config})
     try:
         seed(app.extensions["graph"])
+        yield app
+    finally:
+        app.extensions["graph"].close()
+        server.drop_database(app.extensions["graph"].embedded, database)
+
+
+def test_proxy_hops_take_the_client_address_from_the_proxy(monkeypatch, data_dir):
+    monkeypatch.setenv("MATCHMAKER_PROXY_HOPS", "1")
+    with _app_under_env(data_dir, SECRET_KEY="test-secret") as app:
         app.extensions["limiter"].limits.update(login_ip=Limit(1, 60))
         client = app.test_client()
         for address, status in (("203.0.113.1", 401), ("203.0.113.1", 429),
@@ -332,9 +344,6 @@ def test_proxy_hops_take_the_client_address_from_the_proxy(monkeypatch, data_dir
             response = client.post("/auth/login", headers={"X-Forwarded-For": address}, data={
                 "email": "x@a.cn", "password": "wrong-password", "csrf_token": csrf_token(client)})
             assert response.status_code == status, address
-    finally:
-        app.extensions["graph"].close()
-        server.drop_database(app.extensions["graph"].embedded, database)
 
 
 # ---------------------------------------------------------------- 10. production
@@ -349,15 +358,11 @@ def test_security_headers_and_script_nonces(app, client, city):
     assert "onclick=" not in client.get("/fairs/").get_data(as_text=True)
 
 
-def test_production_posture(monkeypatch, data_dir, graph):
-    import uuid
-    from matchmaker import create_app, demo
-    from graph import server
+def test_production_posture(monkeypatch, data_dir):
+    from matchmaker import demo
     monkeypatch.setenv("MATCHMAKER_ENV", "production")
     monkeypatch.setenv("MATCHMAKER_SECRET_KEY", "x" * 40)
-    database = f"t{uuid.uuid4().hex[:10]}"
-    app = create_app({"DATA_DIR": data_dir, "NEO4J_DATABASE": database, "TESTING": True})
-    try:
+    with _app_under_env(data_dir) as app:
         assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
         response = app.test_client().get("/auth/login")
         assert "max-age=" in response.headers["Strict-Transport-Security"]
@@ -365,9 +370,6 @@ def test_production_posture(monkeypatch, data_dir, graph):
         assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
         with pytest.raises(demo.DemoRefused):
             demo.load(app.extensions["graph"], app.config)
-    finally:
-        app.extensions["graph"].close()
-        server.drop_database(app.extensions["graph"].embedded, database)
 
 
 def test_api_tokens_expire(app, client, graph, city):

@@ -1,7 +1,5 @@
 """JSON API for ERP integration. Session or `Authorization: Bearer` token; errors are
 {"error", "message", "field"?, "details"?}; lists are {"items", "page", "per_page", "total"}."""
-from datetime import date
-
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
@@ -15,7 +13,7 @@ from matchmaker.errors import ValidationError
 from matchmaker.extensions import csrf, current_policy, graph
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
-from matchmaker.web import int_arg
+from matchmaker.web import int_arg, year_arg
 
 # JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,
 # which this API never grants, so CSRF tokens are not needed here.
@@ -48,11 +46,7 @@ def _body(key: str, kind: type):
 
 
 def _year() -> int:
-    policy = current_policy()
-    year = int_arg("year", None, policy.first_year, date.today().year + 1)
-    if year is None:
-        raise ValidationError("缺少 year 参数", field="year")
-    return year
+    return year_arg(current_policy(), required=True)
 
 
 def _page() -> tuple[int, int]:
