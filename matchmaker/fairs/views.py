@@ -1,6 +1,7 @@
 from flask import (Response, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from graph import fairs as store
@@ -9,11 +10,12 @@ from matchmaker import rewards, tables
 from matchmaker.auth.access import roles_required
 from matchmaker.web import safe_next
 from matchmaker.errors import DomainError, Forbidden
-from matchmaker.extensions import graph
-from matchmaker.fairs import bp, service
+from matchmaker.extensions import current_policy, graph
+from matchmaker.fairs import bp, report, service
 from matchmaker.fairs.forms import FairForm
 
 PARTICIPANTS = ("anchor", "supplier", "organizer")
+RECONCILIATION_TEXT = {"fulfilled": _l("已兑现"), "partly": _l("部分兑现"), "not_yet": _l("尚未兑现")}
 
 
 def _texts():
@@ -181,6 +183,49 @@ def export(fair_id):
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=fair-{fair_id}.xlsx"})
+
+
+@bp.route("/reports")
+@roles_required("organizer")
+def reports():
+    return render_template("fairs/reports.html",
+                           rows=report.compare(graph(), current_policy()))
+
+
+@bp.route("/<fair_id>/report")
+@roles_required("organizer")
+def fair_report(fair_id):
+    return render_template("fairs/report.html",
+                           r=report.fair_report(graph(), current_policy(), fair_id),
+                           reconciliation_text=RECONCILIATION_TEXT, **_texts())
+
+
+@bp.route("/<fair_id>/report.xlsx")
+@roles_required("organizer")
+def fair_report_xlsx(fair_id):
+    r = report.fair_report(graph(), current_policy(), fair_id)
+    money = rewards.yuan_decimal
+    pairs = [[p["anchor_name"], p["supplier_name"], _("是") if p["pair"].local else _("否"),
+              _(service.OUTCOME_TEXT[p["pair"].outcome]), money(p["before_fen"]),
+              money(p["after_fen"]), money(p["change_fen"]),
+              _("是") if p["new_relationship"] else _("否"),
+              money(p["pair"].expected_fen) if p["pair"].expected_fen else "",
+              str(RECONCILIATION_TEXT[p["reconciliation"]]) if p["reconciliation"] else "",
+              p["rate_points"] if p["rate_points"] is not None else "",
+              money(p["award_share_fen"])] for p in r["pairs"]]
+    clusters = [[c["name"], c["before_pct"], c["after_pct"], c["change_pts"]]
+                for c in r["clusters"]]
+    body = tables.write_xlsx({
+        _("会谈跟踪"): ([_("主机企业"), _("配套企业"), _("本地企业"), _("洽谈结果"),
+                      _("会前12个月采购（元）"), _("会后12个月采购（元）"), _("变化（元）"),
+                      _("新建配套关系"), _("预计采购（元）"), _("兑现情况"),
+                      _("占本地配套率（百分点）"), _("对应奖励（元）")], pairs),
+        _("产业链配套率"): ([_("产业链"), _("会前配套率（%）"), _("会后配套率（%）"),
+                        _("变化（百分点）")], clusters)})
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=fair-report-{fair_id}.xlsx"})
 
 
 @bp.route("/<fair_id>/checkin/<company>", methods=["POST"])
