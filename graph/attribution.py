@@ -48,3 +48,57 @@ def window_totals(tx, start: str, end: str, local: list[str]) -> dict[str, dict]
                sum(CASE WHEN p.supplier IN $local THEN p.amount_fen ELSE 0 END) AS local_fen
     """, years=list(range(int(start[:4]), int(end[:4]) + 1)), start=start, end=end,
                 local=local)}
+
+
+# --- follow-up questions 3 and 6 months after a fair ---
+
+def open_round(tx, key: str, at: int) -> bool:
+    """Record that a follow-up round has been announced; True only the first time."""
+    return tx.run("""
+        MERGE (r:FollowUpRound {key: $key})
+        ON CREATE SET r.announced_at = $at, r.fresh = true
+        WITH r, coalesce(r.fresh, false) AS fresh
+        SET r.fresh = false
+        RETURN fresh
+    """, key=key, at=at).single()["fresh"]
+
+
+def save_follow_up(tx, row: dict) -> None:
+    tx.run("""
+        MATCH (m:FairMeeting {key: $row.meeting})
+        MERGE (f:FollowUp {key: $row.key})
+        SET f.meeting = $row.meeting, f.fair = m.fair, f.company = $row.company,
+            f.round = $row.round, f.status = $row.status, f.note = $row.note,
+            f.answered_by = $row.actor, f.answered_at = $row.at
+        MERGE (f)-[:ABOUT]->(m)
+    """, row=row).consume()
+
+
+def follow_ups(tx, fair_id: str) -> list[dict]:
+    return tx.run("""
+        MATCH (f:FollowUp {fair: $fair})
+        RETURN f {.key, .meeting, .company, .round, .status, .note, .answered_at} AS answer
+        ORDER BY f.round, f.meeting
+    """, fair=fair_id).value()
+
+
+def held_meetings_of(tx, company: str) -> list[dict]:
+    """Held meetings of a company with the fair's first day, for its follow-up questions."""
+    return tx.run("""
+        MATCH (m:FairMeeting) WHERE (m.anchor = $company OR m.supplier = $company)
+          AND m.attended = true AND m.outcome IS NOT NULL
+        MATCH (f:Fair {id: m.fair}), (m)-[:ANCHOR]->(a:Company), (m)-[:SUPPLIER]->(s:Company)
+        RETURN m.key AS key, m.fair AS fair, f.name AS fair_name, f.days[0] AS day,
+               m.anchor AS anchor, m.supplier AS supplier, a.name AS anchor_name,
+               s.name AS supplier_name, m.outcome AS outcome
+        ORDER BY day DESC, a.name, s.name
+    """, company=company).data()
+
+
+def participants_of(tx, fair_id: str) -> list[str]:
+    """Companies with at least one held meeting at the fair."""
+    return tx.run("""
+        MATCH (m:FairMeeting {fair: $fair}) WHERE m.attended = true AND m.outcome IS NOT NULL
+        UNWIND [m.anchor, m.supplier] AS company
+        RETURN DISTINCT company
+    """, fair=fair_id).value()

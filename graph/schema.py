@@ -22,6 +22,8 @@ UNIQUE_KEYS = [
     ("FairRegistration", "key"),
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
+    ("FollowUp", "key"),
+    ("FollowUpRound", "key"),
     ("ImportJob", "id"),
     ("RateCounter", "key"),
     ("MaterialGroup", "key"),

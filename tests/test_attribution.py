@@ -10,7 +10,7 @@ from graph import fairs as fair_store
 from matchmaker import ledger, tables
 from matchmaker import policy as policy_module
 from matchmaker.fairs import attribution as att
-from matchmaker.fairs import report
+from matchmaker.fairs import followup, report
 
 from ledger_data import CODES, COMPANIES
 
@@ -120,7 +120,10 @@ def _meeting(graph, fair, anchor, supplier, outcome, amount_fen=None, attended=T
     return key
 
 
-def test_fair_report_on_the_ledger(app, graph):
+@pytest.fixture
+def held_fair(app, graph):
+    """Last June's fair in the worked-example city: three held meetings, one no-show, and
+    purchases around it."""
     policy = policy_module.load(app.config["POLICY_FILE"])
     ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
                                                ledger.COMPANY_COLUMNS), policy, "test")
@@ -143,7 +146,12 @@ def test_fair_report_on_the_ledger(app, graph):
             f"{C},{zz},P5,2025-02-01,2000000,HYD-CYL"]        # C before: outside only
     ledger.import_purchases(graph, tables.read("\n".join(rows).encode(), "p.csv",
                                                ledger.PURCHASE_COLUMNS), "test")
+    return policy
 
+
+def test_fair_report_on_the_ledger(app, graph, held_fair):
+    policy = held_fair
+    A, C, local1, local2, zz = (CODES[k] for k in ("A", "C", "local1", "local2", "zhuzhou"))
     out = report.fair_report(graph, policy, "f2025", as_of=date(2026, 7, 1))
     assert out["counts"]["held"] == 3 and out["counts"]["no_shows"] == 1
     assert out["counts"]["contracts"] == 1 and out["counts"]["declared_fen"] == 3 * M
@@ -184,3 +192,60 @@ def test_fair_report_on_the_ledger(app, graph):
     assert book.sheetnames == ["会谈跟踪", "产业链配套率"]
     assert book["会谈跟踪"].max_row == 4  # header + three held meetings
     assert "2025 工程机械配套洽谈会" in client.get("/fairs/reports").get_data(as_text=True)
+
+
+def test_follow_up_rounds():
+    assert followup.add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
+    assert followup.current_round(DAY, date(2025, 8, 31)) is None
+    assert followup.current_round(DAY, date(2025, 9, 1)) == 3
+    assert followup.current_round(DAY, date(2026, 1, 1)) == 6
+
+
+class User:
+    def __init__(self, company, email):
+        self.company, self.email = company, email
+
+
+def test_follow_up_asked_once_answered_and_shown_in_the_report(app, graph, held_fair):
+    from graph import notifications as inbox
+    from matchmaker.errors import Forbidden, ValidationError
+    A, local1, local2 = CODES["A"], CODES["local1"], CODES["local2"]
+    today = date(2025, 9, 15)
+    assert followup.announce_due(graph, today) == 1
+    assert followup.announce_due(graph, today) == 0  # once per fair and round
+    told = graph.read(inbox.notifications_for, [local1])
+    assert [n["kind"] for n in told] == ["follow_up"]
+
+    questions = followup.questions(graph, local1, today)
+    assert [(q["anchor"], q["round"], q["answer"]) for q in questions] == [(A, 3, None)]
+    key = questions[0]["key"]
+    followup.answer(graph, User(local1, "s@l1.cn"), key, 3, "samples", "已送样", today)
+    assert followup.questions(graph, local1, today)[0]["answer"]["status"] == "samples"
+    with pytest.raises(Forbidden):
+        followup.answer(graph, User(local2, "s@l2.cn"), key, 3, "contract", "", today)
+    with pytest.raises(ValidationError):
+        followup.answer(graph, User(local1, "s@l1.cn"), key, 6, "contract", "", today)
+    with pytest.raises(ValidationError):
+        followup.answer(graph, User(local1, "s@l1.cn"), key, 3, "maybe", "", today)
+
+    out = report.fair_report(graph, held_fair, "f2025", as_of=today)
+    pair = next(p for p in out["pairs"] if p["pair"].key == key)
+    assert pair["supplier_says"]["status"] == "samples" and pair["anchor_says"] is None
+
+
+def test_follow_up_page(app, graph, held_fair):
+    from conftest import csrf_token, login
+
+    from matchmaker import accounts
+    accounts.create_user(graph, "s@l1.cn", "浏阳配套", "supplier", "correct-horse-1",
+                         CODES["local1"])
+    client = app.test_client()
+    login(client, "s@l1.cn")
+    page = client.get("/fairs/follow-ups").get_data(as_text=True)
+    assert "主机A" in page and "第 6 个月回访" in page  # a year and a half after the fair
+    key = f"f2025|{CODES['A']}|{CODES['local1']}"
+    response = client.post(f"/fairs/follow-ups/{key}", data={
+        "round": "6", "status": "contract", "note": "",
+        "csrf_token": csrf_token(client, "/fairs/follow-ups")}, follow_redirects=True)
+    assert "已保存" in response.get_data(as_text=True)
+    assert "已回复：已签合同" in client.get("/fairs/follow-ups").get_data(as_text=True)

@@ -40,11 +40,16 @@ def fair_report(graph, policy: Policy, fair_id: str, as_of: date | None = None) 
         yearly, _increment_awards(graph, {p.anchor for p in pairs}, windows))
     names = {m["key"]: m for m in met}
     anchor_names = {m["anchor"]: m["anchor_name"] for m in met}
+    answers: dict[str, dict] = {}  # meeting → {company: the latest round's answer}
+    for a in graph.read(store.follow_ups, fair_id):  # ordered by round
+        answers.setdefault(a["meeting"], {})[a["company"]] = a
     clusters = _cluster_rates(graph, before, after, fair.get("cluster"))
     return {"fair": fair, "windows": windows, "counts": counts,
             "pairs": [{**vars(r), "change_fen": r.change_fen,
                        "anchor_name": names[r.pair.key]["anchor_name"],
-                       "supplier_name": names[r.pair.key]["supplier_name"]}
+                       "supplier_name": names[r.pair.key]["supplier_name"],
+                       "anchor_says": answers.get(r.pair.key, {}).get(r.pair.anchor),
+                       "supplier_says": answers.get(r.pair.key, {}).get(r.pair.supplier)}
                       for r in result.pairs],
             "new_relationships": result.new_relationships,
             "new_local_fen": result.new_local_fen,

@@ -11,7 +11,7 @@ from matchmaker.auth.access import roles_required
 from matchmaker.web import safe_next
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import current_policy, graph
-from matchmaker.fairs import bp, report, service
+from matchmaker.fairs import bp, followup, report, service
 from matchmaker.fairs.forms import FairForm
 
 PARTICIPANTS = ("anchor", "supplier", "organizer")
@@ -185,6 +185,26 @@ def export(fair_id):
                     headers={"Content-Disposition": f"attachment; filename=fair-{fair_id}.xlsx"})
 
 
+@bp.route("/follow-ups")
+@roles_required("anchor", "supplier")
+def follow_ups():
+    return render_template("fairs/follow_ups.html",
+                           questions=followup.questions(graph(), current_user.company),
+                           follow_up_text=followup.STATUS_TEXT, **_texts())
+
+
+@bp.route("/follow-ups/<path:key>", methods=["POST"])
+@roles_required("anchor", "supplier")
+def answer_follow_up(key):
+    try:
+        followup.answer(graph(), current_user, key, request.form.get("round", type=int),
+                        request.form.get("status"), request.form.get("note"))
+        flash(_("已保存，谢谢反馈"), "success")
+    except DomainError as e:
+        _flash_error(e)
+    return redirect(url_for("fairs.follow_ups"))
+
+
 @bp.route("/reports")
 @roles_required("organizer")
 def reports():
@@ -197,7 +217,8 @@ def reports():
 def fair_report(fair_id):
     return render_template("fairs/report.html",
                            r=report.fair_report(graph(), current_policy(), fair_id),
-                           reconciliation_text=RECONCILIATION_TEXT, **_texts())
+                           reconciliation_text=RECONCILIATION_TEXT,
+                           follow_up_text=followup.STATUS_TEXT, **_texts())
 
 
 @bp.route("/<fair_id>/report.xlsx")
