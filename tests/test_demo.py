@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from conftest import login
 
-from matchmaker import demo
+from matchmaker import demo, policy
+from matchmaker.fairs import report
 from matchmaker.fairs import service as fairs
 
 
@@ -13,11 +14,18 @@ def test_demo_city_loads_and_renders(app, graph, client):
     assert demo.load(graph, app.config)["fair"] == {"id": demo.DEMO_FAIR}   # idempotent
     fair = fairs.get(graph, demo.DEMO_FAIR)
     assert fair["status"] == "scheduled" and fair["report"]["gap_pct"] <= 2
+    # Last spring's fair is followed in the ledger: new local relationships and their purchases.
+    past = report.fair_report(graph, policy.load(app.config["POLICY_FILE"]), demo.PAST_FAIR)
+    assert past["windows"].complete and past["counts"]["no_shows"] == 6
+    assert past["new_relationships"] >= 6 and past["new_local_fen"] > 0
+    assert any(p["reconciliation"] for p in past["pairs"])
+    assert any(p["supplier_says"] for p in past["pairs"])
     pages = {"office@demo.cn": ["/incentives/", "/chain/", "/fairs/", f"/fairs/{demo.DEMO_FAIR}",
-                                f"/fairs/{demo.DEMO_FAIR}/tables"],
+                                f"/fairs/{demo.DEMO_FAIR}/tables", f"/fairs/{demo.PAST_FAIR}",
+                                f"/fairs/{demo.PAST_FAIR}/report", "/fairs/reports"],
              "anchor@demo.cn": ["/needs/", "/incentives/mine", f"/fairs/{demo.DEMO_FAIR}"],
              "supplier@demo.cn": ["/suppliers/profile", "/suppliers/needs",
-                                  f"/fairs/{demo.DEMO_FAIR}"]}
+                                  f"/fairs/{demo.DEMO_FAIR}", "/fairs/follow-ups"]}
     for email, paths in pages.items():
         login(client, email, demo.DEMO_PASSWORD)
         for path in paths:
