@@ -152,6 +152,21 @@ def save_schedule(tx, fair_id: str, placements: list[dict], report: dict) -> Non
            fair=fair_id, report=report).consume()
 
 
+def release_and_place(tx, released: list[str], placements: list[dict]) -> None:
+    """On the day: no-show meetings give up their slot (their no-show stays on record) and
+    standby meetings take free cells, published at once."""
+    tx.run("""
+        UNWIND $keys AS key
+        MATCH (m:FairMeeting {key: key})
+        SET m.released_slot = m.slot, m.slot = null, m.table = null
+    """, keys=released).consume()
+    tx.run("""
+        UNWIND $rows AS row
+        MATCH (m:FairMeeting {key: row.key}) WHERE m.slot IS NULL
+        SET m.slot = row.slot, m.table = row.table, m.published = true, m.standby = true
+    """, rows=placements).consume()
+
+
 def publish(tx, fair_id: str) -> int:
     count = tx.run("""
         MATCH (m:FairMeeting {fair: $fair})

@@ -305,3 +305,70 @@ def _finish(participants, meetings, chosen, tables, status, objective, bound, st
         value=sum(m.value for m in meetings if m.id in placements),
         idle_slots=idle, status=status, objective=objective, bound=bound, gap=round(gap, 5),
         seconds=round(time.perf_counter() - started, 2), below_minimum=below)
+
+
+@dataclass(frozen=True)
+class Standby:
+    placements: dict[str, tuple[int, int]]   # meeting id → (slot, table)
+    status: str                              # optimal / feasible / none
+
+
+def fill_freed(participants: dict[str, Participant], fixed: dict[str, tuple[int, int]],
+               fixed_pairs: dict[str, tuple[str, str]], candidates: list[Meeting],
+               slots: range, tables: int, time_limit: float = 5.0, workers: int = 8
+               ) -> Standby:
+    """On the day: place unmet meetings into the slots `slots` (those not yet begun) around
+    every meeting that stays (`fixed`: id → (slot, table), `fixed_pairs`: id → (anchor,
+    supplier)), without moving any of them. CP-SAT maximises the value placed; each
+    participant's maximum counts the meetings it already has."""
+    from ortools.sat.python import cp_model
+
+    busy: dict[str, set[int]] = {}
+    used_tables: dict[int, set[int]] = {}
+    held: dict[str, int] = {}
+    for mid, (slot, table) in fixed.items():
+        used_tables.setdefault(slot, set()).add(table)
+        for pid in fixed_pairs[mid]:
+            busy.setdefault(pid, set()).add(slot)
+            held[pid] = held.get(pid, 0) + 1
+    free_tables = {s: tables - len(used_tables.get(s, ())) for s in slots}
+    options = {m.id: [s for s in slots if free_tables[s] > 0
+                      and s in participants[m.anchor].available
+                      and s in participants[m.supplier].available
+                      and s not in busy.get(m.anchor, ()) and s not in busy.get(m.supplier, ())]
+               for m in candidates if m.value > 0}
+    meetings = [m for m in candidates if options.get(m.id)]
+    if not meetings:
+        return Standby({}, "none")
+    model = cp_model.CpModel()
+    x = {(m.id, s): model.NewBoolVar(f"{m.id}@{s}") for m in meetings for s in options[m.id]}
+    cells: dict[tuple[str, int], list] = {}
+    mine: dict[str, list] = {}
+    for m in meetings:
+        model.AddAtMostOne(x[m.id, s] for s in options[m.id])
+        for s in options[m.id]:
+            for pid in (m.anchor, m.supplier):
+                cells.setdefault((pid, s), []).append(x[m.id, s])
+                mine.setdefault(pid, []).append(x[m.id, s])
+    for here in cells.values():
+        if len(here) > 1:
+            model.AddAtMostOne(here)
+    for s in slots:
+        here = [var for (mid, t), var in x.items() if t == s]
+        if len(here) > free_tables[s]:
+            model.Add(sum(here) <= free_tables[s])
+    for pid, placed in mine.items():
+        model.Add(sum(placed) <= max(0, participants[pid].max_meetings - held.get(pid, 0)))
+    value = {m.id: m.value for m in meetings}
+    model.Maximize(sum(value[mid] * var for (mid, _), var in x.items()))
+    solver = _solver(time_limit, workers)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Standby({}, "none")
+    chosen = sorted(((s, mid) for (mid, s), var in x.items() if solver.BooleanValue(var)))
+    placements = {}
+    for s, mid in chosen:
+        table = min(set(range(tables)) - used_tables.setdefault(s, set()))
+        used_tables[s].add(table)
+        placements[mid] = (s, table)
+    return Standby(placements, "optimal" if status == cp_model.OPTIMAL else "feasible")

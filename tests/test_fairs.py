@@ -238,3 +238,50 @@ def test_no_show_is_counted_and_outcome_needs_a_scheduled_meeting(client, graph,
     service.record_outcome(graph, key, anchor, {"attended": "no"})
     result = service.outcomes(graph, fair_id)
     assert result["no_shows"] == 1 and result["signed_fen"] == 0
+
+
+def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, graph, people):
+    from graph import notifications as inbox
+    from matchmaker.fairs import standby
+    fair_id = create_fair(client, tables="1")
+    anchor = As(people["anchor"]["credit_code"], "anchor")
+    pump = As(people["pump"]["credit_code"], "supplier")
+    paint = As(people["paint"]["credit_code"], "supplier")
+    service.register(graph, fair_id, anchor, [0, 2])
+    service.register(graph, fair_id, pump, [0])
+    service.register(graph, fair_id, paint, [0])
+    keys = {s.company: f"{fair_id}|{anchor.company}|{s.company}" for s in (pump, paint)}
+    for supplier in (pump, paint):
+        service.send_request(graph, keys[supplier.company], supplier)
+        service.answer_request(graph, keys[supplier.company], anchor, True)
+    service.run_scheduler(graph, fair_id, time_limit=2)
+    with pytest.raises(Exception, match="日程发布后"):
+        standby.fill(graph, fair_id, time_limit=1)
+    service.publish(graph, fair_id)
+    placed = {k: graph.read(store.get_meeting, k)["slot"] for k in keys.values()}
+    held, waiting = sorted(keys.values(), key=lambda k: placed[k] is None)
+    assert placed[held] == 0 and placed[waiting] is None   # one slot in common, one table
+
+    for company in (anchor.company, pump.company, paint.company):
+        service.check_in(graph, fair_id, company, True)
+    service.record_outcome(graph, held, anchor, {"attended": "no"})
+    result = standby.fill(graph, fair_id, time_limit=2)
+    assert (result["freed"], result["placed"]) == (1, 1)
+    assert graph.read(store.get_meeting, waiting)["slot"] == 0
+    gone = graph.read(store.get_meeting, held)
+    assert gone["slot"] is None and gone["attended"] is False   # the no-show stays on record
+    waiting_supplier = graph.read(store.get_meeting, waiting)["supplier"]
+    assert [n["kind"] for n in graph.read(inbox.notifications_for, [waiting_supplier])
+            ].count("standby_meeting") == 1
+
+
+def test_standby_keeps_fixed_meetings_and_capacity():
+    from matchmaker import scheduling as sc
+    people = {k: sc.Participant(k, k, frozenset(range(4)), 4) for k in ("A", "B", "s1", "s2", "s3")}
+    fixed, pairs = {"m1": (2, 0), "m2": (3, 0)}, {"m1": ("A", "s1"), "m2": ("B", "s2")}
+    candidates = [sc.Meeting("c1", "A", "s2", 1000), sc.Meeting("c2", "A", "s3", 3000),
+                  sc.Meeting("c3", "B", "s3", 1000)]
+    result = sc.fill_freed(people, fixed, pairs, candidates, range(2, 4), tables=2)
+    assert result.placements == {"c3": (2, 1), "c2": (3, 1)}   # around m1 and m2, table 1
+    full = sc.fill_freed(people, fixed, pairs, candidates, range(2, 4), tables=1)
+    assert full.placements == {} and full.status == "none"     # no free table left

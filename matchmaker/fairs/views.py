@@ -11,7 +11,7 @@ from matchmaker.auth.access import roles_required
 from matchmaker.web import safe_next
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import current_policy, graph
-from matchmaker.fairs import bp, followup, report, service
+from matchmaker.fairs import bp, followup, report, service, standby
 from matchmaker.fairs.forms import FairForm
 
 PARTICIPANTS = ("anchor", "supplier", "organizer")
@@ -128,6 +128,19 @@ def schedule(fair_id):
     else:
         flash(_("排程完成：%(n)s / %(m)s 场会谈已安排", n=report["scheduled"],
                 m=report["requested"]), "success")
+    return redirect(url_for("fairs.show", fair_id=fair_id))
+
+
+@bp.route("/<fair_id>/standby", methods=["POST"])
+@roles_required("organizer")
+def fill_standby(fair_id):
+    try:
+        result = standby.fill(graph(), fair_id, time_limit=current_app.config["FAIR_SOLVER_SECONDS"])
+    except DomainError as e:
+        _flash_error(e)
+    else:
+        flash(_("已释放 %(f)s 场未到场会谈的时段，安排了 %(n)s 场候补会谈，双方已收到通知",
+                f=result["freed"], n=result["placed"]), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
 
