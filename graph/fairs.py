@@ -10,7 +10,7 @@ from __future__ import annotations
 FAIR_FIELDS = """.id, .name, .cluster, .venue, .days, .day_start, .day_end, .slot_minutes,
                  .breaks, .tables, .registration_opens, .registration_closes, .min_meetings,
                  .max_meetings, .request_expiry_hours, .status, .created_by, .created_at,
-                 .schedule_report"""
+                 .schedule_report, .priority_groups, .weight_expected_value"""
 MEETING_FIELDS = """.key, .fair, .anchor, .supplier, .need, .need_title, .score, .reasons,
                     .anchor_pref, .supplier_pref, .status, .requested_by, .requested_at,
                     .expires_at, .slot, .table, .published, .attended, .outcome, .amount_fen,
@@ -150,6 +150,27 @@ def save_schedule(tx, fair_id: str, placements: list[dict], report: dict) -> Non
     """, rows=placements).consume()
     tx.run("MATCH (f:Fair {id: $fair}) SET f.schedule_report = $report, f.status = 'scheduled'",
            fair=fair_id, report=report).consume()
+
+
+def meeting_context(tx, fair_id: str, year: int, local: list[str], since: str) -> list[dict]:
+    """Per accepted meeting, what priorities weigh: the need's part, the anchor's spend outside
+    the city (suppliers not in `local`) on that part in `year`, the categories of the anchor's
+    open needs, and whether the supplier joined the platform on or after `since`."""
+    return tx.run("""
+        MATCH (m:FairMeeting {fair: $fair, status: 'accepted'})
+        MATCH (s:Company {credit_code: m.supplier})
+        OPTIONAL MATCH (:Need {id: m.need})-[:FOR_CATEGORY]->(k:Category)
+        CALL {
+            WITH m, k
+            OPTIONAL MATCH (p:Purchase {anchor: m.anchor, year: $year})
+            WHERE p.category = k.code AND NOT p.supplier IN $local
+            RETURN coalesce(sum(p.amount_fen), 0) AS outside_fen
+        }
+        RETURN m.key AS key, m.anchor AS anchor, m.score AS score, k.code AS category,
+               outside_fen, s.created_at >= datetime($since) AS new_supplier,
+               [(:Company {credit_code: m.anchor})-[:POSTED]->(:Need {status: 'open'})
+                 -[:FOR_CATEGORY]->(c:Category) | c.code] AS open_need_categories
+    """, fair=fair_id, year=year, local=local, since=since).data()
 
 
 def release_and_place(tx, released: list[str], placements: list[dict]) -> None:

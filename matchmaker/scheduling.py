@@ -11,22 +11,39 @@ Mutual must-meets are hard: if they cannot all be placed the input is rejected w
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
-PREFERENCES = ("must", "meet", "no")
 MUTUAL_MUST, ONE_MUST, MEET = 10_000, 3_000, 1_000
 STAY_BONUS = MEET // 2
 SHORT_PENALTY = MEET // 4
+# An organizer's priority group (e.g. anchors with missing links) lifts a meeting above every
+# ordinary one of the same preference tier, never above a stated "must meet".
+PRIORITY_BONUS = MEET // 2
+EXPECTED_VALUE_MAX = MEET // 5
 
 
-def meeting_value(anchor_pref: str | None, supplier_pref: str | None, score: float | None) -> int:
-    """Integer value of one meeting: the preference tier, then the match score (0–100 points)."""
+def meeting_value(anchor_pref: str | None, supplier_pref: str | None, score: float | None,
+                  priority: bool = False, expected_points: int = 0) -> int:
+    """Integer value of one meeting: the preference tier, then the organizer's priority, then
+    the expected local value and the match score (0–100 points)."""
     prefs = (anchor_pref, supplier_pref)
     if "no" in prefs:
         return 0
     tier = MUTUAL_MUST if prefs == ("must", "must") else ONE_MUST if "must" in prefs else MEET
-    return tier + max(0, min(100, round((score or 0) * 100)))
+    return (tier + (PRIORITY_BONUS if priority else 0)
+            + max(0, min(EXPECTED_VALUE_MAX, expected_points))
+            + max(0, min(100, round((score or 0) * 100))))
+
+
+def expected_value_points(outside_fen: int, fit: float) -> int:
+    """What a meeting may bring home: the anchor's yearly spend outside the city on the part,
+    on a log scale (¥1M ≈ 80 points, ¥100M ≈ 160), times the pair's fit (0–1)."""
+    if outside_fen <= 0 or fit <= 0:
+        return 0
+    yuan = outside_fen / 100
+    return min(EXPECTED_VALUE_MAX, round(40 * math.log10(1 + yuan / 10_000) * min(1.0, fit)))
 
 
 @dataclass(frozen=True)

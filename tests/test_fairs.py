@@ -285,3 +285,52 @@ def test_standby_keeps_fixed_meetings_and_capacity():
     assert result.placements == {"c3": (2, 1), "c2": (3, 1)}   # around m1 and m2, table 1
     full = sc.fill_freed(people, fixed, pairs, candidates, range(2, 4), tables=1)
     assert full.placements == {} and full.status == "none"     # no free table left
+
+
+def test_meeting_value_orders_musts_priorities_and_expected_value():
+    from matchmaker import scheduling as sc
+    plain = sc.meeting_value("meet", "meet", 0.9)
+    prioritised = sc.meeting_value("meet", "meet", 0.1, priority=True)
+    assert plain < prioritised < sc.meeting_value("must", "meet", 0.0)
+    assert sc.meeting_value("meet", "no", 1.0, priority=True) == 0
+    assert sc.expected_value_points(0, 0.9) == 0
+    small, large = sc.expected_value_points(100_000_000, 1.0), sc.expected_value_points(
+        10_000_000_000, 1.0)
+    assert 0 < small < large <= sc.EXPECTED_VALUE_MAX
+    assert sc.expected_value_points(10_000_000_000, 0.5) < large
+
+
+def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
+        client, graph, people, app):
+    from matchmaker import policy as policy_module
+    fair_id = create_fair(client, tables="1", priority_new_suppliers="y")
+    assert service.get(graph, fair_id)["priority_groups"] == ["new_suppliers"]
+    anchor = As(people["anchor"]["credit_code"], "anchor")
+    pump = As(people["pump"]["credit_code"], "supplier")
+    paint = As(people["paint"]["credit_code"], "supplier")
+    graph.write(lambda tx: tx.run(  # the pump maker has been on the platform for years
+        "MATCH (c:Company {credit_code: $c}) SET c.created_at = datetime('2020-01-01T00:00:00')",
+        c=pump.company).consume())
+    service.register(graph, fair_id, anchor, [0])
+    for supplier in (pump, paint):
+        service.register(graph, fair_id, supplier, [0])
+        key = f"{fair_id}|{anchor.company}|{supplier.company}"
+        service.send_request(graph, key, supplier)
+        service.answer_request(graph, key, anchor, True)
+    # Without priorities the better-matched pump maker would win the one slot.
+    graph.write(store.update_meeting, f"{fair_id}|{anchor.company}|{pump.company}",
+                {"score": 0.95})
+    graph.write(store.update_meeting, f"{fair_id}|{anchor.company}|{paint.company}",
+                {"score": 0.10})
+    policy = policy_module.load(app.config["POLICY_FILE"])
+    service.run_scheduler(graph, fair_id, time_limit=2, policy=policy)
+    slots = {m["supplier"]: m["slot"] for m in graph.read(store.meetings, fair_id)}
+    assert slots[paint.company] == 0 and slots[pump.company] is None
+    # Every priority at once still schedules (missing links read from the chain analysis).
+    graph.write(lambda tx: tx.run(
+        "MATCH (f:Fair {id: $id}) SET f.priority_groups = ['missing_links', 'new_suppliers'], "
+        "f.weight_expected_value = true", id=fair_id).consume())
+    from matchmaker.fairs import priorities
+    weights = priorities.weights(graph, policy, service.get(graph, fair_id))
+    assert set(weights) == {m["key"] for m in graph.read(store.meetings, fair_id)}
+    assert service.run_scheduler(graph, fair_id, time_limit=2, policy=policy)["scheduled"] == 1

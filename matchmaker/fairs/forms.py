@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -21,3 +21,7 @@ class FairForm(FlaskForm):
     min_meetings = StringField(_l("每方最少会谈数"))
     max_meetings = StringField(_l("每方最多会谈数（空 = 不限）"))
     request_expiry_hours = StringField(_l("邀约有效期（小时）"))
+    priority_missing_links = BooleanField(_l("优先安排存在缺失环节的主机企业的会谈"))
+    priority_new_suppliers = BooleanField(_l("优先安排新入驻平台（一年内）的配套企业的会谈"))
+    weight_expected_value = BooleanField(
+        _l("按预期本地采购额加权（主机企业在市外采购该零部件的金额 × 匹配度）"))

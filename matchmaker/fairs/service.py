@@ -12,7 +12,9 @@ from graph import catalog
 from graph import fairs as store
 from matchmaker import ledger, notifications, scheduling
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
+from matchmaker.fairs import priorities
 from matchmaker.matching import service as matching
+from matchmaker.policy import Policy
 
 PREFERENCE_TEXT = {"must": "必须见", "meet": "愿意见", "no": "不考虑"}
 STATUS_TEXT = {"proposed": "推荐", "requested": "已邀约", "accepted": "已确认", "declined": "已婉拒",
@@ -91,6 +93,9 @@ def parse_fair(form: dict, clusters: set[str]) -> dict:
         "registration_opens": opens.isoformat(), "registration_closes": closes.isoformat(),
         "request_expiry_hours": _int(form.get("request_expiry_hours") or 72,
                                      "request_expiry_hours", 1, 720, "邀约有效期（小时）"),
+        "priority_groups": [group for group in priorities.GROUPS
+                            if _checked(form.get(f"priority_{group}"))],
+        "weight_expected_value": _checked(form.get("weight_expected_value")),
     }
     count = len(slots(fair))
     if not count:
@@ -100,6 +105,10 @@ def parse_fair(form: dict, clusters: set[str]) -> dict:
     fair["max_meetings"] = _int(form.get("max_meetings") or count, "max_meetings",
                                 max(1, fair["min_meetings"]), count, "每方最多会谈数")
     return fair
+
+
+def _checked(value) -> bool:
+    return value is True or str(value).lower() in ("1", "y", "on", "true")
 
 
 def slots(fair: dict) -> list[dict]:
@@ -292,8 +301,10 @@ def answer_request(graph, key: str, user, accept: bool, now: int | None = None) 
 
 # ---------------------------------------------------------------- schedule
 
-def run_scheduler(graph, fair_id: str, time_limit: float = 10.0) -> dict:
-    """Schedule every accepted meeting; a published meeting stays where it was if it can."""
+def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
+                  policy: Policy | None = None) -> dict:
+    """Schedule every accepted meeting; a published meeting stays where it was if it can.
+    `policy` (the city's region) is needed only when the fair weights meetings by priority."""
     fair = get(graph, fair_id)
     graph.write(store.expire_requests, fair_id, int(time.time()))
     regs = graph.read(store.registrations, fair_id)
@@ -302,9 +313,11 @@ def run_scheduler(graph, fair_id: str, time_limit: float = 10.0) -> dict:
         fair["min_meetings"]) for r in regs}
     accepted = [m for m in graph.read(store.meetings, fair_id, None, ["accepted"])
                 if m["anchor"] in participants and m["supplier"] in participants]
+    weights = priorities.weights(graph, policy, fair)
     requested = [scheduling.Meeting(
         m["key"], m["anchor"], m["supplier"],
-        scheduling.meeting_value(m["anchor_pref"], m["supplier_pref"], m["score"]),
+        scheduling.meeting_value(m["anchor_pref"], m["supplier_pref"], m["score"],
+                                 *weights.get(m["key"], (False, 0))),
         must=(m["anchor_pref"], m["supplier_pref"]) == ("must", "must"),
         slot=m["slot"] if m["published"] else None,
         table=m["table"] if m["published"] else None) for m in accepted]

@@ -122,7 +122,8 @@ def answer(fair_id, key):
 def schedule(fair_id):
     try:
         report = service.run_scheduler(graph(), fair_id,
-                                       current_app.config["FAIR_SOLVER_SECONDS"])
+                                       current_app.config["FAIR_SOLVER_SECONDS"],
+                                       current_policy())
     except DomainError as e:
         _flash_error(e)
     else:
