@@ -94,7 +94,7 @@ def test_bad_fair_form_names_the_field(client, people, graph, field, value, mess
 
 
 def test_full_fair_flow(client, app, graph, people):
-    fair_id = create_fair(client)
+    fair_id = create_fair(client, days=TODAY.isoformat(), registration_closes=TODAY.isoformat())
     pump, paint, anchor = people["pump"]["credit_code"], people["paint"]["credit_code"], \
         people["anchor"]["credit_code"]
 
@@ -114,6 +114,9 @@ def test_full_fair_flow(client, app, graph, people):
     post(client, f"/fairs/{fair_id}/meetings/{key}/preference", {"preference": "must"})
     post(client, f"/fairs/{fair_id}/meetings/{key}/request", {})
     assert graph.read(store.get_meeting, key)["status"] == "requested"
+    from graph import notifications as inbox   # the invitation names who invites
+    assert any(n["kind"] == "meeting_request" and "星联重工" in n["subject"]
+               for n in graph.read(inbox.notifications_for, [pump]))
     # The requester cannot answer its own request; a stranger cannot see the meeting.
     post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
     assert graph.read(store.get_meeting, key)["status"] == "requested"
@@ -136,6 +139,12 @@ def test_full_fair_flow(client, app, graph, people):
     post(client, f"/fairs/{fair_id}/schedule", {})
     fair = service.get(graph, fair_id)
     assert fair["status"] == "scheduled" and fair["report"]["scheduled"] >= 1
+    assert "全部已安排" in client.get(f"/fairs/{fair_id}").get_data(as_text=True) \
+        or "未能安排" in client.get(f"/fairs/{fair_id}").get_data(as_text=True)
+    login(client, "sales@pump.cn")   # nobody sees a schedule before it is published
+    assert "星联重工" not in client.get(f"/fairs/{fair_id}/agenda").get_data(as_text=True)
+    assert "星联重工" not in client.get(f"/fairs/{fair_id}/agenda.ics").get_data(as_text=True)
+    login(client, "office@c.cn")
     post(client, f"/fairs/{fair_id}/publish", {})
     assert service.get(graph, fair_id)["status"] == "published"
     plan = client.get(f"/fairs/{fair_id}/tables").get_data(as_text=True)
@@ -154,7 +163,17 @@ def test_full_fair_flow(client, app, graph, people):
     slot = service.get(graph, fair_id)["slots"][graph.read(store.get_meeting, key)["slot"]]
     assert events[0].decoded("dtstart").strftime("%H:%M") == slot["start"]
 
-    # Outcomes: the supplier records a contract; a bad amount is refused with its field named.
+    # Outcomes: only once both sides checked in; then the supplier records a contract, a bad
+    # amount refused with its field named.
+    early = post(client, f"/fairs/{fair_id}/meetings/{key}/outcome",
+                 {"outcome": "contract", "amount_yuan": "100"})
+    assert "双方都签到后" in client.get(early.headers["Location"]).get_data(as_text=True)
+    login(client, "office@c.cn")
+    for company in (pump, anchor):
+        post(client, f"/fairs/{fair_id}/checkin/{company}", {"present": "1"})
+    assert [r["checked_in"] for r in graph.read(store.registrations, fair_id)
+            if r["company"] == pump] == [True]
+    login(client, "sales@pump.cn")
     bad = post(client, f"/fairs/{fair_id}/meetings/{key}/outcome",
                 {"outcome": "contract", "amount_yuan": "-5"})
     assert "合同金额" in client.get(bad.headers["Location"]).get_data(as_text=True)
@@ -163,9 +182,6 @@ def test_full_fair_flow(client, app, graph, people):
     assert graph.read(store.get_meeting, key)["amount_fen"] == 125_000_050
 
     login(client, "office@c.cn")
-    post(client, f"/fairs/{fair_id}/checkin/{pump}", {"present": "1"})
-    assert [r["checked_in"] for r in graph.read(store.registrations, fair_id)
-            if r["company"] == pump] == [True]
     dashboard = client.get(f"/fairs/{fair_id}").get_data(as_text=True)
     assert "¥1,250,000.50" in dashboard
     book = load_workbook(io.BytesIO(client.get(f"/fairs/{fair_id}/export.xlsx").data))
@@ -235,7 +251,12 @@ def test_no_show_is_counted_and_outcome_needs_a_scheduled_meeting(client, graph,
     service.answer_request(graph, key, anchor, True)
     service.run_scheduler(graph, fair_id, time_limit=2)
     service.publish(graph, fair_id)
-    service.record_outcome(graph, key, anchor, {"attended": "no"})
+    with pytest.raises(Exception, match="届时才能登记"):   # the fair is ten days ahead
+        service.record_outcome(graph, key, anchor, {"attended": "no"})
+    fair_day = date.fromisoformat(service.get(graph, fair_id)["days"][0])
+    with pytest.raises(Exception, match="双方都签到后"):
+        service.record_outcome(graph, key, anchor, {"outcome": "follow_up"}, today=fair_day)
+    service.record_outcome(graph, key, anchor, {"attended": "no"}, today=fair_day)
     result = service.outcomes(graph, fair_id)
     assert result["no_shows"] == 1 and result["signed_fen"] == 0
 
@@ -264,7 +285,8 @@ def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, grap
 
     for company in (anchor.company, pump.company, paint.company):
         service.check_in(graph, fair_id, company, True)
-    service.record_outcome(graph, held, anchor, {"attended": "no"})
+    service.record_outcome(graph, held, anchor, {"attended": "no"},
+                           today=date.fromisoformat(service.get(graph, fair_id)["days"][0]))
     result = standby.fill(graph, fair_id, time_limit=2)
     assert (result["freed"], result["placed"]) == (1, 1)
     assert graph.read(store.get_meeting, waiting)["slot"] == 0

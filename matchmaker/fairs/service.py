@@ -282,7 +282,8 @@ def send_request(graph, key: str, user, now: int | None = None) -> None:
     if not graph.write(store.update_meeting, key, changes, ["proposed", "expired", "declined"]):
         raise Conflict("该会谈已在邀约中或已确认")
     invited = meeting["supplier" if side == "anchor" else "anchor"]
-    notifications.send(graph, [(invited, "meeting_request", fair["name"],
+    notifications.send(graph, [(invited, "meeting_request",
+                                f"{meeting[f'{side}_name']}（{fair['name']}）",
                                 f"/fairs/{fair['id']}")])
 
 
@@ -348,7 +349,10 @@ def publish(graph, fair_id: str) -> int:
 
 
 def agenda(graph, fair: dict, company: str) -> list[dict]:
-    """The company's scheduled meetings in time order, with where and whom."""
+    """The company's scheduled meetings in time order, with where and whom — once the
+    schedule is published (a draft or a re-run awaiting publication stays with the organizer)."""
+    if fair["status"] != "published":
+        return []
     rows = []
     for m in graph.read(store.meetings, fair["id"], company, ["accepted"]):
         if m["slot"] is None:
@@ -397,13 +401,22 @@ def check_in(graph, fair_id: str, company: str, present: bool) -> None:
         raise NotFound("该企业未报名此洽谈会")
 
 
-def record_outcome(graph, key: str, user, form: dict) -> None:
-    """Outcome of a held meeting (either party or an organizer), or a no-show."""
+def record_outcome(graph, key: str, user, form: dict, today: date | None = None) -> None:
+    """Outcome of a held meeting (either party or an organizer), or a no-show: only from the
+    fair's first day, and a held meeting only when both sides checked in."""
     meeting = _meeting(graph, key)
     if not user.is_organizer:
         _side(meeting, user)
     if meeting["status"] != "accepted" or meeting["slot"] is None:
         raise Conflict("只有已排程的会谈可以登记结果")
+    fair = get(graph, meeting["fair"])
+    if (today or date.today()) < date.fromisoformat(fair["days"][0]):
+        raise Conflict(f"洽谈会 {fair['days'][0]} 举行，届时才能登记会谈结果")
+    if form.get("attended") != "no":
+        present = {r["company"] for r in graph.read(store.registrations, fair["id"])
+                   if r.get("checked_in")}
+        if not {meeting["anchor"], meeting["supplier"]} <= present:
+            raise Conflict("双方都签到后才能登记会谈结果；未到场请登记为未到场")
     if form.get("attended") == "no":
         graph.write(store.update_meeting, key, {"attended": False, "outcome": None,
                                                 "amount_fen": None})
