@@ -26,6 +26,14 @@ $(CYTOSCAPE):
 	mkdir -p $(dir $@)
 	cp var/npm/node_modules/cytoscape/dist/cytoscape.min.js $@
 
+# ECharts for the cockpit's figures (reference lines, values on bars, tooltips, image export),
+# from npm like Cytoscape and served locally.
+ECHARTS := matchmaker/static/vendor/echarts.min.js
+$(ECHARTS):
+	npm install --silent --no-save --no-package-lock --prefix var/npm echarts@6.1.0
+	mkdir -p $(dir $@)
+	cp var/npm/node_modules/echarts/dist/echarts.min.js $@
+
 # Browser tests run Debian's Chromium (Playwright's own browser download cannot work offline);
 # a CJK font makes the screenshots readable.
 CHROMIUM := /usr/bin/chromium
@@ -39,7 +47,7 @@ CATALOG := matchmaker/translations/en/LC_MESSAGES/messages.mo
 $(CATALOG): $(CATALOG:.mo=.po) $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d matchmaker/translations
 
-setup: $(VENV)/.installed $(CYTOSCAPE) $(CATALOG)
+setup: $(VENV)/.installed $(CYTOSCAPE) $(ECHARTS) $(CATALOG)
 	$(VENV)/bin/matchmaker build-model
 
 run: setup

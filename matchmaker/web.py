@@ -4,9 +4,12 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from flask import request
+from flask import Response, request, url_for
 
+from matchmaker import charts
 from matchmaker.errors import ValidationError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_next(target, fallback: str) -> str:
@@ -59,3 +62,18 @@ def year_arg(policy, source=None, required: bool = False) -> int:
     if year is None:
         raise ValidationError("缺少 year 参数", field="year")
     return year
+
+
+def chart_download(*specs) -> Response | None:
+    """The Excel of the page's figure named by `?chart=`; otherwise None, after giving each
+    figure the address of its download (this page with `?chart=<id>`)."""
+    wanted = request.args.get("chart")
+    for spec in specs:
+        if spec and spec["id"] == wanted:
+            return Response(charts.workbook(spec), mimetype=XLSX, headers={
+                "Content-Disposition": f"attachment; filename={spec['id']}.xlsx"})
+    for spec in specs:
+        if spec:
+            spec["download"] = url_for(request.endpoint, **{
+                **(request.view_args or {}), **request.args.to_dict(), "chart": spec["id"]})
+    return None

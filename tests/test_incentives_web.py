@@ -30,7 +30,7 @@ def city(graph, app):
 def test_organizer_dashboard_compute_approve_export(client, city):
     login(client, "office@t.cn")
     page = client.get("/incentives/?year=2025").get_data(as_text=True)
-    assert "<svg" in page and "工程机械" in page and "主机A" in page and "¥90,000" in page
+    assert 'data-chart="cluster-rates"' in page and "工程机械" in page and "主机A" in page and "¥90,000" in page
     assert "src=\"http" not in page and "href=\"http" not in page  # no CDN
     token = csrf_token(client, "/incentives/?year=2025")
     client.post("/incentives/compute", data={"year": 2025, "csrf_token": token})
@@ -46,6 +46,16 @@ def test_organizer_dashboard_compute_approve_export(client, city):
     assert "不能驳回" in again
     assert "award.approve" in client.get("/incentives/audit").get_data(as_text=True)
 
+    # Each figure downloads as Excel with the numbers it draws (money exact, in yuan).
+    page = client.get("/incentives/?year=2025").get_data(as_text=True)
+    assert "chart=awards-by-status" in page
+    figure = load_workbook(io.BytesIO(client.get(
+        "/incentives/?year=2025&chart=awards-by-status").data)).active
+    assert ("已批准", 90000) in [tuple(r) for r in figure.iter_rows(min_row=2, values_only=True)]
+    rates = load_workbook(io.BytesIO(client.get("/incentives/?year=2025&chart=cluster-rates").data))
+    header = next(rates.active.iter_rows(values_only=True))
+    assert "目标 40%" in header and "目标 50%" in header
+
     book = load_workbook(io.BytesIO(client.get("/incentives/export.xlsx?year=2025").data))
     assert book.sheetnames == ["产业集群", "主机企业", "奖励"]
     rows = list(book["奖励"].iter_rows(values_only=True))
@@ -55,7 +65,7 @@ def test_organizer_dashboard_compute_approve_export(client, city):
 def test_anchor_sees_only_itself(client, city):
     login(client, "a@t.cn")
     page = client.get("/incentives/mine?year=2025").get_data(as_text=True)
-    assert "主机A" in page and "¥90,000" in page and "<svg" in page
+    assert "主机A" in page and "¥90,000" in page and 'data-chart="my-rate"' in page
     assert "主机B" not in page and "主机C" not in page
     assert client.get("/incentives/?year=2025").status_code == 403
     api = client.get("/api/v1/rates?year=2025").get_json()

@@ -14,7 +14,7 @@ from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy, graph
 from matchmaker import domain_error_response
 from matchmaker.incentives import bp
-from matchmaker.web import referring_page, year_arg
+from matchmaker.web import chart_download, referring_page, year_arg
 
 
 
@@ -31,13 +31,25 @@ def dashboard():
         totals[a["status"]] = totals.get(a["status"], 0) + a["amount_fen"]
     growers = sorted((r for r in award_report["anchors"] if (r["delta_fen"] or 0) > 0),
                      key=lambda r: -r["delta_fen"])[:5]
-    chart = charts.rates_vs_targets(rate_report["clusters"], rate_report["targets_pct"],
+    chart = charts.rates_vs_targets("cluster-rates", rate_report["clusters"],
+                                    rate_report["targets_pct"],
                                     _("%(year)s年 各产业集群本地配套率", year=year))
+    award_chart = charts.amounts("awards-by-status", _("%(year)s年 奖励金额（按状态）", year=year),
+                                 [(_(awards.STATUS_TEXT.get(k, k)), v, _AWARD_COLOR.get(k))
+                                  for k, v in sorted(totals.items())])
+    download = chart_download(chart, award_chart)
+    if download:
+        return download
     return render_template("incentives/dashboard.html", year=year, rates=rate_report,
                            awards=award_report, records=records,
                            rate_by_anchor={r["anchor"]: r for r in rate_report["anchors"]}, totals=totals, growers=growers,
-                           chart=chart, status_text=awards.STATUS_TEXT,
+                           chart=chart, award_chart=award_chart if totals else None,
+                           status_text=awards.STATUS_TEXT,
                            other_rules=_other_rules(policy, year))
+
+
+# Approved awards are paid (green); proposals await the office (amber); the rest are grey.
+_AWARD_COLOR = {rewards.APPROVED: charts.MET, rewards.PROPOSED: charts.PARTLY}
 
 
 def _other_rules(policy, year) -> list[str]:
@@ -58,8 +70,11 @@ def mine():
     chart = None
     if me:
         years = sorted(me["trend"])
-        chart = charts.trend(years, [me["trend"][y]["rate_pct"] for y in years],
+        chart = charts.trend("my-rate", years, [me["trend"][y]["rate_pct"] for y in years],
                              rate_report["targets_pct"], _("本企业本地配套率趋势"))
+        download = chart_download(chart)
+        if download:
+            return download
     return render_template(
         "incentives/mine.html", year=year, me=me, row=mine_row, chart=chart,
         targets=rate_report["targets_pct"],

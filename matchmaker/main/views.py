@@ -4,23 +4,37 @@ from flask_login import current_user, login_required
 
 from graph import companies as company_store
 from matchmaker import accounts, directory, notifications, tables
-from matchmaker.auth.access import roles_required
+from matchmaker.auth.access import company_approved, roles_required
 from matchmaker.errors import ValidationError
-from matchmaker.web import safe_next
+from matchmaker.web import chart_download, safe_next
 from matchmaker.extensions import current_policy, graph
-from matchmaker.main import bp
+from matchmaker.main import bp, cockpit
 
 PAGE = 50
 
 
 @bp.route("/")
-@login_required
 def home():
+    """Visitors see what the platform is; each signed-in role its cockpit."""
+    if not current_user.is_authenticated:
+        return render_template("main/landing.html", figures=cockpit.public_figures(graph()))
     company = graph().read(company_store.get_company, current_user.company) \
         if current_user.company else None
-    pending = graph().read(company_store.count_companies, None, "pending") \
-        if current_user.is_organizer else 0
-    return render_template("main/home.html", company=company, pending=pending)
+    if not company_approved(current_user):
+        return render_template("main/home.html", company=company, board=None)
+    policy = current_policy()
+    if current_user.is_organizer:
+        board = cockpit.office(graph(), policy)
+    elif current_user.role == "anchor":
+        board = cockpit.anchor(graph(), policy, current_user.company)
+    elif current_user.role == "supplier":
+        board = cockpit.supplier(graph(), current_user.company)
+    else:
+        board = None
+    download = chart_download(board and board.get("chart"))
+    if download:
+        return download
+    return render_template("main/home.html", company=company, board=board)
 
 
 def _directory_filters() -> dict:
