@@ -84,6 +84,12 @@ def set_company_status(credit_code):
     return redirect(safe_next(request.form.get("next"), url_for("main.companies")))
 
 
+@bp.route("/companies/<code>")
+@roles_required("organizer", "anchor", "supplier")
+def company(code):
+    return render_template("main/company.html", **directory.profile(graph(), current_user, code))
+
+
 @bp.route("/notifications")
 @login_required
 def inbox():

@@ -67,8 +67,13 @@ def mark(need_id, supplier):
 
 
 @bp.route("/<need_id>")
-@roles_required("anchor", "organizer")
+@roles_required("anchor", "organizer", "supplier")
 def show(need_id):
+    if current_user.role == "supplier":   # the published need, without anyone's ranking
+        return render_template("needs/brief.html",
+                               need=engagement.public_need(graph(), need_id),
+                               interested=need_id in engagement.interests_of(graph(),
+                                                                             current_user))
     filters = Filters(local_only=request.args.get("local") == "1",
                       required_certs=[c for c in request.args.getlist("cert") if c])
     result = service.match_need(graph(), need_id, current_user, filters)
