@@ -99,6 +99,18 @@ def test_anchor_form_and_upload_errors(client, city):
         "invoice_no": "F-1", "date": "2025-04-01", "amount_yuan": "12,000.50",
         "category": "HYD-CYL"}, follow_redirects=True).get_data(as_text=True)
     assert "已保存" in page and "F-1" in page and "¥12,000.50" in page
+    # A supplier picked by its name; a failed save keeps what was typed and names the field.
+    page = client.post("/incentives/purchases", data={
+        "csrf_token": token, "year": 2025, "supplier_credit_code": "浏阳配套",
+        "invoice_no": "F-2", "date": "2025-04-02", "amount_yuan": "100",
+        "category": "HYD-CYL"}, follow_redirects=True).get_data(as_text=True)
+    assert "已保存" in page and "F-2" in page
+    failed = client.post("/incentives/purchases", data={
+        "csrf_token": token, "year": 2025, "supplier_credit_code": CODES["local1"],
+        "invoice_no": "F-3", "date": "2025-04-03", "amount_yuan": "abc", "category": ""})
+    assert failed.status_code == 400
+    text = failed.get_data(as_text=True)
+    assert "不是数字" in text and 'value="F-3"' in text and 'value="abc"' in text
     bad = purchases_csv([("A", "local1", "U1", "2025-01-01", "abc")])
     answer = upload(client, "purchases", "p.csv", bad)
     assert answer.status_code == 400

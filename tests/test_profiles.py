@@ -47,3 +47,21 @@ def test_need_and_company_pages_for_each_role(app, graph, make_company, client):
     assert "0731-1234567" in office and "审核记录" in office and "资料不全" in office
     assert f'href="/companies/{pump["credit_code"]}"' in client.get(
         "/companies?q=浏阳").get_data(as_text=True)
+
+
+def test_need_form_takes_required_certifications(app, graph, make_company, client):
+    from graph import catalog
+    make_company("星联重工", role="anchor", clusters=["CM"], user="buyer@x.cn")
+    login(client, "buyer@x.cn")
+    form = client.get("/needs/new").get_data(as_text=True)
+    assert 'name="certs_required"' in form
+    response = client.post("/needs/new", data={
+        "title": "变速箱壳体压铸", "category": "CAST-DIE", "description": "铝合金压铸",
+        "certs_required": "IATF16949、ISO14001", "status": "open",
+        "csrf_token": csrf_token(client, "/needs/new")})
+    assert response.status_code == 302
+    need_id = response.headers["Location"].rsplit("/", 1)[-1]
+    need = graph.read(catalog.get_need, need_id)
+    assert {"IATF16949", "ISO14001"} <= set(need["certs_required"])
+    edit = client.get(f"/needs/{need_id}/edit").get_data(as_text=True)
+    assert "IATF16949" in edit

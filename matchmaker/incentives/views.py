@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from graph import audit as audit_store
 from graph import awards as award_store
+from graph import companies as company_store
 from graph import ledger as ledger_store
 from graph import reference
 from matchmaker import awards, charts, ledger, rewards, tables
@@ -48,6 +49,8 @@ def dashboard():
                            other_rules=_other_rules(policy, year))
 
 
+SUPPLIER_CHOICES = 5000   # the purchase form's supplier picker (approved suppliers by name)
+
 # Approved awards are paid (green); proposals await the office (amber); the rest are grey.
 _AWARD_COLOR = {rewards.APPROVED: charts.MET, rewards.PROPOSED: charts.PARTLY}
 
@@ -60,8 +63,13 @@ def _other_rules(policy, year) -> list[str]:
 @bp.route("/mine")
 @roles_required("anchor")
 def mine():
+    return _mine_page(year_arg(current_policy()))
+
+
+def _mine_page(year: int, entered: dict | None = None, status: int = 200):
+    """The anchor's rate, awards and purchases; `entered`: a purchase that failed to save,
+    shown again in the form with its errors."""
     policy = current_policy()
-    year = year_arg(policy)
     rate_report = ledger.rates(graph(), policy, year, years_back=4, anchor=current_user.company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
     computed = awards.compute(graph(), policy, year, current_user.email, store=False,
@@ -75,31 +83,47 @@ def mine():
         download = chart_download(chart)
         if download:
             return download
+    categories = [c for c in graph().read_once(reference.list_categories) if c["parent"]]
     return render_template(
         "incentives/mine.html", year=year, me=me, row=mine_row, chart=chart,
         targets=rate_report["targets_pct"],
         records=graph().read(award_store.awards, None, current_user.company),
         purchases=graph().read(ledger_store.purchases_of, current_user.company, year),
-        categories=[c for c in graph().read_once(reference.list_categories) if c["parent"]],
-        status_text=awards.STATUS_TEXT)
+        categories=categories, category_names={c["code"]: c["name"] for c in categories},
+        suppliers=graph().read(company_store.list_companies, role="supplier",
+                               status="approved", limit=SUPPLIER_CHOICES),
+        entered=entered or {}, status_text=awards.STATUS_TEXT), status
 
 
 @bp.route("/purchases", methods=["POST"])
 @roles_required("anchor")
 def add_purchase():
-    """One purchase typed in by the anchor's clerk; same validation as an imported row."""
-    row = {k: request.form.get(k, "") for k in ledger.PURCHASE_COLUMNS}
+    """One purchase typed in by the anchor's clerk; same validation as an imported row. A
+    failed save shows the form again with what was typed."""
+    row = {k: request.form.get(k, "").strip() for k in ledger.PURCHASE_COLUMNS}
     row["anchor_credit_code"] = current_user.company
+    row["supplier_credit_code"] = _supplier_code(row["supplier_credit_code"])
     year = year_arg(current_policy(), request.form)
     try:
         report = ledger.import_purchases(graph(), [(1, row)], current_user.email,
                                          only_anchor=current_user.company, source="form")
     except ValidationError as e:
         flash("；".join(f"{d['column']}：{d['message']}" for d in e.details) or e.message, "error")
-    else:
-        flash(_("已保存") if report.created else _("已更正原记录") if report.updated
-              else _("该发票已存在，未重复计入"), "success")
+        return _mine_page(year, entered=row, status=400)
+    flash(_("已保存") if report.created else _("已更正原记录") if report.updated
+          else _("该发票已存在，未重复计入"), "success")
     return redirect(url_for("incentives.mine", year=year))
+
+
+def _supplier_code(text: str) -> str:
+    """The picker sends a credit code; a typed name of one approved supplier counts as its
+    code (anything else goes to validation as typed, which names the field)."""
+    if len(text) == 18 or not text:
+        return text
+    found = graph().read(company_store.list_companies, role="supplier", status="approved",
+                         search=text, limit=2)
+    exact = [c for c in found if c["name"] == text]
+    return (exact or found)[0]["credit_code"] if len(exact) == 1 or len(found) == 1 else text
 
 
 @bp.route("/compute", methods=["POST"])
