@@ -55,11 +55,22 @@ EXPORT_COLUMNS = ["credit_code", "name", "role", "status", "region_name", "park_
                   "address", "contact_name", "contact_phone", "clusters", "local"]
 
 
-def export_rows(graph, filters: dict) -> tuple[list[str], list[list]]:
-    """The organizer's filtered directory as a table (header, rows) for Excel/CSV."""
+def export_rows(graph, filters: dict, labels: dict[str, str] | None = None,
+                texts: dict[str, dict] | None = None) -> tuple[list[str], list[list]]:
+    """The organizer's filtered directory as a table (header, rows) for Excel/CSV. `labels`
+    names the columns and `texts` words the values ({column: {value: text}}) for people; the
+    import reads both back. Clusters are listed by name."""
     rows = graph.read(company_store.list_companies, **filters, limit=EXPORT_LIMIT)
-    return EXPORT_COLUMNS, [[", ".join(c[k] or []) if k == "clusters" else c.get(k)
-                             for k in EXPORT_COLUMNS] for c in rows]
+    clusters = {c["code"]: c["name"] for c in graph.read_once(reference.list_clusters)}
+    texts = texts or {}
+
+    def cell(company, k):
+        if k == "clusters":
+            return "、".join(clusters.get(c, c) for c in company[k] or [])
+        value = company.get(k)
+        return str(texts[k].get(value, value)) if k in texts else value
+    header = [str((labels or {}).get(k, k)) for k in EXPORT_COLUMNS]
+    return header, [[cell(c, k) for k in EXPORT_COLUMNS] for c in rows]
 
 
 def with_duplicate_review(graph, rows: list[dict]) -> list[dict]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from graph import audit as audit_store
@@ -45,10 +46,12 @@ def dashboard():
                            awards=award_report, records=records,
                            rate_by_anchor={r["anchor"]: r for r in rate_report["anchors"]}, totals=totals, growers=growers,
                            chart=chart, award_chart=award_chart if totals else None,
-                           status_text=awards.STATUS_TEXT,
+                           status_text=awards.STATUS_TEXT, rule_names=RULE_NAMES,
                            other_rules=_other_rules(policy, year))
 
 
+# Rules by name (the ids stay in machine exports and the API).
+RULE_NAMES = {rewards.INCREMENT: _l("采购增量奖励"), rewards.PARK_OUTPUT: _l("园区配套产值奖励")}
 SUPPLIER_CHOICES = 5000   # the purchase form's supplier picker (approved suppliers by name)
 
 # Approved awards are paid (green); proposals await the office (amber); the rest are grey.
@@ -92,7 +95,7 @@ def _mine_page(year: int, entered: dict | None = None, status: int = 200):
         categories=categories, category_names={c["code"]: c["name"] for c in categories},
         suppliers=graph().read(company_store.list_companies, role="supplier",
                                status="approved", limit=SUPPLIER_CHOICES),
-        entered=entered or {}, status_text=awards.STATUS_TEXT), status
+        entered=entered or {}, status_text=awards.STATUS_TEXT, rule_names=RULE_NAMES), status
 
 
 @bp.route("/purchases", methods=["POST"])

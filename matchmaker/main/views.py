@@ -1,5 +1,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from graph import companies as company_store
@@ -11,6 +12,10 @@ from matchmaker.extensions import current_policy, graph
 from matchmaker.main import bp, cockpit
 
 PAGE = 50
+EXPORT_LABELS = {"credit_code": _l("统一社会信用代码"), "name": _l("企业名称"), "role": _l("企业类型"),
+                 "status": _l("审核状态"), "region_name": _l("注册地"), "park_name": _l("园区"),
+                 "address": _l("地址"), "contact_name": _l("联系人"), "contact_phone": _l("联系电话"),
+                 "clusters": _l("产业集群"), "local": _l("本地企业")}
 
 
 @bp.route("/")
@@ -61,7 +66,10 @@ def companies():
 def export_companies(fmt):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    header, rows = directory.export_rows(graph(), _directory_filters())
+    header, rows = directory.export_rows(graph(), _directory_filters(), EXPORT_LABELS, {
+        "role": {"anchor": _("主机企业"), "supplier": _("配套企业")},
+        "status": {"approved": _("已审核"), "pending": _("待审核"), "rejected": _("未通过")},
+        "local": {True: _("是"), False: _("否")}})
     if fmt == "csv":
         body, mime = tables.write_csv(header, rows), "text/csv; charset=utf-8"
     else:
