@@ -14,6 +14,12 @@ def test_demo_city_loads_and_renders(app, graph, client):
     assert demo.load(graph, app.config)["fair"] == {"id": demo.DEMO_FAIR}   # idempotent
     fair = fairs.get(graph, demo.DEMO_FAIR)
     assert fair["status"] == "scheduled" and fair["report"]["gap_pct"] <= 2
+    # Every page has figures: awards in each status, parks with supporting output.
+    from graph import awards as award_store
+    statuses = {a["status"] for a in graph.read(award_store.awards, demo.PURCHASE_YEARS[-1])}
+    assert {"approved", "proposed"} <= statuses
+    from matchmaker import chain
+    assert any(p["output_fen"] > 0 for p in chain.parks(graph, demo.PURCHASE_YEARS[-1]))
     # Last spring's fair is followed in the ledger: new local relationships and their purchases.
     past = report.fair_report(graph, policy.load(app.config["POLICY_FILE"]), demo.PAST_FAIR)
     assert past["windows"].complete and past["counts"]["no_shows"] == 6
