@@ -34,6 +34,14 @@ $(ECHARTS):
 	mkdir -p $(dir $@)
 	cp var/npm/node_modules/echarts/dist/echarts.min.js $@
 
+# axe-core, the accessibility checker the browser tests inject into each page (never linked
+# from the site's own pages), from npm like Cytoscape.
+AXE := matchmaker/static/vendor/axe.min.js
+$(AXE):
+	npm install --silent --no-save --no-package-lock --prefix var/npm axe-core@4.14.1
+	mkdir -p $(dir $@)
+	cp var/npm/node_modules/axe-core/axe.min.js $@
+
 # Browser tests run Debian's Chromium (Playwright's own browser download cannot work offline);
 # a CJK font makes the screenshots readable.
 CHROMIUM := /usr/bin/chromium
@@ -56,7 +64,7 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins above, password: demo-password)"
 	$(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
 
-test: setup $(CHROMIUM)
+test: setup $(CHROMIUM) $(AXE)
 	$(VENV)/bin/pytest -q
 
 stop:

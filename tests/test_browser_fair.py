@@ -15,7 +15,7 @@ def test_fair_in_the_browser(browser_page, people):  # noqa: F811
     for name in ("name", "venue", "days", "day_start", "day_end", "slot_minutes", "breaks",
                  "tables", "registration_opens", "registration_closes"):
         page.fill(f"input[name={name}]", form[name])
-    page.fill("input[name=cluster]", "CM")
+    page.select_option("select[name=cluster]", "CM")
     page.shot("fair-new")
     page.click("main form button[type=submit]")
     page.wait_for_selector("text=洽谈会已创建")
@@ -54,6 +54,7 @@ def test_fair_in_the_browser(browser_page, people):  # noqa: F811
     page.click("text=运行排程")
     page.wait_for_selector("text=排程完成：1 / 1 场会谈已安排")
     page.click("text=发布日程")
+    page.click("dialog.confirm[open] button[value=ok]")   # publishing asks first
     page.wait_for_selector("text=日程已发布")
     page.shot("fair-organizer")
     page.click("text=桌位安排表")

@@ -94,6 +94,8 @@ def preference(fair_id, key):
         service.set_preference(graph(), key, current_user, request.form.get("preference"))
     except DomainError as e:
         _flash_error(e)
+    else:
+        flash(_("已记录您的意向"), "success")
     return _back(fair_id)
 
 
@@ -116,6 +118,8 @@ def answer(fair_id, key):
         service.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
     except DomainError as e:
         _flash_error(e)
+    else:
+        flash(_("已接受邀约") if request.form.get("accept") == "1" else _("已婉拒邀约"), "success")
     return _back(fair_id)
 
 
@@ -272,6 +276,8 @@ def check_in(fair_id, company):
         service.check_in(graph(), fair_id, company, request.form.get("present") == "1")
     except DomainError as e:
         _flash_error(e)
+    else:
+        flash(_("已签到") if request.form.get("present") == "1" else _("已撤销签到"), "success")
     return _back(fair_id)
 
 

@@ -67,8 +67,11 @@ def set_status(need_id):
 @bp.route("/<need_id>/marks/<supplier>", methods=["POST"])
 @roles_required("anchor")
 def mark(need_id, supplier):
-    engagement.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None)
-    return redirect(url_for("needs.show", need_id=need_id))
+    status = request.form.get("status") or None
+    engagement.mark(graph(), current_user, need_id, supplier, status)
+    flash({"shortlisted": _("已加入候选，联系人见“跟进”"), "engaged": _("已标记为已对接"),
+           None: _("已取消标记")}[status], "success")
+    return redirect(url_for("needs.show", need_id=need_id, _anchor=f"s-{supplier}"))
 
 
 @bp.route("/<need_id>")

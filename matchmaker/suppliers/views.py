@@ -79,4 +79,4 @@ def express_interest(need_id):
         flash(_("已告知采购方，对方可在需求页看到贵企业的联系方式"), "success")
     else:
         flash(_("此前已表达过意向"), "info")
-    return redirect(url_for("suppliers.matching_needs"))
+    return redirect(url_for("suppliers.matching_needs", _anchor=f"need-{need_id}"))
