@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from conftest import MODEL, SCREENSHOTS, browser_login
 from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
-from test_fairs import fair_form
+from test_fairs import As, fair_form
 
 from graph import server
 from matchmaker import accounts, api_tokens, awards, credit_code, ledger, tables
@@ -30,11 +30,6 @@ AXE = Path(__file__).resolve().parent.parent / "matchmaker" / "static" / "vendor
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 YEAR = 2025
-
-
-class As:
-    def __init__(self, company, role):
-        self.company, self.role, self.is_organizer = company, role, False
 
 
 @pytest.fixture(scope="module")

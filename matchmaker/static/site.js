@@ -11,6 +11,7 @@
 //                               spinner; a second submit while one is under way is ignored
 //   every input                 the browser's validation messages in the page's language
 //   .table-wrap, .wide          focusable (keyboard scrolling) when wider than the screen
+//   table.cards                 each cell gets data-label (its column's name) for the phone layout
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -68,6 +69,22 @@
     });
   }
   document.addEventListener("DOMContentLoaded", scrollers);
+  // Tables that become cards on phones: each cell carries its column's name.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.cards").forEach(function (table) {
+      var head = table.querySelector("tr");
+      if (!head || !head.querySelector("th")) { return; }
+      var names = Array.prototype.map.call(head.children, function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tr").forEach(function (row) {
+        if (row === head) { return; }
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (cell.tagName === "TD" && cell.colSpan === 1 && names[i] && names[i] !== "#") {
+            cell.setAttribute("data-label", names[i]);
+          }
+        });
+      });
+    });
+  });
   var resizing = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizing);
