@@ -14,7 +14,7 @@
 //   table.cards                 each cell gets data-label (its column's name) for the phone layout
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
+  document.documentElement.classList.add("js");   // loaded in <head>: before the first paint
 
   function text(name, values) {
     var t = (document.body && document.body.getAttribute("data-t-" + name)) || "";
