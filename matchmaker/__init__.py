@@ -76,19 +76,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         user.scopes = found[1]
         return user
 
-    from matchmaker.api import bp as api_bp
-    from matchmaker.auth import bp as auth_bp
-    from matchmaker.main import bp as main_bp
-    from matchmaker.chainmap import bp as chainmap_bp
-    from matchmaker.fairs import bp as fairs_bp
-    from matchmaker.imports_web import bp as imports_bp
-    from matchmaker.incentives import bp as incentives_bp
-    from matchmaker.needs import bp as needs_bp
-    from matchmaker.reference_web import bp as reference_bp
-    from matchmaker.suppliers import bp as suppliers_bp
-    for bp in (auth_bp, main_bp, needs_bp, suppliers_bp, incentives_bp, chainmap_bp,
-               fairs_bp, imports_bp, reference_bp, api_bp):
-        app.register_blueprint(bp)
+    # A feature's routes register on its blueprint when its views module is imported; the
+    # feature's package itself stays free of Flask views, so services import without them.
+    from matchmaker.api import views as api
+    from matchmaker.auth import views as auth
+    from matchmaker.chainmap import views as chainmap
+    from matchmaker.fairs import views as fairs
+    from matchmaker.imports_web import views as imports
+    from matchmaker.incentives import views as incentives
+    from matchmaker.main import views as main
+    from matchmaker.needs import views as needs
+    from matchmaker.reference_web import commands as _reference_commands  # noqa: F401
+    from matchmaker.reference_web import views as reference
+    from matchmaker.suppliers import views as suppliers
+    for feature in (auth, main, needs, suppliers, incentives, chainmap, fairs, imports,
+                    reference, api):
+        app.register_blueprint(feature.bp)
 
     _register_error_handlers(app)
 

@@ -2,5 +2,3 @@ from flask import Blueprint
 
 # The chain map and missing-link analysis (logic in matchmaker/chain.py).
 bp = Blueprint("chainmap", __name__, template_folder="templates", url_prefix="/chain")
-
-from matchmaker.chainmap import views  # noqa: E402,F401

@@ -3,5 +3,3 @@ from flask import Blueprint
 # Matchmaking fairs: set-up, registration, requests, schedule, agendas, outcomes
 # (use cases in fairs/service.py, the solver in scheduling.py).
 bp = Blueprint("fairs", __name__, template_folder="templates", url_prefix="/fairs")
-
-from matchmaker.fairs import views  # noqa: E402,F401

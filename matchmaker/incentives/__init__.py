@@ -2,5 +2,3 @@ from flask import Blueprint
 
 # Web pages of the ledger, local supporting rates and award approval (rules live in rewards.py).
 bp = Blueprint("incentives", __name__, template_folder="templates", url_prefix="/incentives")
-
-from matchmaker.incentives import views  # noqa: E402,F401

@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("suppliers", __name__, template_folder="templates", url_prefix="/suppliers")
-
-from matchmaker.suppliers import views  # noqa: E402,F401
