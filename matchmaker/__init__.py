@@ -12,8 +12,8 @@ from graph import schema
 from graph.db import Graph, GraphUnavailable, Settings
 from matchmaker import config as app_config
 from matchmaker.errors import DomainError
-from matchmaker.ratelimit import Limiter, RateLimited
 from matchmaker.extensions import babel, csrf, login_manager
+from matchmaker.ratelimit import Limiter, RateLimited
 
 
 def select_locale():
@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     from matchmaker.auth.access import company_approved
     app.jinja_env.globals["company_approved"] = company_approved
-    from matchmaker.rewards import yuan
+    from matchmaker.incentives.rules import yuan
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["datetime"] = lambda epoch: time.strftime(
         "%Y-%m-%d %H:%M", time.localtime(epoch)) if epoch else ""
@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
 
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         header = req.headers.get("Authorization", "")
         if not (req.path.startswith("/api/") and header.startswith("Bearer ")):
             return None
-        from matchmaker import api_tokens
+        from matchmaker.auth import tokens as api_tokens
         found = api_tokens.authenticate(graph, header[7:].strip())
         user = accounts.load_user(graph, found[0]) if found else None
         if user is None or not user.is_active:
@@ -82,12 +82,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.auth import views as auth
     from matchmaker.chainmap import views as chainmap
     from matchmaker.fairs import views as fairs
-    from matchmaker.imports_web import views as imports
+    from matchmaker.imports import views as imports
     from matchmaker.incentives import views as incentives
     from matchmaker.main import views as main
     from matchmaker.needs import views as needs
-    from matchmaker.reference_web import commands as _reference_commands  # noqa: F401
-    from matchmaker.reference_web import views as reference
+    from matchmaker.reference import commands as _reference_commands  # noqa: F401
+    from matchmaker.reference import views as reference
     from matchmaker.suppliers import views as suppliers
     for feature in (auth, main, needs, suppliers, incentives, chainmap, fairs, imports,
                     reference, api):

@@ -72,7 +72,7 @@ def init():
     """Create the schema (idempotent) and load the reference data that is missing: divisions,
     and the city's clusters, parks and categories from the seed files beside the policy file."""
     from graph import schema
-    from matchmaker.reference_data import city_of, seed
+    from matchmaker.reference.seeds import city_of, seed
     graph = current_app.extensions["graph"]
     schema.migrate(graph)
     click.echo(json.dumps(seed(graph, city_of(current_app.config["POLICY_FILE"])),
@@ -97,7 +97,7 @@ def demo():
 @with_appcontext
 def set_password(email, password):
     """Set a user's password (an administrator's reset); every session of that user ends."""
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     from matchmaker.errors import DomainError
     try:
         accounts.set_password(current_app.extensions["graph"], email, password)
@@ -108,7 +108,8 @@ def set_password(email, password):
 
 def _table(path: str, kind: str, sheet: str | None):
     """The file as the web import reads it: xlsx or csv, Chinese or English headers."""
-    from matchmaker import imports, tables
+    from matchmaker import tables
+    from matchmaker.imports import jobs as imports
     return imports.read(current_app.extensions["graph"], kind, Path(path).read_bytes(), path,
                         "cli", sheet, max_rows=tables.MAX_ROWS)
 
@@ -149,7 +150,7 @@ def import_companies(file, valid_only, dry_run, sheet):
     """Import companies from CSV/XLSX, as the web import does. Columns (Chinese headers such
     as 统一社会信用代码, 企业名称, 企业类型, 产业集群, 注册地, 所在园区 work too):
     credit_code,name,role,cluster,registered_region,park."""
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
     _import(lambda: ledger.import_companies(
         current_app.extensions["graph"], _table(file, "companies", sheet), current_policy(),
         "cli", valid_only, dry_run=dry_run), "companies", dry_run)
@@ -162,7 +163,7 @@ def import_purchases(file, valid_only, dry_run, sheet):
     """Import purchases from CSV/XLSX, as the web import does. Columns (or 采购方/供应商统一社会
     信用代码, 发票号码, 开票日期, 金额（元）or 金额（万元）, 物料组):
     anchor_credit_code,supplier_credit_code,invoice_no,date,amount_yuan,category."""
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
 
     def progress(done, total):
         click.echo(f"stored {done}/{total}", err=True)
@@ -179,7 +180,8 @@ def import_purchases(file, valid_only, dry_run, sheet):
 @with_appcontext
 def rates(year, years_back, as_json):
     """Local supporting rate (本地配套率) per anchor and per cluster."""
-    from matchmaker import ledger, rewards
+    from matchmaker.imports import purchases as ledger
+    from matchmaker.incentives import rules as rewards
     report = ledger.rates(current_app.extensions["graph"], current_policy(), year, years_back)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
@@ -199,7 +201,8 @@ def rates(year, years_back, as_json):
 def rewards_command(year, as_json, dry_run):
     """Compute purchase-increment (R1) and park output (R2) awards for a year and store them
     as proposals for the organizer's approval."""
-    from matchmaker import awards, rewards
+    from matchmaker.incentives import rules as rewards
+    from matchmaker.incentives import service as awards
     report = awards.compute(current_app.extensions["graph"], current_policy(), year, "cli",
                             store=not dry_run)
     if as_json:

@@ -12,10 +12,13 @@ from graph import companies as company_store
 from graph import fairs as fair_store
 from graph import reference
 from graph import users as user_store
-from matchmaker import accounts, awards, credit_code, ledger, policy
+from matchmaker import credit_code, policy
+from matchmaker.auth import accounts
 from matchmaker.fairs import service as fairs
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service
-from matchmaker.reference_data import seed
+from matchmaker.reference.seeds import seed
 
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [

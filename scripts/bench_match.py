@@ -34,7 +34,7 @@ from matchmaker import config, credit_code  # noqa: E402
 from matchmaker.demo import NEEDS, SUPPLY_TEMPLATES  # noqa: E402
 from matchmaker.matching import encoders, service  # noqa: E402
 from matchmaker.matching.glossary import bridged  # noqa: E402
-from matchmaker.reference_data import seed  # noqa: E402
+from matchmaker.reference.seeds import seed  # noqa: E402
 
 REGIONS = ["430102", "430104", "430111", "430121", "430181", "430182", "430200", "440600"]
 SUFFIXES = ["", "，年产能10万件", "，可来图来样加工", "，服务长沙及周边主机厂", "，交期稳定",

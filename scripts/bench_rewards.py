@@ -19,8 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.db import scratch_graph  # noqa: E402
-from matchmaker import awards, chain, config, credit_code, ledger, policy, tables  # noqa: E402
-from matchmaker.reference_data import seed  # noqa: E402
+from matchmaker import config, credit_code, policy, tables  # noqa: E402
+from matchmaker.chainmap import service as chain  # noqa: E402
+from matchmaker.imports import purchases as ledger  # noqa: E402
+from matchmaker.incentives import service as awards  # noqa: E402
+from matchmaker.reference.seeds import seed  # noqa: E402
 
 LOCAL = ["430102", "430104", "430111", "430121", "430181", "430182"]
 OUTSIDE = ["430200", "430300", "440600", "320500"]

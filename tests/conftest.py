@@ -26,7 +26,7 @@ def data_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def app(data_dir):
     from matchmaker import create_app
-    from matchmaker.reference_data import seed
+    from matchmaker.reference.seeds import seed
 
     database = f"t{uuid.uuid4().hex[:10]}"
     app = create_app({"DATA_DIR": data_dir, "NEO4J_DATABASE": database, "TESTING": True,
@@ -43,8 +43,9 @@ def app_on():
     """An app on its own embedded server under `data_dir` (for tests that stop the server),
     with one anchor user, anchor@a.cn."""
     from graph import server
-    from matchmaker import accounts, create_app
-    from matchmaker.reference_data import seed
+    from matchmaker import create_app
+    from matchmaker.auth import accounts
+    from matchmaker.reference.seeds import seed
     made = []
 
     def make(data_dir):
@@ -91,7 +92,8 @@ def login(client, email, password="correct-horse-1"):
 @pytest.fixture
 def make_company(graph):
     from graph import companies
-    from matchmaker import accounts, credit_code
+    from matchmaker import credit_code
+    from matchmaker.auth import accounts
 
     counter = iter(range(1, 10_000))
 

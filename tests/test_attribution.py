@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 
 from graph import fairs as fair_store
-from matchmaker import ledger, tables
 from matchmaker import policy as policy_module
+from matchmaker import tables
 from matchmaker.fairs import attribution as att
 from matchmaker.fairs import followup, report
+from matchmaker.imports import purchases as ledger
 
 from ledger_data import CODES, COMPANIES
 
@@ -178,7 +179,7 @@ def test_fair_report_on_the_ledger(app, graph, held_fair):
     from conftest import login
     from openpyxl import load_workbook
 
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     accounts.create_user(graph, "office@c.cn", "办公室", "organizer", "correct-horse-1")
     accounts.create_user(graph, "buyer@a.cn", "主机A", "anchor", "correct-horse-1", A)
     client = app.test_client()
@@ -236,7 +237,7 @@ def test_follow_up_asked_once_answered_and_shown_in_the_report(app, graph, held_
 def test_follow_up_page(app, graph, held_fair):
     from conftest import csrf_token, login
 
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     accounts.create_user(graph, "s@l1.cn", "浏阳配套", "supplier", "correct-horse-1",
                          CODES["local1"])
     client = app.test_client()

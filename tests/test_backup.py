@@ -11,8 +11,10 @@ from click.testing import CliRunner
 from conftest import MODEL
 from graph import awards as award_store, catalog, search_index, server
 from ledger_data import COMPANIES, EXAMPLES, purchases_csv
-from matchmaker import awards, ledger, policy as policy_module, tables
+from matchmaker import policy as policy_module, tables
 from matchmaker.cli import backup_command, restore_command
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 
 KEYS = {"Company": "credit_code", "Purchase": "key", "AuditEvent": "id"}
 

@@ -7,7 +7,10 @@ import pytest
 from conftest import login
 from openpyxl import load_workbook
 
-from matchmaker import accounts, chain, policy as policy_module, rewards
+from matchmaker import policy as policy_module
+from matchmaker.auth import accounts
+from matchmaker.chainmap import service as chain
+from matchmaker.incentives import rules as rewards
 from matchmaker.matching import service
 
 M = 100 * 1_000_000  # ¥1M in fen
@@ -15,7 +18,7 @@ M = 100 * 1_000_000  # ¥1M in fen
 
 @pytest.fixture
 def city(app, graph, make_company):
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
     x = make_company("星联重工", role="anchor", clusters=["CM"])
     y = make_company("湘江汽车", role="anchor", clusters=["AU"])
     local = make_company("浏阳液压有限公司", region="430181")

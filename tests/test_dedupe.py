@@ -1,5 +1,5 @@
 """Duplicate review rules (pure)."""
-from matchmaker import dedupe
+from matchmaker.companies import dedupe
 
 
 def test_legal_form_and_city_prefix_do_not_hide_a_duplicate():

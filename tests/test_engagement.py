@@ -86,7 +86,7 @@ def test_interest_reaches_the_anchor_and_marks_follow_up(app, client, market):
 
 
 def test_approval_is_announced_to_the_company(app, client, graph, make_company):
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     accounts.create_user(graph, "office@a.cn", "办公室", "organizer", "correct-horse-1")
     firm = make_company("新注册配套厂", status="pending", user="new@a.cn")
     login(client, "office@a.cn")

@@ -11,7 +11,7 @@ from conftest import csrf_token, login
 from openpyxl import load_workbook
 
 from graph import fairs as store
-from matchmaker import accounts
+from matchmaker.auth import accounts
 from matchmaker.fairs import service
 from matchmaker.matching import service as matching
 
@@ -298,7 +298,7 @@ def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, grap
 
 
 def test_standby_keeps_fixed_meetings_and_capacity():
-    from matchmaker import scheduling as sc
+    from matchmaker.fairs import scheduling as sc
     people = {k: sc.Participant(k, k, frozenset(range(4)), 4) for k in ("A", "B", "s1", "s2", "s3")}
     fixed, pairs = {"m1": (2, 0), "m2": (3, 0)}, {"m1": ("A", "s1"), "m2": ("B", "s2")}
     candidates = [sc.Meeting("c1", "A", "s2", 1000), sc.Meeting("c2", "A", "s3", 3000),
@@ -310,7 +310,7 @@ def test_standby_keeps_fixed_meetings_and_capacity():
 
 
 def test_meeting_value_orders_musts_priorities_and_expected_value():
-    from matchmaker import scheduling as sc
+    from matchmaker.fairs import scheduling as sc
     plain = sc.meeting_value("meet", "meet", 0.9)
     prioritised = sc.meeting_value("meet", "meet", 0.1, priority=True)
     assert plain < prioritised < sc.meeting_value("must", "meet", 0.0)

@@ -4,7 +4,7 @@ from neo4j.exceptions import ClientError, ConstraintError
 
 from graph import companies, schema, server
 from graph.db import Graph, Settings
-from matchmaker import accounts
+from matchmaker.auth import accounts
 from matchmaker.errors import Conflict
 from conftest import login
 
@@ -77,7 +77,7 @@ def test_parallel_reads_keep_order_and_raise(graph):
 
 def test_reference_lists_are_kept_until_their_version_moves(graph):
     from graph import reference
-    from matchmaker.reference_data import edits
+    from matchmaker.reference import edits
     graph.begin_request()  # as each web request begins
     parks = graph.read_once(reference.list_parks)
     assert parks and graph.read_once(reference.list_parks) is parks

@@ -7,7 +7,9 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from matchmaker import accounts, ledger, tables
+from matchmaker import tables
+from matchmaker.auth import accounts
+from matchmaker.imports import purchases as ledger
 from conftest import csrf_token, job_id_of, login, run_import, upload
 from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
 

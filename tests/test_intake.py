@@ -10,8 +10,10 @@ from conftest import csrf_token, job_id_of, login, run_import, upload
 from openpyxl import Workbook
 
 from graph import ledger as ledger_store
-from matchmaker import accounts, columns, ledger, tables
+from matchmaker import columns, tables
+from matchmaker.auth import accounts
 from matchmaker.cli import import_purchases
+from matchmaker.imports import purchases as ledger
 
 HEADER = ["采购方统一社会信用代码", "供应商纳税人识别号", "发票号码", "开票日期", "金额（元）", "物料组"]
 

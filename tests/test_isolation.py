@@ -9,8 +9,11 @@ from conftest import csrf_token, login
 
 from graph import catalog, fairs as fair_store
 from graph import tokens as token_store
-from matchmaker import accounts, api_tokens, imports, ledger
+from matchmaker.auth import accounts
+from matchmaker.auth import tokens as api_tokens
 from matchmaker.fairs import service as fairs
+from matchmaker.imports import jobs as imports
+from matchmaker.imports import purchases as ledger
 from matchmaker.matching import service as matching
 
 SECRET = "7731"  # in every private value of B's: need title, contact phone, purchase amount

@@ -128,7 +128,7 @@ def test_supplier_edits_profile_in_the_browser_and_sees_matching_needs(graph, ma
 
 
 def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market):
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
     ledger.import_purchases(graph, [(2, {
         "anchor_credit_code": market["anchor"]["credit_code"],
         "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": "P-1",

@@ -8,9 +8,11 @@ import json
 import pytest
 
 from graph import audit as audit_store
-from matchmaker import awards, credit_code, ledger, policy as policy_module, tables
+from matchmaker import credit_code, policy as policy_module, tables
 from matchmaker.cli import import_companies, import_purchases, rates, rewards_command
 from matchmaker.errors import Conflict, ValidationError
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 from ledger_data import CODES, COMPANIES, EXAMPLES, M, purchases_csv
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from matchmaker import ledger, rewards
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rules as rewards
+from matchmaker.incentives.rules import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 from matchmaker.policy import parse
-from matchmaker.rewards import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 
 PERIOD = parse(Path("matchmaker/policy.toml").read_text(encoding="utf-8")).for_year(2025)
 STEP, UNIT = PERIOD.increment_step_fen, PERIOD.increment_award_fen

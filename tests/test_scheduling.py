@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from matchmaker import scheduling
-from matchmaker.scheduling import Meeting, Participant, ScheduleInfeasible, meeting_value
+from matchmaker.fairs import scheduling
+from matchmaker.fairs.scheduling import Meeting, Participant, ScheduleInfeasible, meeting_value
 
 
 def fair(n_anchors=4, n_suppliers=10, slots=6, requests=30, seed=1, away=True):

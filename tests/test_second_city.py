@@ -8,8 +8,10 @@ import pytest
 
 from conftest import MODEL
 from graph import reference, server
-from matchmaker import awards, credit_code, ledger, policy as policy_module, tables
+from matchmaker import credit_code, policy as policy_module, tables
 from matchmaker.cli import init
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 
 ZHUZHOU = Path(__file__).resolve().parent.parent / "matchmaker" / "cities" / "zhuzhou"
 M = 100 * 1_000_000  # ¥1M in fen

@@ -11,9 +11,14 @@ from conftest import csrf_token, login
 
 from graph import awards as award_store
 from graph import ledger as ledger_store
-from matchmaker import accounts, api_tokens, awards, credit_code, engagement, ledger
+from matchmaker import credit_code
+from matchmaker.auth import accounts
+from matchmaker.auth import tokens as api_tokens
 from matchmaker.extensions import current_policy
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service
+from matchmaker.needs import service as engagement
 from matchmaker.ratelimit import Limit
 from matchmaker.web import safe_next
 
@@ -321,7 +326,7 @@ def _app_under_env(data_dir, **config):
     on its own scratch database, dropped afterwards."""
     from graph import server
     from matchmaker import create_app
-    from matchmaker.reference_data import seed
+    from matchmaker.reference.seeds import seed
     database = f"t{uuid.uuid4().hex[:10]}"
     app = create_app({"DATA_DIR": data_dir, "NEO4J_DATABASE": database, "TESTING": True,
                       **config})

@@ -14,8 +14,10 @@ from conftest import csrf_token, job_id_of, login, run_import, upload
 
 from graph import imports as job_store
 from graph import ledger as ledger_store
-from matchmaker import imports, ledger, tables
+from matchmaker import tables
 from matchmaker.errors import ValidationError
+from matchmaker.imports import jobs as imports
+from matchmaker.imports import purchases as ledger
 
 SHEET = "xl/worksheets/sheet1.xml"
 HEADER = ",".join(ledger.PURCHASE_COLUMNS)
@@ -203,7 +205,7 @@ def test_preview_files_are_private_expire_and_have_a_quota(app, client, graph, a
 # ---------------------------------------------------------------------------------- start
 
 def test_organizer_starting_an_anchors_import_keeps_the_anchors_limit(app, graph, anchor):
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     ledger.import_purchases(graph, tables.read(_purchases(
         (anchor["me"], anchor["supplier"], "F-1", "2025-01-05", "100", "")), "p.csv",
         ledger.PURCHASE_COLUMNS), "seed")

@@ -5,14 +5,17 @@ from flask_login import current_user
 
 from graph import catalog
 from graph.db import GraphUnavailable
-from matchmaker import awards, directory, engagement, ledger
 from matchmaker.api import bp, schema
 from matchmaker.api.openapi import spec
 from matchmaker.auth.access import api_access
+from matchmaker.companies import directory
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import csrf, current_policy, graph
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
+from matchmaker.needs import service as engagement
 from matchmaker.web import int_arg, year_arg
 
 # JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,

@@ -3,8 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from graph import reference
-from matchmaker import accounts, api_tokens, notifications, policy
+from matchmaker import notifications, policy
+from matchmaker.auth import accounts
 from matchmaker.auth import bp
+from matchmaker.auth import tokens as api_tokens
 from matchmaker.auth.access import roles_required
 from matchmaker.auth.forms import LoginForm, RegisterForm, TokenForm
 from matchmaker.errors import DomainError

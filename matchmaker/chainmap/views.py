@@ -4,10 +4,12 @@ from flask import Response, jsonify, render_template, request
 
 from graph import chain as chain_store
 from graph import reference
-from matchmaker import chain, rewards, tables
+from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.chainmap import bp
+from matchmaker.chainmap import service as chain
 from matchmaker.extensions import current_policy, graph
+from matchmaker.incentives import rules as rewards
 from matchmaker.web import int_arg, year_arg
 
 

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from graph import attribution as attribution_store
 from graph import fairs as store
-from matchmaker import chain, scheduling
+from matchmaker.chainmap import service as chain
+from matchmaker.fairs import scheduling
 from matchmaker.policy import Policy
 
 GROUPS = {"missing_links": _l("存在缺失环节的主机企业"),

@@ -10,8 +10,8 @@ from graph import awards as award_store
 from graph import fairs as fair_store
 from graph import ledger as ledger_store
 from graph import reference
-from matchmaker import rewards
 from matchmaker.fairs import attribution, service
+from matchmaker.incentives import rules as rewards
 from matchmaker.policy import Policy
 
 

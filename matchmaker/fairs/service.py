@@ -10,9 +10,11 @@ from datetime import date, datetime, timedelta
 
 from graph import catalog
 from graph import fairs as store
-from matchmaker import ledger, notifications, scheduling
+from matchmaker import notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.fairs import priorities
+from matchmaker.fairs import scheduling
+from matchmaker.imports import purchases as ledger
 from matchmaker.matching import service as matching
 from matchmaker.policy import Policy
 

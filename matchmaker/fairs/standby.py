@@ -6,8 +6,9 @@ import time
 from datetime import datetime
 
 from graph import fairs as store
-from matchmaker import notifications, scheduling
+from matchmaker import notifications
 from matchmaker.errors import Conflict
+from matchmaker.fairs import scheduling
 from matchmaker.fairs.service import get
 
 

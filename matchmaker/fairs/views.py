@@ -6,13 +6,14 @@ from flask_login import current_user
 
 from graph import fairs as store
 from graph import reference
-from matchmaker import rewards, tables
+from matchmaker import tables
 from matchmaker.auth.access import roles_required
-from matchmaker.web import safe_next
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import current_policy, graph
 from matchmaker.fairs import bp, followup, report, service, standby
 from matchmaker.fairs.forms import FairForm
+from matchmaker.incentives import rules as rewards
+from matchmaker.web import safe_next
 
 PARTICIPANTS = ("anchor", "supplier", "organizer")
 RECONCILIATION_TEXT = {"fulfilled": _l("已兑现"), "partly": _l("部分兑现"), "not_yet": _l("尚未兑现")}

@@ -8,12 +8,16 @@ from graph import audit as audit_store
 from graph import awards as award_store
 from graph import ledger as ledger_store
 from graph import reference
-from matchmaker import awards, charts, ledger, rewards, tables
+from matchmaker import domain_error_response
+from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy, graph
-from matchmaker import domain_error_response
+from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import bp
+from matchmaker.incentives import charts
+from matchmaker.incentives import rules as rewards
+from matchmaker.incentives import service as awards
 from matchmaker.web import referring_page, year_arg
 
 

@@ -3,12 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from graph import companies as company_store
-from matchmaker import accounts, directory, notifications, tables
+from matchmaker import notifications, tables
+from matchmaker.auth import accounts
 from matchmaker.auth.access import roles_required
+from matchmaker.companies import directory
 from matchmaker.errors import ValidationError
-from matchmaker.web import safe_next
 from matchmaker.extensions import current_policy, graph
 from matchmaker.main import bp
+from matchmaker.web import safe_next
 
 PAGE = 50
 

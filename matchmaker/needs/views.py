@@ -3,13 +3,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from graph import catalog, reference
-from matchmaker import engagement
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import graph
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
 from matchmaker.needs import bp
+from matchmaker.needs import service as engagement
 from matchmaker.needs.forms import NeedForm
 
 

@@ -3,11 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from graph import catalog, reference
-from matchmaker import engagement
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import graph
 from matchmaker.matching import service
+from matchmaker.needs import service as engagement
 from matchmaker.suppliers import bp
 from matchmaker.suppliers.forms import CapabilityForm
 

@@ -6,11 +6,13 @@ from flask_login import current_user
 
 from graph import ledger as ledger_store
 from graph import reference
-from matchmaker import imports, ledger, tables
+from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, graph
-from matchmaker.imports_web import bp
+from matchmaker.imports import bp
+from matchmaker.imports import jobs as imports
+from matchmaker.imports import purchases as ledger
 from matchmaker.web import year_arg
 
 

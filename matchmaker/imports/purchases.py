@@ -17,10 +17,13 @@ from neo4j.exceptions import ConstraintError
 
 from graph import audit, ledger as ledger_store, reference
 from graph import companies as company_store
-from matchmaker import accounts, columns, credit_code, purchase_categories, rewards
+from matchmaker import columns, credit_code
+from matchmaker.auth import accounts
 from matchmaker.errors import ValidationError
+from matchmaker.imports import purchase_categories
+from matchmaker.incentives import rules as rewards
 from matchmaker.policy import Policy
-from matchmaker.reference_data import parks
+from matchmaker.reference import parks
 
 PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
                     "amount_yuan", "category"]

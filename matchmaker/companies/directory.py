@@ -4,7 +4,7 @@ from __future__ import annotations
 from graph import catalog
 from graph import companies as company_store
 from graph import reference
-from matchmaker import dedupe
+from matchmaker.companies import dedupe
 from matchmaker.errors import NotFound, ValidationError
 
 PUBLIC_FIELDS = ("credit_code", "name", "role", "region", "region_name", "park", "park_name",

@@ -6,10 +6,11 @@ import json
 import time
 
 from graph import audit, awards as award_store, ledger as ledger_store
-from matchmaker import ledger, rewards
 from matchmaker.errors import Conflict, NotFound, ValidationError
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rules as rewards
+from matchmaker.incentives.rules import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 from matchmaker.policy import Policy
-from matchmaker.rewards import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 
 COMPUTED_RULES = (rewards.INCREMENT, rewards.PARK_OUTPUT)
 

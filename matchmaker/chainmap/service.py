@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from graph import chain as chain_store
 from graph import ledger as ledger_store
-from matchmaker import ledger, rewards
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rules as rewards
+from matchmaker.incentives.rules import AnchorYear
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
 from matchmaker.policy import Policy
-from matchmaker.rewards import AnchorYear
 
 
 def coverage(graph, policy: Policy, year: int, cluster: str | None = None) -> dict:

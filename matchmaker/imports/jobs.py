@@ -18,18 +18,21 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph import audit
 from graph import catalog, reference
 from graph import companies as company_store
 from graph import imports as store
 from graph import ledger as ledger_store
-from graph import audit
 from graph import users as user_store
-from matchmaker import accounts, dedupe, ledger, tables
+from matchmaker import tables
+from matchmaker.auth import accounts
 from matchmaker.columns import normalize
+from matchmaker.companies import dedupe
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
-from matchmaker.ledger import ImportReport, RowErrors
+from matchmaker.imports import purchases as ledger
+from matchmaker.imports.purchases import ImportReport, RowErrors
 from matchmaker.matching import service as matching
-from matchmaker.reference_data import parks
+from matchmaker.reference import parks
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from graph import reference
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import current_policy, graph
-from matchmaker.reference_data import edits
-from matchmaker.reference_web import bp
+from matchmaker.reference import bp
+from matchmaker.reference import edits
 
 
 @bp.before_app_request

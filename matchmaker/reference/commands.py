@@ -9,8 +9,8 @@ from flask import current_app
 from graph import reference
 from matchmaker.errors import DomainError
 from matchmaker.extensions import current_policy
-from matchmaker.reference_data import edits, seeds
-from matchmaker.reference_web import bp
+from matchmaker.reference import bp
+from matchmaker.reference import edits, seeds
 
 bp.cli.help = "Add, rename, alias, merge or retire parks, clusters and categories."
 KIND = click.argument("kind", type=click.Choice(edits.KINDS))

@@ -9,8 +9,8 @@ import time
 from graph import audit, reference
 from matchmaker import regions
 from matchmaker.errors import Conflict, NotFound, ValidationError
-from matchmaker.reference_data.parks import clean
-from matchmaker.reference_data.seeds import CREATE, split_aliases
+from matchmaker.reference.parks import clean
+from matchmaker.reference.seeds import CREATE, split_aliases
 
 KINDS = ("park", "cluster", "category")
 KIND_TEXT = {"park": "园区", "cluster": "产业集群", "category": "品类"}
