@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     from matchmaker.auth.access import company_approved
     app.jinja_env.globals["company_approved"] = company_approved
-    from matchmaker.incentives.rules import yuan
+    from matchmaker.money import yuan
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["datetime"] = lambda epoch: time.strftime(
         "%Y-%m-%d %H:%M", time.localtime(epoch)) if epoch else ""

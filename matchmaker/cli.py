@@ -181,7 +181,7 @@ def import_purchases(file, valid_only, dry_run, sheet):
 def rates(year, years_back, as_json):
     """Local supporting rate (本地配套率) per anchor and per cluster."""
     from matchmaker.imports import purchases as ledger
-    from matchmaker.incentives import rules as rewards
+    from matchmaker.money import yuan
     report = ledger.rates(current_app.extensions["graph"], current_policy(), year, years_back)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
@@ -190,7 +190,7 @@ def rates(year, years_back, as_json):
     for row in report["clusters"] + report["anchors"]:
         label = row.get("cluster") or row["anchor"]
         click.echo(f"{label:20} {row['name'][:16]:16} {row['rate_pct'] or 'no data':>8}%  "
-                   f"local {rewards.yuan(row['local_fen'])} / {rewards.yuan(row['total_fen'])}")
+                   f"local {yuan(row['local_fen'])} / {yuan(row['total_fen'])}")
 
 
 @cli.command("rewards")
@@ -201,8 +201,8 @@ def rates(year, years_back, as_json):
 def rewards_command(year, as_json, dry_run):
     """Compute purchase-increment (R1) and park output (R2) awards for a year and store them
     as proposals for the organizer's approval."""
-    from matchmaker.incentives import rules as rewards
     from matchmaker.incentives import service as awards
+    from matchmaker.money import yuan
     report = awards.compute(current_app.extensions["graph"], current_policy(), year, "cli",
                             store=not dry_run)
     if as_json:
@@ -210,12 +210,12 @@ def rewards_command(year, as_json, dry_run):
         return
     for row in report["anchors"]:
         click.echo(f"{row['anchor']} {row['name'][:14]:14} L{year - 1} "
-                   f"{rewards.yuan(row['prev_local_fen']):>16} L{year} "
-                   f"{rewards.yuan(row['local_fen']):>16} award {rewards.yuan(row['award_fen']):>10}"
+                   f"{yuan(row['prev_local_fen']):>16} L{year} "
+                   f"{yuan(row['local_fen']):>16} award {yuan(row['award_fen']):>10}"
                    f" {row['status']:14} {row['reason_text']}")
     for row in report["parks"]:
         click.echo(f"{row['park']:18} {row['name'][:14]:14} output "
-                   f"{rewards.yuan(row['output_fen']):>18} award {rewards.yuan(row['award_fen']):>10}"
+                   f"{yuan(row['output_fen']):>18} award {yuan(row['award_fen']):>10}"
                    f" {row['status']:14} {row['reason_text']}")
 
 

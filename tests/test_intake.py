@@ -13,6 +13,7 @@ from graph import ledger as ledger_store
 from matchmaker import columns, tables
 from matchmaker.auth import accounts
 from matchmaker.cli import import_purchases
+from matchmaker import money
 from matchmaker.imports import purchases as ledger
 
 HEADER = ["采购方统一社会信用代码", "供应商纳税人识别号", "发票号码", "开票日期", "金额（元）", "物料组"]
@@ -170,7 +171,7 @@ def test_header_recognition_units_and_roles():
     assert columns.role("Supplier") == "supplier"
     for text, fen in [("60,000,000.00", 6_000_000_000), ("¥40,000,000", 4_000_000_000),
                       ("１２３", 12_300), ("(5.00)", -500)]:
-        assert ledger.parse_amount_fen(text, allow_negative=True) == fen
+        assert money.parse_amount_fen(text, allow_negative=True) == fen
     for text in ("2025-03-15", "2025/3/15", "2025.3.15", "2025年3月15日", "20250315", "45731"):
         assert ledger.parse_date(text) == datetime.date(2025, 3, 15)
 

@@ -9,7 +9,7 @@ from matchmaker.auth.access import roles_required
 from matchmaker.chainmap import bp
 from matchmaker.chainmap import service as chain
 from matchmaker.extensions import current_policy, graph
-from matchmaker.incentives import rules as rewards
+from matchmaker.money import yuan, yuan_decimal
 from matchmaker.web import int_arg, year_arg
 
 
@@ -47,13 +47,12 @@ def map_data():
 def export_missing():
     year, cluster = _args()
     report = chain.coverage(graph(), current_policy(), year, cluster)
-    yuan = rewards.yuan_decimal
     rows = []
     for r in report["missing_links"]:
-        invite = "；".join(f"{s['name']}（{s['region'] or ''}，{rewards.yuan(s['amount_fen'])}）"
+        invite = "；".join(f"{s['name']}（{s['region'] or ''}，{yuan(s['amount_fen'])}）"
                           for s in r["outside_suppliers"])
         rows.append([r["category"], r["name"], r["parent"], "、".join(r["anchors"]),
-                     yuan(r["nonlocal_fen"]), yuan(r["total_fen"]), r["local_suppliers"],
+                     yuan_decimal(r["nonlocal_fen"]), yuan_decimal(r["total_fen"]), r["local_suppliers"],
                      len(r["need_ids"]), invite])
     data = tables.write_xlsx({"缺失环节招商清单": (
         ["品类代码", "品类", "大类", "需求主机企业", "市外采购额(元)", "采购总额(元)",

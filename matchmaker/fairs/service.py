@@ -14,8 +14,8 @@ from matchmaker import notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.fairs import priorities
 from matchmaker.fairs import scheduling
-from matchmaker.imports import purchases as ledger
 from matchmaker.matching import service as matching
+from matchmaker.money import parse_amount_fen
 from matchmaker.policy import Policy
 
 PREFERENCE_TEXT = {"must": "必须见", "meet": "愿意见", "no": "不考虑"}
@@ -429,7 +429,7 @@ def record_outcome(graph, key: str, user, form: dict, today: date | None = None)
     amount = None
     if outcome == "contract":
         try:
-            amount = ledger.parse_amount_fen(form.get("amount_yuan"))
+            amount = parse_amount_fen(form.get("amount_yuan"))
         except ValueError as e:
             raise ValidationError(f"合同金额：{e}", field="amount_yuan") from None
     note = (form.get("note") or "").strip()

@@ -12,7 +12,7 @@ from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import current_policy, graph
 from matchmaker.fairs import bp, followup, report, service, standby
 from matchmaker.fairs.forms import FairForm
-from matchmaker.incentives import rules as rewards
+from matchmaker.money import yuan_decimal
 from matchmaker.web import safe_next
 
 PARTICIPANTS = ("anchor", "supplier", "organizer")
@@ -190,7 +190,7 @@ def export(fair_id):
     fair = service.get(graph(), fair_id)
     rows = [[s["day"], s["start"], s["end"], n + 1, m["anchor_name"], m["supplier_name"],
              m.get("need_title") or "", _(service.OUTCOME_TEXT.get(m.get("outcome"), "")),
-             rewards.yuan_decimal(m["amount_fen"]) if m.get("amount_fen") else ""]
+             yuan_decimal(m["amount_fen"]) if m.get("amount_fen") else ""]
             for s in service.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
     body = tables.write_xlsx({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"),
                                           _("主机企业"), _("配套企业"), _("需求"), _("结果"),
@@ -240,7 +240,7 @@ def fair_report(fair_id):
 @roles_required("organizer")
 def fair_report_xlsx(fair_id):
     r = report.fair_report(graph(), current_policy(), fair_id)
-    money = rewards.yuan_decimal
+    money = yuan_decimal
     pairs = [[p["anchor_name"], p["supplier_name"], _("是") if p["pair"].local else _("否"),
               _(service.OUTCOME_TEXT[p["pair"].outcome]), money(p["before_fen"]),
               money(p["after_fen"]), money(p["change_fen"]),

@@ -11,7 +11,6 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from neo4j.exceptions import ConstraintError
 
@@ -22,6 +21,7 @@ from matchmaker.auth import accounts
 from matchmaker.errors import ValidationError
 from matchmaker.imports import purchase_categories
 from matchmaker.incentives import rules as rewards
+from matchmaker.money import parse_amount_fen
 from matchmaker.policy import Policy
 from matchmaker.reference import parks
 
@@ -31,7 +31,6 @@ PURCHASE_REQUIRED = PURCHASE_COLUMNS[:5]  # the category plays no part in rates 
 COMPANY_COLUMNS = ["credit_code", "name", "role", "cluster", "registered_region", "park"]
 COMPANY_REQUIRED = ["credit_code", "name", "role", "registered_region"]
 BATCH = 2000
-MAX_AMOUNT_FEN = 10**15  # ¥10 trillion: anything above is a typo, not a purchase
 
 
 @dataclass
@@ -69,31 +68,6 @@ class RowErrors:
                 f"「{first['column']}」：{first['message']}", field="file", details=self.items)
         return ImportReport(rows=rows, skipped_invalid=len({e["row"] for e in self.items}),
                             errors=self.items, **counts)
-
-
-def parse_amount_fen(text: str, allow_zero: bool = False, allow_negative: bool = False,
-                     scale: int = 1) -> int:
-    """'1,234.5' yuan → 123450 fen; also '¥40,000,000', full-width digits, '(1,000.00)' (an
-    accounting negative), and `scale` 10,000 for a column in 万元. Exact: Decimal, never float.
-    Raises ValueError with a message for the user."""
-    raw = unicodedata.normalize("NFKC", text or "").strip()
-    negative = raw.startswith("(") and raw.endswith(")")
-    cleaned = re.sub(r"[,\s¥$]|rmb|cny|元", "", raw.strip("()"), flags=re.IGNORECASE)
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"金额“{text}”不是数字") from None
-    if not value.is_finite():
-        raise ValueError(f"金额“{text}”不是数字")
-    if abs(value) * scale * 100 > MAX_AMOUNT_FEN:  # before quantize, which fails on huge exponents
-        raise ValueError("金额超出合理范围")
-    value = -value * scale if negative else value * scale
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError("金额最多保留两位小数（元）")
-    fen = int(value * 100)
-    if (fen < 0 and not allow_negative) or (fen == 0 and not allow_zero):
-        raise ValueError("金额必须大于0")
-    return fen
 
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from matchmaker.money import yuan
 from matchmaker.policy import Period
 
 INCREMENT = "R1"
@@ -35,20 +36,6 @@ REASONS = {
     "top_up_over_granted": "已获{winner}奖励{granted}，按就高不就低原则补差",
     "external": "其他政策文件的奖励（组织方登记）：{note}",
 }
-
-
-def yuan(fen: int | None) -> str:
-    """¥1,234,567.89 from integer fen (display only)."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole:,}" + (f".{cents:02d}" if cents else "")
-
-
-def yuan_decimal(fen: int) -> Decimal:
-    """Exact yuan for spreadsheets: Decimal, never float."""
-    return Decimal(fen).scaleb(-2)
 
 
 # ---------------------------------------------------------------------------------- R0 rates

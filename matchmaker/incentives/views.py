@@ -16,8 +16,8 @@ from matchmaker.extensions import current_policy, graph
 from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import bp
 from matchmaker.incentives import charts
-from matchmaker.incentives import rules as rewards
 from matchmaker.incentives import service as awards
+from matchmaker.money import parse_amount_fen, yuan, yuan_decimal
 from matchmaker.web import referring_page, year_arg
 
 
@@ -106,7 +106,7 @@ def decide(key):
     award = awards.decide(graph(), key, request.form.get("decision", ""),
                           request.form.get("comment", ""), current_user.email)
     flash(_("%(what)s：%(name)s %(amount)s", what=awards.STATUS_TEXT[award["status"]],
-            name=award["subject_name"], amount=rewards.yuan(award["amount_fen"])), "success")
+            name=award["subject_name"], amount=yuan(award["amount_fen"])), "success")
     return redirect(url_for("incentives.dashboard", year=award["year"]))
 
 
@@ -115,7 +115,7 @@ def decide(key):
 def baseline():
     year = year_arg(current_policy(), request.form)
     try:
-        local_fen = ledger.parse_amount_fen(request.form.get("local_yuan", ""), allow_zero=True)
+        local_fen = parse_amount_fen(request.form.get("local_yuan", ""), allow_zero=True)
     except ValueError as e:
         raise ValidationError(str(e), field="local_yuan") from e
     awards.confirm_prior_year(graph(), current_policy(), request.form.get("anchor", ""), year, local_fen,
@@ -129,7 +129,7 @@ def baseline():
 def other_award():
     year = year_arg(current_policy(), request.form)
     try:
-        amount = ledger.parse_amount_fen(request.form.get("amount_yuan", ""))
+        amount = parse_amount_fen(request.form.get("amount_yuan", ""))
     except ValueError as e:
         raise ValidationError(str(e), field="amount_yuan") from e
     awards.add_other_award(graph(), current_policy(), request.form.get("rule", ""),
@@ -155,20 +155,19 @@ def export():
     rate_report = ledger.rates(graph(), policy, year)
     records = graph().read(award_store.awards, year)
     pct = "本地配套率(%)"
-    yuan = rewards.yuan_decimal
     data = tables.write_xlsx({
         "产业集群": (["集群", "名称", "本地采购(元)", "采购总额(元)", pct, "达到一期目标",
                    "达到二期目标"],
-                 [[r["cluster"], r["name"], yuan(r["local_fen"]), yuan(r["total_fen"]),
-                   r["rate_pct"], r["meets_phase1"], r["meets_phase2"]]
-                  for r in rate_report["clusters"]]),
+                 [[r["cluster"], r["name"], yuan_decimal(r["local_fen"]),
+                   yuan_decimal(r["total_fen"]), r["rate_pct"], r["meets_phase1"],
+                   r["meets_phase2"]] for r in rate_report["clusters"]]),
         "主机企业": (["统一社会信用代码", "企业", "集群", "本地采购(元)", "采购总额(元)", pct],
-                 [[r["anchor"], r["name"], ",".join(r["clusters"]), yuan(r["local_fen"]),
-                   yuan(r["total_fen"]), r["rate_pct"]] for r in rate_report["anchors"]]),
+                 [[r["anchor"], r["name"], ",".join(r["clusters"]), yuan_decimal(r["local_fen"]),
+                   yuan_decimal(r["total_fen"]), r["rate_pct"]] for r in rate_report["anchors"]]),
         "奖励": (["编号", "规则", "对象", "年度", "类型", "金额(元)", "状态", "理由", "审定人",
                 "意见"],
                [[a["key"], a["rule"], a["subject_name"], a["year"], a["kind"],
-                 yuan(a["amount_fen"]), awards.STATUS_TEXT.get(a["status"], a["status"]),
+                 yuan_decimal(a["amount_fen"]), awards.STATUS_TEXT.get(a["status"], a["status"]),
                  a["reason_text"], a["decided_by"], a["comment"]] for a in records]),
     })
     return Response(data, headers={
