@@ -150,8 +150,8 @@ def import_companies(file, valid_only, dry_run, sheet):
     """Import companies from CSV/XLSX, as the web import does. Columns (Chinese headers such
     as 统一社会信用代码, 企业名称, 企业类型, 产业集群, 注册地, 所在园区 work too):
     credit_code,name,role,cluster,registered_region,park."""
-    from matchmaker.imports import purchases as ledger
-    _import(lambda: ledger.import_companies(
+    from matchmaker.imports import companies
+    _import(lambda: companies.import_companies(
         current_app.extensions["graph"], _table(file, "companies", sheet), current_policy(),
         "cli", valid_only, dry_run=dry_run), "companies", dry_run)
 
@@ -180,9 +180,9 @@ def import_purchases(file, valid_only, dry_run, sheet):
 @with_appcontext
 def rates(year, years_back, as_json):
     """Local supporting rate (本地配套率) per anchor and per cluster."""
-    from matchmaker.imports import purchases as ledger
+    from matchmaker.incentives import rates
     from matchmaker.money import yuan
-    report = ledger.rates(current_app.extensions["graph"], current_policy(), year, years_back)
+    report = rates.report(current_app.extensions["graph"], current_policy(), year, years_back)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return

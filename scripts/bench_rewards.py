@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graph.db import scratch_graph  # noqa: E402
 from matchmaker import config, credit_code, policy, tables  # noqa: E402
 from matchmaker.chainmap import service as chain  # noqa: E402
-from matchmaker.imports import purchases as ledger  # noqa: E402
+from matchmaker.imports import companies, purchases as ledger  # noqa: E402
+from matchmaker.imports.rows import BATCH  # noqa: E402
+from matchmaker.incentives import rates as rate_figures  # noqa: E402
 from matchmaker.incentives import service as awards  # noqa: E402
 from matchmaker.reference.seeds import seed  # noqa: E402
 
@@ -31,7 +33,7 @@ CATEGORIES = ["HYD-CYL", "CAST-DIE", "STRU-WELD", "ELEC-HARN", "PLAS-INJ", "MAT-
 
 
 def companies_csv(anchors: int, suppliers: int) -> tuple[str, list[str], list[str]]:
-    lines = [",".join(ledger.COMPANY_COLUMNS)]
+    lines = [",".join(companies.COMPANY_COLUMNS)]
     anchor_codes, supplier_codes = [], []
     for i in range(anchors):
         code = credit_code.make("430104", 1 + i)
@@ -75,8 +77,8 @@ def main() -> None:
         seed(graph)
         text, anchor_codes, supplier_codes = companies_csv(args.anchors, args.suppliers)
         started = time.perf_counter()
-        ledger.import_companies(graph, tables.read(text.encode(), "c.csv",
-                                                   ledger.COMPANY_COLUMNS), rules, "bench")
+        companies.import_companies(graph, tables.read(text.encode(), "c.csv",
+                                                      companies.COMPANY_COLUMNS), rules, "bench")
         result["companies_import_s"] = round(time.perf_counter() - started, 2)
 
         data = purchases_csv(args.rows, anchor_codes, supplier_codes, 7).encode()
@@ -86,7 +88,7 @@ def main() -> None:
         parsed = time.perf_counter()
 
         def progress(done, total):
-            if done % 100_000 < ledger.BATCH or done == total:
+            if done % 100_000 < BATCH or done == total:
                 print(f"stored {done}/{total} in {time.perf_counter() - parsed:.0f}s",
                       file=sys.stderr, flush=True)
         report = ledger.import_purchases(graph, table, "bench", progress=progress)
@@ -99,7 +101,7 @@ def main() -> None:
             "import_rows_per_s": round(args.rows / (done - started)),
         })
         started = time.perf_counter()
-        rates = ledger.rates(graph, rules, 2025, years_back=1)
+        rates = rate_figures.report(graph, rules, 2025, years_back=1)
         result["rates_s"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
         computed = awards.compute(graph, rules, 2025, "bench")

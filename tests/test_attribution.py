@@ -11,6 +11,7 @@ from matchmaker import policy as policy_module
 from matchmaker import tables
 from matchmaker.fairs import attribution as att
 from matchmaker.fairs import followup, report
+from matchmaker.imports import companies as company_imports
 from matchmaker.imports import purchases as ledger
 
 from ledger_data import CODES, COMPANIES
@@ -126,8 +127,9 @@ def held_fair(app, graph):
     """Last June's fair in the worked-example city: three held meetings, one no-show, and
     purchases around it."""
     policy = policy_module.load(app.config["POLICY_FILE"])
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), policy, "test")
+    company_imports.import_companies(
+        graph, tables.read(COMPANIES.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+        policy, "test")
     graph.write(fair_store.create_fair, {
         "id": "f2025", "name": "2025 工程机械配套洽谈会", "cluster": "CM", "days": [DAY.isoformat()],
         "day_start": "09:00", "day_end": "12:00", "slot_minutes": 30, "breaks": [], "tables": 2,

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from matchmaker import tables
 from matchmaker.auth import accounts
+from matchmaker.imports import companies as company_imports
 from matchmaker.imports import purchases as ledger
 from conftest import csrf_token, job_id_of, login, run_import, upload
 from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
@@ -19,8 +20,9 @@ def city(graph, app):
     from matchmaker.extensions import current_policy
     with app.app_context():
         rules = current_policy()
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), rules, "t")
+    company_imports.import_companies(
+        graph, tables.read(COMPANIES.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+        rules, "t")
     ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
                                                ledger.PURCHASE_COLUMNS), "t")
     accounts.create_user(graph, "office@t.cn", "办公室", "organizer", "correct-horse-1")

@@ -11,7 +11,9 @@ from graph import audit as audit_store
 from matchmaker import credit_code, policy as policy_module, tables
 from matchmaker.cli import import_companies, import_purchases, rates, rewards_command
 from matchmaker.errors import Conflict, ValidationError
+from matchmaker.imports import companies as company_imports
 from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rates as rate_figures
 from matchmaker.incentives import service as awards
 from ledger_data import CODES, COMPANIES, EXAMPLES, M, purchases_csv
 
@@ -22,8 +24,9 @@ def policy(app):
 
 @pytest.fixture
 def ledger_data(graph, policy):
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), policy, "test")
+    company_imports.import_companies(
+        graph, tables.read(COMPANIES.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+        policy, "test")
     report = ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
                                                         ledger.PURCHASE_COLUMNS), "test")
     assert report.created == len(EXAMPLES)
@@ -63,20 +66,20 @@ def test_worked_examples_a_to_j(graph, policy, ledger_data):
     i = by_park(report, "JXETDZ")                                              # I: top-up
     assert (i["award_fen"], i["reason"]) == (500_000 * 100, "tier_top_up")
 
-    rate_report = ledger.rates(graph, policy, 2025)
+    rate_report = rate_figures.report(graph, policy, 2025)
     e = next(r for r in rate_report["anchors"] if r["anchor"] == CODES["E"])   # E
     assert (e["rate_pct"], e["meets_phase1"], e["meets_phase2"]) == ("40.0", True, False)
     assert next(r for r in rate_report["anchors"]
                 if r["anchor"] == CODES["D"])["rate_pct"] == "60.0"           # D: 30 / 50
-    k_2023 = ledger.rates(graph, policy, 2023)["anchors"]
+    k_2023 = rate_figures.report(graph, policy, 2023)["anchors"]
     assert all(r["rate_pct"] is None for r in k_2023)                          # no data ≠ 0%
 
     # An anchor's own pages compute only its figures; they must agree with the city-wide run.
     for name in "ABCDGJ":
         own = awards.compute(graph, policy, 2025, "office@test", store=False, anchor=CODES[name])
         assert own["anchors"] == [by_anchor(report, name)] and own["parks"] == []
-        own_rates = ledger.rates(graph, policy, 2025, years_back=2, anchor=CODES[name])
-        city = ledger.rates(graph, policy, 2025, years_back=2)
+        own_rates = rate_figures.report(graph, policy, 2025, years_back=2, anchor=CODES[name])
+        city = rate_figures.report(graph, policy, 2025, years_back=2)
         assert own_rates["anchors"] == [r for r in city["anchors"] if r["anchor"] == CODES[name]]
         assert own_rates["clusters"] == []
     with pytest.raises(ValueError):
@@ -142,7 +145,7 @@ def test_bad_rows_named_and_nothing_stored(graph, policy, ledger_data):
         ledger.import_purchases(graph, tables.read(bad, "p.csv", ledger.PURCHASE_COLUMNS), "t")
     found = {(d["row"], d["column"]) for d in caught.value.details}
     assert found == {(2, "date"), (3, "amount_yuan"), (5, "supplier_credit_code")}
-    assert ledger.rates(graph, policy, 2025)  # still readable
+    assert rate_figures.report(graph, policy, 2025)  # still readable
     valid_only = ledger.import_purchases(graph, tables.read(bad, "p.csv",
                                                             ledger.PURCHASE_COLUMNS), "t",
                                          valid_only=True)
@@ -152,8 +155,9 @@ def test_bad_rows_named_and_nothing_stored(graph, policy, ledger_data):
         "91430100MA4L000001,坏代码,supplier,,长沙市,\n" \
         f"{credit_code.make('430104', 999)},无集群主机,anchor,,岳麓区,\n"
     with pytest.raises(ValidationError) as caught:
-        ledger.import_companies(graph, tables.read(companies.encode(), "c.csv",
-                                                   ledger.COMPANY_COLUMNS), policy, "t")
+        company_imports.import_companies(
+            graph, tables.read(companies.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+            policy, "t")
     assert {(d["row"], d["column"]) for d in caught.value.details} == {(2, "credit_code"),
                                                                        (3, "cluster")}
 

@@ -14,8 +14,10 @@ from graph import ledger as ledger_store
 from matchmaker import credit_code
 from matchmaker.auth import accounts
 from matchmaker.auth import tokens as api_tokens
+from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy
 from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rates as rate_figures
 from matchmaker.incentives import service as awards
 from matchmaker.matching import service
 from matchmaker.needs import service as engagement
@@ -105,7 +107,7 @@ def test_unapproved_companies_reach_nobody_until_approved(app, client, graph, ci
                         (_purchase(city["anchor"], city["new_anchor"], "P-2"),
                          "supplier_credit_code"),
                         (_purchase(city["new_anchor"], city["hyd"], "P-3"), "anchor_credit_code")]:
-        with pytest.raises(ledger.ValidationError) as e:
+        with pytest.raises(ValidationError) as e:
             ledger.import_purchases(graph, [(2, row)], "test")
         assert e.value.details[0]["column"] == column
 
@@ -116,7 +118,7 @@ def test_rejected_supplier_stops_counting_and_reapproval_restores(app, client, g
         policy = current_policy()
 
     def local_fen():
-        return ledger.rates(graph, policy, 2025)["anchors"][0]["local_fen"]
+        return rate_figures.report(graph, policy, 2025)["anchors"][0]["local_fen"]
     assert local_fen() == 100_000_000
     supplier = app.test_client()
     login(supplier, "hyd@a.cn")

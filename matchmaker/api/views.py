@@ -12,6 +12,7 @@ from matchmaker.companies import directory
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import csrf, current_policy, graph
 from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rates
 from matchmaker.incentives import service as awards
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
@@ -141,10 +142,10 @@ def supplier_matching_needs():
 
 @bp.route("/api/v1/rates")
 @api_access("rates:read", "anchor", "organizer")
-def rates():
+def rate_report():
     """Organizers see every anchor and cluster; an anchor sees only itself."""
     anchor = None if current_user.is_organizer else current_user.company
-    return jsonify(ledger.rates(graph(), current_policy(), _year(),
+    return jsonify(rates.report(graph(), current_policy(), _year(),
                                 int_arg("years_back", 0, 0, 10), anchor))
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from graph import chain as chain_store
 from graph import ledger as ledger_store
-from matchmaker.imports import purchases as ledger
-from matchmaker.incentives import rules as rewards
+from matchmaker.incentives import rates, rules as rewards
 from matchmaker.incentives.rules import AnchorYear
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
@@ -78,7 +77,7 @@ def what_if(period, year: int, anchors: list[dict], category_spend: dict[str, di
 
 def simulate(graph, policy: Policy, year: int, category: str, pct: int) -> dict:
     """`what_if` on the ledger's figures for `year` (prior year from the ledger or confirmed)."""
-    anchors = ledger.increment_figures(graph, policy, year)
+    anchors = rates.increment_figures(graph, policy, year)
     spend = graph.read(chain_store.category_spend_by_anchor, year, policy.region, category)
     return {"year": year, "category": category,
             **what_if(policy.for_year(year), year, anchors, spend, pct)}

@@ -6,11 +6,9 @@ Re-importing a file creates no duplicates: companies are keyed by credit code, i
 capabilities and needs by an id derived from their content's natural key."""
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import time
 import uuid
@@ -18,32 +16,20 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph import audit
-from graph import catalog, reference
-from graph import companies as company_store
 from graph import imports as store
-from graph import ledger as ledger_store
 from graph import users as user_store
 from matchmaker import tables
-from matchmaker.auth import accounts
 from matchmaker.columns import normalize
-from matchmaker.companies import dedupe
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from matchmaker.imports import purchases as ledger
-from matchmaker.imports.purchases import ImportReport, RowErrors
-from matchmaker.matching import service as matching
-from matchmaker.reference import parks
+from matchmaker.imports.companies import (COMPANY_COLUMNS, COMPANY_REQUIRED, import_companies,
+                                          validate_companies)
+from matchmaker.imports.needs import NEED_COLUMNS, NEED_REQUIRED, import_needs, validate_needs
+from matchmaker.imports.suppliers import (SUPPLIER_COLUMNS, SUPPLIER_REQUIRED, import_suppliers,
+                                          validate_suppliers)
 
 log = logging.getLogger(__name__)
 
-SUPPLIER_COLUMNS = ["credit_code", "name", "registered_region", "park", "address",
-                    "contact_name", "contact_phone", "category", "products", "processes",
-                    "materials", "equipment", "certifications", "capacity_per_year"]
-SUPPLIER_REQUIRED = ["credit_code", "name", "registered_region", "products"]
-NEED_COLUMNS = ["anchor_credit_code", "ref", "title", "category", "description", "spec",
-                "annual_volume", "certs_required", "delivery_region", "deadline", "status"]
-NEED_REQUIRED = ["anchor_credit_code", "title"]
-SUPPLIER_BATCH = 100  # rows embedded and stored per transaction; the progress step
 PREVIEW_TTL_S = 24 * 3600  # a preview not imported by then expires and its file is removed
 MAX_OPEN_PREVIEWS = 20  # per user, previews neither imported nor expired
 MAX_PREVIEW_BYTES = 200 << 20  # per user, the files of those previews together
@@ -71,8 +57,7 @@ class Kind:
 KINDS = {
     "suppliers": Kind("配套企业及能力", SUPPLIER_REQUIRED, SUPPLIER_COLUMNS, ("organizer",)),
     "needs": Kind("采购需求", NEED_REQUIRED, NEED_COLUMNS, ("organizer",)),
-    "companies": Kind("企业名单", ledger.COMPANY_REQUIRED, ledger.COMPANY_COLUMNS,
-                      ("organizer",)),
+    "companies": Kind("企业名单", COMPANY_REQUIRED, COMPANY_COLUMNS, ("organizer",)),
     "purchases": Kind("采购记录", ledger.PURCHASE_REQUIRED, ledger.PURCHASE_COLUMNS,
                       ("anchor", "organizer")),
 }
@@ -81,170 +66,6 @@ KINDS = {
 def kinds_for(user) -> list[str]:
     return [k for k, kind in KINDS.items() if user.role in kind.roles or user.role == "admin"]
 
-
-def _split(text: str) -> list[str]:
-    return [t for t in (p.strip() for p in re.split(r"[;；、,，/]", text or "")) if t]
-
-
-def _stable_id(prefix: str, *parts: str) -> str:
-    return prefix + hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
-
-
-# ------------------------------------------------------------------------------ suppliers
-
-def validate_suppliers(graph, table, policy
-                       ) -> tuple[list[dict], list[dict], RowErrors, list, list]:
-    """Companies, capabilities, row errors, rows flagged as possible duplicates, and how each
-    park text was matched (see ledger.park_cell).
-
-    Several rows may share a credit code (one capability each) if they agree on the name."""
-    errors = RowErrors(getattr(table, "labels", None))
-    categories = ledger.lookup(graph.read_once(reference.list_categories))
-    matcher, park_texts = parks.ParkMatcher(graph.read(reference.list_parks)), {}
-    known = dedupe.Index(graph.read(company_store.names_and_addresses))
-    in_file = dedupe.Index([])
-    companies: dict[str, dict] = {}
-    first_row: dict[str, int] = {}
-    capabilities, review = [], []
-    for number, raw in table:
-        before = len(errors.items)
-        park_text = raw.get("park", "").strip()
-        park = ledger.park_cell(matcher, park_text, park_texts)
-        category_text = raw.get("category", "")
-        category = ledger.pick(categories, category_text)
-        if category_text and not category:
-            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
-        try:
-            company = accounts.company_row(
-                {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
-                 "role": "supplier", "region": raw.get("registered_region", ""), "park": park,
-                 "address": raw.get("address", ""), "contact_name": raw.get("contact_name", ""),
-                 "contact_phone": raw.get("contact_phone", "")}, "approved", policy.region)
-            capability = matching.capability_row(company["credit_code"], {
-                "products": raw.get("products"), "processes": raw.get("processes"),
-                "materials": raw.get("materials"), "equipment": raw.get("equipment"),
-                "certifications": _split(raw.get("certifications", "")),
-                "capacity_per_year": raw.get("capacity_per_year") or None,
-                "categories": [category] if category else []}, number)
-        except ValidationError as e:
-            errors.add(number, {"region": "registered_region"}.get(e.field, e.field), e.message)
-            continue
-        if len(errors.items) > before:
-            continue
-        code = company["credit_code"]
-        if code in companies:
-            if companies[code]["name"] != company["name"]:
-                errors.add(number, "name", f"与第{first_row[code]}行信用代码相同但名称不同")
-                continue
-        else:
-            similar = known.similar(company) + in_file.similar(company)
-            if similar:
-                company["status"] = "pending"  # held for the organizer's duplicate review
-                review.append({"row": number, "credit_code": code, "name": company["name"],
-                               "similar": [{"credit_code": c["credit_code"], "name": c["name"]}
-                                           for c in similar[:3]]})
-            in_file.add(company)
-            company["park_text"] = park_text if park_text and not park else None
-            companies[code], first_row[code] = company, number
-        capability["id"] = _stable_id(f"{code}-imp-", category or "", capability["text"])
-        capabilities.append(capability)
-    return list(companies.values()), capabilities, errors, review, list(park_texts.values())
-
-
-def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: bool = False,
-                     progress=None) -> ImportReport:
-    companies, capabilities, errors, review, _ = validate_suppliers(graph, table, policy)
-    report = errors.report("配套企业名单", len(table), valid_only)
-    by_company: dict[str, list[dict]] = {}
-    for cap in capabilities:
-        by_company.setdefault(cap["company"], []).append(cap)
-    done = 0
-    for start in range(0, len(companies), SUPPLIER_BATCH):
-        batch = companies[start:start + SUPPLIER_BATCH]
-        caps = [cap for c in batch for cap in by_company[c["credit_code"]]]
-        embedded = graph.read(catalog.stored_vectors, [c["id"] for c in caps])
-        existing = set(graph.read(ledger_store.company_roles, [c["credit_code"] for c in batch]))
-        new = [c for c in batch if c["credit_code"] not in existing]
-
-        def work(tx, batch=batch, new=new, existing=existing):
-            for row in new:
-                company_store.create_company(tx, row)
-            # An existing company keeps the status the office gave it (upsert sets it on create only).
-            company_store.upsert_companies(tx, [r for r in batch if r["credit_code"] in existing])
-            audit.record(tx, [audit.event(actor, "company.import", f"company:{r['credit_code']}",
-                                          None, {"name": r["name"], "status": r["status"]})
-                              for r in new])
-        graph.write(work)
-        matching.store_capabilities(graph, model, caps, embedded)
-        report.created += len(new)
-        report.updated += len(batch) - len(new)
-        done += len(caps)
-        if progress:
-            progress(done, len(capabilities))
-    ledger.propose_parks(graph, companies, actor)
-    return report
-
-
-# ---------------------------------------------------------------------------------- needs
-
-def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
-    errors = RowErrors(getattr(table, "labels", None))
-    categories = ledger.lookup(graph.read_once(reference.list_categories))
-    codes = {number: ledger.code_cell(errors, number, "anchor_credit_code",
-                                      raw.get("anchor_credit_code", "")) for number, raw in table}
-    roles = graph.read(ledger_store.company_roles, sorted({c for c in codes.values() if c}))
-    rows, seen = [], {}
-    for number, raw in table:
-        anchor = codes.get(number)
-        if anchor is None:
-            continue
-        if roles.get(anchor) != "anchor":
-            errors.add(number, "anchor_credit_code",
-                       "未登记的主机企业" if anchor not in roles else "该企业不是主机企业")
-            continue
-        category_text = raw.get("category", "")
-        category = ledger.pick(categories, category_text)
-        if category_text and not category:
-            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
-            continue
-        ref = raw.get("ref") or raw.get("title", "")
-        need_id = _stable_id("N-imp-", anchor, ref)
-        try:
-            row = matching.need_row(anchor, {
-                "id": need_id, "title": raw.get("title"), "description": raw.get("description"),
-                "spec": raw.get("spec"), "category": category,
-                "annual_volume": raw.get("annual_volume") or None,
-                "certs_required": _split(raw.get("certs_required", "")),
-                "delivery_region": raw.get("delivery_region"),
-                "deadline": raw.get("deadline") or None,
-                "status": (raw.get("status") or "open").lower()})
-        except ValidationError as e:
-            errors.add(number, e.field or "title", e.message)
-            continue
-        if need_id in seen:
-            errors.add(number, "ref", f"与第{seen[need_id]}行是同一需求（同一主机企业、同一编号或标题）")
-            continue
-        seen[need_id] = number
-        rows.append(row)
-    return rows, errors
-
-
-def import_needs(graph, model: str, table, actor: str, valid_only: bool = False,
-                 progress=None) -> ImportReport:
-    rows, errors = validate_needs(graph, table)
-    report = errors.report("采购需求", len(table), valid_only)
-    for start in range(0, len(rows), SUPPLIER_BATCH):
-        batch = rows[start:start + SUPPLIER_BATCH]
-        existing = set(graph.read(catalog.existing_needs, [r["id"] for r in batch]))
-        matching.store_needs(graph, model, batch)
-        report.created += len(batch) - len(existing)
-        report.updated += len(existing)
-        if progress:
-            progress(start + len(batch), len(rows))
-    return report
-
-
-# ------------------------------------------------------------------------------------ jobs
 
 def read(graph, kind: str, data: bytes, filename: str, actor: str, sheet: str | None = None,
          max_rows: int = tables.WEB_MAX_ROWS) -> tables.Table:
@@ -280,7 +101,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
     elif kind == "needs":
         valid, errors = validate_needs(graph, table)
     elif kind == "companies":
-        valid, errors, park_texts = ledger.validate_companies(graph, table, policy)
+        valid, errors, park_texts = validate_companies(graph, table, policy)
     else:
         valid, errors, _, mapped = ledger.validate_purchases(
             graph, table, None if user.is_organizer else user.company, model=model)
@@ -371,7 +192,7 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
         elif job["kind"] == "needs":
             report = import_needs(graph, model, table, actor, valid_only, progress)
         elif job["kind"] == "companies":
-            report = ledger.import_companies(graph, table, policy, actor, valid_only, progress)
+            report = import_companies(graph, table, policy, actor, valid_only, progress)
         else:
             report = ledger.import_purchases(graph, table, actor, only_anchor, valid_only,
                                              progress=progress, model=model)

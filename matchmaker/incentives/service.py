@@ -7,8 +7,7 @@ import time
 
 from graph import audit, awards as award_store, ledger as ledger_store
 from matchmaker.errors import Conflict, NotFound, ValidationError
-from matchmaker.imports import purchases as ledger
-from matchmaker.incentives import rules as rewards
+from matchmaker.incentives import rates, rules as rewards
 from matchmaker.incentives.rules import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 from matchmaker.policy import Policy
 
@@ -23,7 +22,7 @@ def compute(graph, policy: Policy, year: int, actor: str, store: bool = True,
     if anchor and store:
         raise ValueError("a computation narrowed to one anchor is never stored")
     period = policy.for_year(year)
-    figures = ledger.increment_figures(graph, policy, year, anchor)
+    figures = rates.increment_figures(graph, policy, year, anchor)
     names = {f["anchor"]: f["name"] for f in figures}
 
     proposals, anchor_rows = [], []

@@ -15,7 +15,7 @@ from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy, graph
 from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import bp
-from matchmaker.incentives import charts
+from matchmaker.incentives import charts, rates
 from matchmaker.incentives import service as awards
 from matchmaker.money import parse_amount_fen, yuan, yuan_decimal
 from matchmaker.web import referring_page, year_arg
@@ -27,7 +27,7 @@ from matchmaker.web import referring_page, year_arg
 def dashboard():
     policy = current_policy()
     year = year_arg(policy)
-    rate_report = ledger.rates(graph(), policy, year, years_back=2)
+    rate_report = rates.report(graph(), policy, year, years_back=2)
     award_report = awards.compute(graph(), policy, year, current_user.email, store=False)
     records = graph().read(award_store.awards, year)
     totals: dict[str, int] = {}
@@ -54,7 +54,7 @@ def _other_rules(policy, year) -> list[str]:
 def mine():
     policy = current_policy()
     year = year_arg(policy)
-    rate_report = ledger.rates(graph(), policy, year, years_back=4, anchor=current_user.company)
+    rate_report = rates.report(graph(), policy, year, years_back=4, anchor=current_user.company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
     computed = awards.compute(graph(), policy, year, current_user.email, store=False,
                               anchor=current_user.company)
@@ -152,7 +152,7 @@ def audit():
 def export():
     policy = current_policy()
     year = year_arg(policy)
-    rate_report = ledger.rates(graph(), policy, year)
+    rate_report = rates.report(graph(), policy, year)
     records = graph().read(award_store.awards, year)
     pct = "本地配套率(%)"
     data = tables.write_xlsx({
