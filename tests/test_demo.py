@@ -5,14 +5,14 @@ from conftest import login
 
 from matchmaker import demo, policy
 from matchmaker.fairs import report
-from matchmaker.fairs import service as fairs
+from matchmaker.fairs import setup
 
 
 def test_demo_city_loads_and_renders(app, graph, client):
     summary = demo.load(graph, app.config)
     assert summary["fair"]["scheduled"] == summary["fair"]["accepted"] > 0
     assert demo.load(graph, app.config)["fair"] == {"id": demo.DEMO_FAIR}   # idempotent
-    fair = fairs.get(graph, demo.DEMO_FAIR)
+    fair = setup.get(graph, demo.DEMO_FAIR)
     assert fair["status"] == "scheduled" and fair["report"]["gap_pct"] <= 2
     # Last spring's fair is followed in the ledger: new local relationships and their purchases.
     past = report.fair_report(graph, policy.load(app.config["POLICY_FILE"]), demo.PAST_FAIR)

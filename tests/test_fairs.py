@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from graph import fairs as store
 from matchmaker.auth import accounts
-from matchmaker.fairs import service
+from matchmaker.fairs import meetings, proposals, setup, timetable
 from matchmaker.matching import service as matching
 
 TODAY = date.today()
@@ -67,9 +67,9 @@ def create_fair(client, **overrides):
 
 
 def test_slots_skip_breaks_and_span_days():
-    fair = service.parse_fair(fair_form(days=f"{TODAY + timedelta(days=10)},"
+    fair = setup.parse_fair(fair_form(days=f"{TODAY + timedelta(days=10)},"
                                              f"{TODAY + timedelta(days=11)}"), {"CM"})
-    got = [(s["day"][-2:], s["start"], s["end"]) for s in service.slots(fair)]
+    got = [(s["day"][-2:], s["start"], s["end"]) for s in setup.slots(fair)]
     d1, d2 = (TODAY + timedelta(days=10)).isoformat()[-2:], (TODAY + timedelta(days=11)).isoformat()[-2:]
     assert got == [(d1, "09:00", "09:30"), (d1, "09:30", "10:00"), (d1, "10:30", "11:00"),
                    (d2, "09:00", "09:30"), (d2, "09:30", "10:00"), (d2, "10:30", "11:00")]
@@ -137,7 +137,7 @@ def test_full_fair_flow(client, app, graph, people):
 
     login(client, "office@c.cn")
     post(client, f"/fairs/{fair_id}/schedule", {})
-    fair = service.get(graph, fair_id)
+    fair = setup.get(graph, fair_id)
     assert fair["status"] == "scheduled" and fair["report"]["scheduled"] >= 1
     assert "全部已安排" in client.get(f"/fairs/{fair_id}").get_data(as_text=True) \
         or "未能安排" in client.get(f"/fairs/{fair_id}").get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_full_fair_flow(client, app, graph, people):
     assert "星联重工" not in client.get(f"/fairs/{fair_id}/agenda.ics").get_data(as_text=True)
     login(client, "office@c.cn")
     post(client, f"/fairs/{fair_id}/publish", {})
-    assert service.get(graph, fair_id)["status"] == "published"
+    assert setup.get(graph, fair_id)["status"] == "published"
     plan = client.get(f"/fairs/{fair_id}/tables").get_data(as_text=True)
     assert "浏阳液压有限公司" in plan and "1号桌" in plan
     book = load_workbook(io.BytesIO(client.get(f"/fairs/{fair_id}/export.xlsx").data))
@@ -160,7 +160,7 @@ def test_full_fair_flow(client, app, graph, people):
     from icalendar import Calendar
     events = Calendar.from_ical(ics.data).walk("VEVENT")
     assert len(events) == 1 and "星联重工" in str(events[0]["summary"])
-    slot = service.get(graph, fair_id)["slots"][graph.read(store.get_meeting, key)["slot"]]
+    slot = setup.get(graph, fair_id)["slots"][graph.read(store.get_meeting, key)["slot"]]
     assert events[0].decoded("dtstart").strftime("%H:%M") == slot["start"]
 
     # Outcomes: only once both sides checked in; then the supplier records a contract, a bad
@@ -198,29 +198,29 @@ def test_requests_expire(client, graph, people):
     fair_id = create_fair(client, request_expiry_hours="1")
     anchor = As(people["anchor"]["credit_code"], "anchor")
     pump = As(people["pump"]["credit_code"], "supplier")
-    service.register(graph, fair_id, pump, [0, 1])
-    service.register(graph, fair_id, anchor, [0, 1])
+    proposals.register(graph, fair_id, pump, [0, 1])
+    proposals.register(graph, fair_id, anchor, [0, 1])
     key = f"{fair_id}|{anchor.company}|{pump.company}"
-    service.send_request(graph, key, anchor, now=1_000)
+    meetings.send_request(graph, key, anchor, now=1_000)
     with pytest.raises(Exception, match="邀约已过期或已答复"):
-        service.answer_request(graph, key, pump, True, now=1_000 + 3601)
+        meetings.answer_request(graph, key, pump, True, now=1_000 + 3601)
     assert graph.read(store.get_meeting, key)["status"] == "expired"
-    service.send_request(graph, key, anchor, now=10_000)   # may be sent again
-    service.answer_request(graph, key, pump, True, now=10_001)
+    meetings.send_request(graph, key, anchor, now=10_000)   # may be sent again
+    meetings.answer_request(graph, key, pump, True, now=10_001)
     assert graph.read(store.get_meeting, key)["status"] == "accepted"
 
 
 def test_registration_window_and_infeasible_schedule_message(client, graph, people):
     fair_id = create_fair(client, registration_opens=(TODAY + timedelta(days=1)).isoformat())
     with pytest.raises(Exception, match="报名时间为"):
-        service.register(graph, fair_id, As(people["pump"]["credit_code"], "supplier"), [0])
+        proposals.register(graph, fair_id, As(people["pump"]["credit_code"], "supplier"), [0])
     # Two mutual must-meets for one supplier with a single free slot: refused, with names.
     fair_id = create_fair(client)
     anchor = As(people["anchor"]["credit_code"], "anchor")
     second = As(people["paint"]["credit_code"], "anchor")   # a second party for the supplier
     pump = As(people["pump"]["credit_code"], "supplier")
-    service.register(graph, fair_id, pump, [0])
-    service.register(graph, fair_id, anchor, [0, 1, 2])
+    proposals.register(graph, fair_id, pump, [0])
+    proposals.register(graph, fair_id, anchor, [0, 1, 2])
     graph.write(store.register, {"key": f"{fair_id}|{second.company}", "fair": fair_id,
                                  "company": second.company, "role": "anchor",
                                  "available": [0, 1, 2], "at": 0})
@@ -235,29 +235,29 @@ def test_registration_window_and_infeasible_schedule_message(client, graph, peop
     response = post(client, f"/fairs/{fair_id}/schedule", {})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "无法排程" in page and "浏阳液压有限公司 有 2 场双方必见会谈，但最多只能安排 1 场" in page
-    assert service.get(graph, fair_id)["status"] == "open"
+    assert setup.get(graph, fair_id)["status"] == "open"
 
 
 def test_no_show_is_counted_and_outcome_needs_a_scheduled_meeting(client, graph, people):
     fair_id = create_fair(client)
     anchor = As(people["anchor"]["credit_code"], "anchor")
     pump = As(people["pump"]["credit_code"], "supplier")
-    service.register(graph, fair_id, pump, [0, 1])
-    service.register(graph, fair_id, anchor, [0, 1])
+    proposals.register(graph, fair_id, pump, [0, 1])
+    proposals.register(graph, fair_id, anchor, [0, 1])
     key = f"{fair_id}|{anchor.company}|{pump.company}"
     with pytest.raises(Exception, match="只有已排程的会谈可以登记结果"):
-        service.record_outcome(graph, key, anchor, {"outcome": "follow_up"})
-    service.send_request(graph, key, pump)
-    service.answer_request(graph, key, anchor, True)
-    service.run_scheduler(graph, fair_id, time_limit=2)
-    service.publish(graph, fair_id)
+        meetings.record_outcome(graph, key, anchor, {"outcome": "follow_up"})
+    meetings.send_request(graph, key, pump)
+    meetings.answer_request(graph, key, anchor, True)
+    timetable.run_scheduler(graph, fair_id, time_limit=2)
+    timetable.publish(graph, fair_id)
     with pytest.raises(Exception, match="届时才能登记"):   # the fair is ten days ahead
-        service.record_outcome(graph, key, anchor, {"attended": "no"})
-    fair_day = date.fromisoformat(service.get(graph, fair_id)["days"][0])
+        meetings.record_outcome(graph, key, anchor, {"attended": "no"})
+    fair_day = date.fromisoformat(setup.get(graph, fair_id)["days"][0])
     with pytest.raises(Exception, match="双方都签到后"):
-        service.record_outcome(graph, key, anchor, {"outcome": "follow_up"}, today=fair_day)
-    service.record_outcome(graph, key, anchor, {"attended": "no"}, today=fair_day)
-    result = service.outcomes(graph, fair_id)
+        meetings.record_outcome(graph, key, anchor, {"outcome": "follow_up"}, today=fair_day)
+    meetings.record_outcome(graph, key, anchor, {"attended": "no"}, today=fair_day)
+    result = meetings.outcomes(graph, fair_id)
     assert result["no_shows"] == 1 and result["signed_fen"] == 0
 
 
@@ -268,25 +268,25 @@ def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, grap
     anchor = As(people["anchor"]["credit_code"], "anchor")
     pump = As(people["pump"]["credit_code"], "supplier")
     paint = As(people["paint"]["credit_code"], "supplier")
-    service.register(graph, fair_id, anchor, [0, 2])
-    service.register(graph, fair_id, pump, [0])
-    service.register(graph, fair_id, paint, [0])
+    proposals.register(graph, fair_id, anchor, [0, 2])
+    proposals.register(graph, fair_id, pump, [0])
+    proposals.register(graph, fair_id, paint, [0])
     keys = {s.company: f"{fair_id}|{anchor.company}|{s.company}" for s in (pump, paint)}
     for supplier in (pump, paint):
-        service.send_request(graph, keys[supplier.company], supplier)
-        service.answer_request(graph, keys[supplier.company], anchor, True)
-    service.run_scheduler(graph, fair_id, time_limit=2)
+        meetings.send_request(graph, keys[supplier.company], supplier)
+        meetings.answer_request(graph, keys[supplier.company], anchor, True)
+    timetable.run_scheduler(graph, fair_id, time_limit=2)
     with pytest.raises(Exception, match="日程发布后"):
         standby.fill(graph, fair_id, time_limit=1)
-    service.publish(graph, fair_id)
+    timetable.publish(graph, fair_id)
     placed = {k: graph.read(store.get_meeting, k)["slot"] for k in keys.values()}
     held, waiting = sorted(keys.values(), key=lambda k: placed[k] is None)
     assert placed[held] == 0 and placed[waiting] is None   # one slot in common, one table
 
     for company in (anchor.company, pump.company, paint.company):
-        service.check_in(graph, fair_id, company, True)
-    service.record_outcome(graph, held, anchor, {"attended": "no"},
-                           today=date.fromisoformat(service.get(graph, fair_id)["days"][0]))
+        meetings.check_in(graph, fair_id, company, True)
+    meetings.record_outcome(graph, held, anchor, {"attended": "no"},
+                           today=date.fromisoformat(setup.get(graph, fair_id)["days"][0]))
     result = standby.fill(graph, fair_id, time_limit=2)
     assert (result["freed"], result["placed"]) == (1, 1)
     assert graph.read(store.get_meeting, waiting)["slot"] == 0
@@ -326,26 +326,26 @@ def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
         client, graph, people, app):
     from matchmaker import policy as policy_module
     fair_id = create_fair(client, tables="1", priority_new_suppliers="y")
-    assert service.get(graph, fair_id)["priority_groups"] == ["new_suppliers"]
+    assert setup.get(graph, fair_id)["priority_groups"] == ["new_suppliers"]
     anchor = As(people["anchor"]["credit_code"], "anchor")
     pump = As(people["pump"]["credit_code"], "supplier")
     paint = As(people["paint"]["credit_code"], "supplier")
     graph.write(lambda tx: tx.run(  # the pump maker has been on the platform for years
         "MATCH (c:Company {credit_code: $c}) SET c.created_at = datetime('2020-01-01T00:00:00')",
         c=pump.company).consume())
-    service.register(graph, fair_id, anchor, [0])
+    proposals.register(graph, fair_id, anchor, [0])
     for supplier in (pump, paint):
-        service.register(graph, fair_id, supplier, [0])
+        proposals.register(graph, fair_id, supplier, [0])
         key = f"{fair_id}|{anchor.company}|{supplier.company}"
-        service.send_request(graph, key, supplier)
-        service.answer_request(graph, key, anchor, True)
+        meetings.send_request(graph, key, supplier)
+        meetings.answer_request(graph, key, anchor, True)
     # Without priorities the better-matched pump maker would win the one slot.
     graph.write(store.update_meeting, f"{fair_id}|{anchor.company}|{pump.company}",
                 {"score": 0.95})
     graph.write(store.update_meeting, f"{fair_id}|{anchor.company}|{paint.company}",
                 {"score": 0.10})
     policy = policy_module.load(app.config["POLICY_FILE"])
-    service.run_scheduler(graph, fair_id, time_limit=2, policy=policy)
+    timetable.run_scheduler(graph, fair_id, time_limit=2, policy=policy)
     slots = {m["supplier"]: m["slot"] for m in graph.read(store.meetings, fair_id)}
     assert slots[paint.company] == 0 and slots[pump.company] is None
     # Every priority at once still schedules (missing links read from the chain analysis).
@@ -353,6 +353,6 @@ def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
         "MATCH (f:Fair {id: $id}) SET f.priority_groups = ['missing_links', 'new_suppliers'], "
         "f.weight_expected_value = true", id=fair_id).consume())
     from matchmaker.fairs import priorities
-    weights = priorities.weights(graph, policy, service.get(graph, fair_id))
+    weights = priorities.weights(graph, policy, setup.get(graph, fair_id))
     assert set(weights) == {m["key"] for m in graph.read(store.meetings, fair_id)}
-    assert service.run_scheduler(graph, fair_id, time_limit=2, policy=policy)["scheduled"] == 1
+    assert timetable.run_scheduler(graph, fair_id, time_limit=2, policy=policy)["scheduled"] == 1

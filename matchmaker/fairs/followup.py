@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from graph import attribution as store
+from graph import attribution as attribution_store
 from graph import fairs as fair_store
 from matchmaker import notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -36,13 +36,13 @@ def questions(graph, company: str, today: date | None = None) -> list[dict]:
     today = today or date.today()
     out = []
     answers: dict[str, dict] = {}
-    for m in graph.read(store.held_meetings_of, company):
+    for m in graph.read(attribution_store.held_meetings_of, company):
         round_ = current_round(date.fromisoformat(m["day"]), today)
         if round_ is None:
             continue
         if m["fair"] not in answers:
             answers[m["fair"]] = {(a["meeting"], a["round"]): a
-                                  for a in graph.read(store.follow_ups, m["fair"])
+                                  for a in graph.read(attribution_store.follow_ups, m["fair"])
                                   if a["company"] == company}
         out.append({**m, "round": round_, "answer": answers[m["fair"]].get((m["key"], round_))})
     return out
@@ -65,7 +65,7 @@ def answer(graph, user, meeting_key: str, round_: int, status: str, note: str,
     note = (note or "").strip()
     if len(note) > 500:
         raise ValidationError("备注不能超过500字", field="note")
-    graph.write(store.save_follow_up, {
+    graph.write(attribution_store.save_follow_up, {
         "key": f"{meeting_key}|{user.company}|{round_}", "meeting": meeting_key,
         "company": user.company, "round": round_, "status": status, "note": note,
         "actor": user.email, "at": int(time.time())})
@@ -78,10 +78,10 @@ def announce_due(graph, today: date | None = None) -> int:
     announced = 0
     for fair in graph.read(fair_store.list_fairs):
         round_ = current_round(date.fromisoformat(fair["days"][0]), today)
-        if round_ is None or not graph.write(store.open_round, f"{fair['id']}|{round_}",
+        if round_ is None or not graph.write(attribution_store.open_round, f"{fair['id']}|{round_}",
                                              int(time.time())):
             continue
         notifications.send(graph, [(company, "follow_up", fair["name"], "/fairs/follow-ups")
-                                   for company in graph.read(store.participants_of, fair["id"])])
+                                   for company in graph.read(attribution_store.participants_of, fair["id"])])
         announced += 1
     return announced

@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from graph import fairs as store
+from graph import fairs as fair_store
 from graph import reference
 from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import current_policy, graph
-from matchmaker.fairs import bp, followup, report, service, standby
+from matchmaker.fairs import (bp, followup, meetings, proposals, report, setup, standby,
+                             timetable)
 from matchmaker.fairs.forms import FairForm
 from matchmaker.money import yuan_decimal
 from matchmaker.web import safe_next
@@ -20,8 +21,8 @@ RECONCILIATION_TEXT = {"fulfilled": _l("已兑现"), "partly": _l("部分兑现"
 
 
 def _texts():
-    return {"preference_text": service.PREFERENCE_TEXT, "status_text": service.STATUS_TEXT,
-            "outcome_text": service.OUTCOME_TEXT, "fair_status_text": service.FAIR_STATUS_TEXT}
+    return {"preference_text": meetings.PREFERENCE_TEXT, "status_text": meetings.STATUS_TEXT,
+            "outcome_text": meetings.OUTCOME_TEXT, "fair_status_text": setup.FAIR_STATUS_TEXT}
 
 
 def _back(fair_id):
@@ -35,17 +36,17 @@ def _flash_error(e: DomainError):
 @bp.route("/")
 @roles_required(*PARTICIPANTS)
 def index():
-    return render_template("fairs/index.html", fairs=graph().read(store.list_fairs), **_texts())
+    return render_template("fairs/index.html", fairs=graph().read(fair_store.list_fairs), **_texts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("organizer")
 def new():
-    form = FairForm(data=service.default_form() if request.method == "GET" else None)
+    form = FairForm(data=setup.default_form() if request.method == "GET" else None)
     if form.validate_on_submit():
         clusters = {c["code"] for c in graph().read_once(reference.list_clusters)}
         try:
-            fair_id = service.create(graph(), form.data, clusters, current_user.email)
+            fair_id = setup.create(graph(), form.data, clusters, current_user.email)
         except DomainError as e:
             getattr(form, e.field or "name", form.name).errors.append(e.message)
         else:
@@ -57,19 +58,19 @@ def new():
 @bp.route("/<fair_id>")
 @roles_required(*PARTICIPANTS)
 def show(fair_id):
-    fair = service.get(graph(), fair_id)
-    regs = graph().read(store.registrations, fair_id)
+    fair = setup.get(graph(), fair_id)
+    regs = graph().read(fair_store.registrations, fair_id)
     if current_user.is_organizer:
         return render_template("fairs/organize.html", fair=fair, registrations=regs,
-                               meetings=graph().read(store.meetings, fair_id),
-                               outcomes=service.outcomes(graph(), fair_id), **_texts())
+                               meetings=graph().read(fair_store.meetings, fair_id),
+                               outcomes=meetings.outcomes(graph(), fair_id), **_texts())
     mine = next((r for r in regs if r["company"] == current_user.company), None)
-    meetings = graph().read(store.meetings, fair_id, current_user.company) if mine else []
+    pairs = graph().read(fair_store.meetings, fair_id, current_user.company) if mine else []
     side = "anchor" if current_user.role == "anchor" else "supplier"
-    agenda = (service.agenda(graph(), fair, current_user.company)
+    agenda = (timetable.agenda(graph(), fair, current_user.company)
               if mine and fair["status"] == "published" else [])
     return render_template("fairs/participate.html", fair=fair, registration=mine,
-                           meetings=meetings, side=side,
+                           meetings=pairs, side=side,
                            other="supplier" if side == "anchor" else "anchor", agenda=agenda,
                            **_texts())
 
@@ -78,7 +79,7 @@ def show(fair_id):
 @roles_required("anchor", "supplier")
 def register(fair_id):
     try:
-        added = service.register(graph(), fair_id, current_user, request.form.getlist("available"))
+        added = proposals.register(graph(), fair_id, current_user, request.form.getlist("available"))
     except DomainError as e:
         _flash_error(e)
     else:
@@ -90,7 +91,7 @@ def register(fair_id):
 @roles_required("anchor", "supplier")
 def preference(fair_id, key):
     try:
-        service.set_preference(graph(), key, current_user, request.form.get("preference"))
+        meetings.set_preference(graph(), key, current_user, request.form.get("preference"))
     except DomainError as e:
         _flash_error(e)
     return _back(fair_id)
@@ -100,7 +101,7 @@ def preference(fair_id, key):
 @roles_required("anchor", "supplier")
 def send_request(fair_id, key):
     try:
-        service.send_request(graph(), key, current_user)
+        meetings.send_request(graph(), key, current_user)
     except DomainError as e:
         _flash_error(e)
     else:
@@ -112,7 +113,7 @@ def send_request(fair_id, key):
 @roles_required("anchor", "supplier")
 def answer(fair_id, key):
     try:
-        service.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
+        meetings.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
     except DomainError as e:
         _flash_error(e)
     return _back(fair_id)
@@ -122,7 +123,7 @@ def answer(fair_id, key):
 @roles_required("organizer")
 def schedule(fair_id):
     try:
-        report = service.run_scheduler(graph(), fair_id,
+        report = timetable.run_scheduler(graph(), fair_id,
                                        current_app.config["FAIR_SOLVER_SECONDS"],
                                        current_policy())
     except DomainError as e:
@@ -150,7 +151,7 @@ def fill_standby(fair_id):
 @roles_required("organizer")
 def publish(fair_id):
     try:
-        count = service.publish(graph(), fair_id)
+        count = timetable.publish(graph(), fair_id)
     except DomainError as e:
         _flash_error(e)
     else:
@@ -161,16 +162,16 @@ def publish(fair_id):
 @bp.route("/<fair_id>/agenda")
 @roles_required("anchor", "supplier")
 def agenda(fair_id):
-    fair = service.get(graph(), fair_id)
+    fair = setup.get(graph(), fair_id)
     return render_template("fairs/agenda.html", fair=fair,
-                           rows=service.agenda(graph(), fair, current_user.company))
+                           rows=timetable.agenda(graph(), fair, current_user.company))
 
 
 @bp.route("/<fair_id>/agenda.ics")
 @roles_required("anchor", "supplier")
 def agenda_ics(fair_id):
-    fair = service.get(graph(), fair_id)
-    body = service.agenda_ics(fair, service.agenda(graph(), fair, current_user.company),
+    fair = setup.get(graph(), fair_id)
+    body = timetable.agenda_ics(fair, timetable.agenda(graph(), fair, current_user.company),
                               current_user.company_name or "")
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f"attachment; filename=agenda-{fair_id}.ics"})
@@ -179,19 +180,19 @@ def agenda_ics(fair_id):
 @bp.route("/<fair_id>/tables")
 @roles_required("organizer")
 def table_plan(fair_id):
-    fair = service.get(graph(), fair_id)
+    fair = setup.get(graph(), fair_id)
     return render_template("fairs/tables.html", fair=fair,
-                           plan=service.table_plan(graph(), fair))
+                           plan=timetable.table_plan(graph(), fair))
 
 
 @bp.route("/<fair_id>/export.xlsx")
 @roles_required("organizer")
 def export(fair_id):
-    fair = service.get(graph(), fair_id)
+    fair = setup.get(graph(), fair_id)
     rows = [[s["day"], s["start"], s["end"], n + 1, m["anchor_name"], m["supplier_name"],
-             m.get("need_title") or "", _(service.OUTCOME_TEXT.get(m.get("outcome"), "")),
+             m.get("need_title") or "", str(meetings.OUTCOME_TEXT.get(m.get("outcome"), "")),
              yuan_decimal(m["amount_fen"]) if m.get("amount_fen") else ""]
-            for s in service.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
+            for s in timetable.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
     body = tables.write_xlsx({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"),
                                           _("主机企业"), _("配套企业"), _("需求"), _("结果"),
                                           _("合同金额（元）")], rows)})
@@ -242,7 +243,7 @@ def fair_report_xlsx(fair_id):
     r = report.fair_report(graph(), current_policy(), fair_id)
     money = yuan_decimal
     pairs = [[p["anchor_name"], p["supplier_name"], _("是") if p["pair"].local else _("否"),
-              _(service.OUTCOME_TEXT[p["pair"].outcome]), money(p["before_fen"]),
+              str(meetings.OUTCOME_TEXT[p["pair"].outcome]), money(p["before_fen"]),
               money(p["after_fen"]), money(p["change_fen"]),
               _("是") if p["new_relationship"] else _("否"),
               money(p["pair"].expected_fen) if p["pair"].expected_fen else "",
@@ -268,7 +269,7 @@ def fair_report_xlsx(fair_id):
 @roles_required("organizer")
 def check_in(fair_id, company):
     try:
-        service.check_in(graph(), fair_id, company, request.form.get("present") == "1")
+        meetings.check_in(graph(), fair_id, company, request.form.get("present") == "1")
     except DomainError as e:
         _flash_error(e)
     return _back(fair_id)
@@ -278,7 +279,7 @@ def check_in(fair_id, company):
 @roles_required(*PARTICIPANTS)
 def outcome(fair_id, key):
     try:
-        service.record_outcome(graph(), key, current_user, request.form)
+        meetings.record_outcome(graph(), key, current_user, request.form)
     except DomainError as e:
         _flash_error(e)
     else:
@@ -292,7 +293,7 @@ def expected_purchase(fair_id, key):
     if not key.startswith(fair_id + "|"):
         raise Forbidden(_("会谈不属于该洽谈会"))
     try:
-        service.to_expected_purchase(graph(), key, current_user.email)
+        meetings.to_expected_purchase(graph(), key, current_user.email)
     except DomainError as e:
         _flash_error(e)
     else:
