@@ -13,7 +13,8 @@ from graph.db import Graph, GraphUnavailable, Settings
 from matchmaker import config as app_config
 from matchmaker.errors import DomainError
 from matchmaker.extensions import babel, csrf, login_manager
-from matchmaker.ratelimit import Limiter, RateLimited
+from matchmaker.ratelimit import Limiter
+from matchmaker.web import domain_error_response, wants_json
 
 
 def select_locale():
@@ -53,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if _wants_json():
+        if wants_json():
             return jsonify({"error": "Unauthorized", "message": _("请先登录")}), 401
         from flask import redirect, url_for
         return redirect(url_for("auth.login", next=request.full_path))
@@ -121,19 +122,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz" or (
-        request.accept_mimetypes.best == "application/json")
-
-
-def domain_error_response(e: DomainError):
-    """A service's refusal as the caller expects it: JSON for the API, else an error page."""
-    headers = {"Retry-After": str(e.retry_after)} if isinstance(e, RateLimited) else {}
-    if _wants_json():
-        return jsonify(e.to_dict()), e.status, headers
-    return render_template("error.html", status=e.status, message=e.message), e.status, headers
-
-
 def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
 
@@ -141,7 +129,7 @@ def _register_error_handlers(app: Flask) -> None:
     def graph_unavailable(e):
         app.logger.warning("graph unavailable: %s", e)
         message = _("图数据库暂时无法连接，请稍后重试")
-        if _wants_json():
+        if wants_json():
             return jsonify({"error": "GraphUnavailable", "message": message}), 503
         # Flask-Login loads the user for every template; without the graph it cannot.
         g._login_user = login_manager.anonymous_user()
@@ -155,7 +143,7 @@ def _register_error_handlers(app: Flask) -> None:
         def handler(e, status=status, name=name, text=text):
             message = getattr(e, "description", None) if status == 400 else None
             message = message or _(text)
-            if _wants_json():
+            if wants_json():
                 return jsonify({"error": name, "message": message}), status
             return render_template("error.html", status=status, message=message), status
         app.register_error_handler(status, handler)

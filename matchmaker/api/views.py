@@ -49,10 +49,6 @@ def _body(key: str, kind: type):
     return body[key]
 
 
-def _year() -> int:
-    return year_arg(current_policy(), required=True)
-
-
 def _page() -> tuple[int, int]:
     return directory.page_args(request.args.get("page"), request.args.get("per_page"))
 
@@ -145,7 +141,7 @@ def supplier_matching_needs():
 def rate_report():
     """Organizers see every anchor and cluster; an anchor sees only itself."""
     anchor = None if current_user.is_organizer else current_user.company
-    return jsonify(rates.report(graph(), current_policy(), _year(),
+    return jsonify(rates.report(graph(), current_policy(), year_arg(required=True),
                                 int_arg("years_back", 0, 0, 10), anchor))
 
 
@@ -153,11 +149,12 @@ def rate_report():
 @api_access("rates:read", "anchor", "organizer")
 def award_report():
     """Organizers see every subject; an anchor sees only its own row."""
+    year = year_arg(required=True)
     if current_user.is_organizer:
-        return jsonify(awards.compute(graph(), current_policy(), _year(), current_user.email,
+        return jsonify(awards.compute(graph(), current_policy(), year, current_user.email,
                                       store=False))
-    report = awards.compute(graph(), current_policy(), _year(), current_user.email,
-                            store=False, anchor=current_user.company)
+    report = awards.compute(graph(), current_policy(), year, current_user.email, store=False,
+                            anchor=current_user.company)
     return jsonify({"year": report["year"], "anchors": report["anchors"]})
 
 

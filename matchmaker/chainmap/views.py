@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, request
+from flask import jsonify, render_template, request
 
 from graph import chain as chain_store
 from graph import reference
-from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.chainmap import bp
 from matchmaker.chainmap import service as chain
 from matchmaker.extensions import current_policy, graph
 from matchmaker.money import yuan, yuan_decimal
-from matchmaker.web import int_arg, year_arg
+from matchmaker.web import int_arg, xlsx_response, year_arg
 
 
 def _args() -> tuple[int, str | None]:
-    return year_arg(current_policy()), request.args.get("cluster") or None
+    return year_arg(), request.args.get("cluster") or None
 
 
 @bp.route("/")
@@ -52,11 +51,9 @@ def export_missing():
         invite = "；".join(f"{s['name']}（{s['region'] or ''}，{yuan(s['amount_fen'])}）"
                           for s in r["outside_suppliers"])
         rows.append([r["category"], r["name"], r["parent"], "、".join(r["anchors"]),
-                     yuan_decimal(r["nonlocal_fen"]), yuan_decimal(r["total_fen"]), r["local_suppliers"],
-                     len(r["need_ids"]), invite])
-    data = tables.write_xlsx({"缺失环节招商清单": (
+                     yuan_decimal(r["nonlocal_fen"]), yuan_decimal(r["total_fen"]),
+                     r["local_suppliers"], len(r["need_ids"]), invite])
+    return xlsx_response({"缺失环节招商清单": (
         ["品类代码", "品类", "大类", "需求主机企业", "市外采购额(元)", "采购总额(元)",
-         "本地可配套企业数", "在招需求数", "现有市外供应商（招商对象）"], rows)})
-    return Response(data, headers={
-        "Content-Disposition": f"attachment; filename=missing-links-{year}.xlsx",
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+         "本地可配套企业数", "在招需求数", "现有市外供应商（招商对象）"], rows)},
+        f"missing-links-{year}.xlsx")

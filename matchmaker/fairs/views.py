@@ -1,12 +1,10 @@
-from flask import (Response, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from graph import fairs as fair_store
 from graph import reference
-from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, Forbidden
 from matchmaker.extensions import current_policy, graph
@@ -14,7 +12,7 @@ from matchmaker.fairs import (bp, followup, meetings, proposals, report, setup, 
                              timetable)
 from matchmaker.fairs.forms import FairForm
 from matchmaker.money import yuan_decimal
-from matchmaker.web import safe_next
+from matchmaker.web import domain_error_response, flash_refusals, safe_next, xlsx_response
 
 PARTICIPANTS = ("anchor", "supplier", "organizer")
 RECONCILIATION_TEXT = {"fulfilled": _l("已兑现"), "partly": _l("部分兑现"), "not_yet": _l("尚未兑现")}
@@ -25,12 +23,20 @@ def _texts():
             "outcome_text": meetings.OUTCOME_TEXT, "fair_status_text": setup.FAIR_STATUS_TEXT}
 
 
+def _back_to() -> str:
+    """Where a form post goes back to: the page it names (`next`), else its fair's page (the
+    follow-up page for follow-up answers)."""
+    fair_id = request.view_args.get("fair_id")
+    return safe_next(request.form.get("next"), url_for("fairs.show", fair_id=fair_id)
+                     if fair_id else url_for("fairs.follow_ups"))
+
+
 def _back(fair_id):
-    return redirect(safe_next(request.form.get("next"), url_for("fairs.show", fair_id=fair_id)))
+    return redirect(_back_to())
 
 
-def _flash_error(e: DomainError):
-    flash(e.message, "error")
+# Every refusal of a participant's or the organizer's action is flashed on the page it came from.
+flash_refusals(bp, _back_to)
 
 
 @bp.route("/")
@@ -78,84 +84,57 @@ def show(fair_id):
 @bp.route("/<fair_id>/register", methods=["POST"])
 @roles_required("anchor", "supplier")
 def register(fair_id):
-    try:
-        added = proposals.register(graph(), fair_id, current_user, request.form.getlist("available"))
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("报名成功，已为您推荐 %(n)s 个洽谈对象", n=added), "success")
+    added = proposals.register(graph(), fair_id, current_user, request.form.getlist("available"))
+    flash(_("报名成功，已为您推荐 %(n)s 个洽谈对象", n=added), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/preference", methods=["POST"])
 @roles_required("anchor", "supplier")
 def preference(fair_id, key):
-    try:
-        meetings.set_preference(graph(), key, current_user, request.form.get("preference"))
-    except DomainError as e:
-        _flash_error(e)
+    meetings.set_preference(graph(), key, current_user, request.form.get("preference"))
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/request", methods=["POST"])
 @roles_required("anchor", "supplier")
 def send_request(fair_id, key):
-    try:
-        meetings.send_request(graph(), key, current_user)
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("邀约已发出，等待对方确认"), "success")
+    meetings.send_request(graph(), key, current_user)
+    flash(_("邀约已发出，等待对方确认"), "success")
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/answer", methods=["POST"])
 @roles_required("anchor", "supplier")
 def answer(fair_id, key):
-    try:
-        meetings.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
-    except DomainError as e:
-        _flash_error(e)
+    meetings.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/schedule", methods=["POST"])
 @roles_required("organizer")
 def schedule(fair_id):
-    try:
-        report = timetable.run_scheduler(graph(), fair_id,
-                                       current_app.config["FAIR_SOLVER_SECONDS"],
-                                       current_policy())
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("排程完成：%(n)s / %(m)s 场会谈已安排", n=report["scheduled"],
-                m=report["requested"]), "success")
+    report = timetable.run_scheduler(graph(), fair_id, current_app.config["FAIR_SOLVER_SECONDS"],
+                                     current_policy())
+    flash(_("排程完成：%(n)s / %(m)s 场会谈已安排", n=report["scheduled"],
+            m=report["requested"]), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
 
 @bp.route("/<fair_id>/standby", methods=["POST"])
 @roles_required("organizer")
 def fill_standby(fair_id):
-    try:
-        result = standby.fill(graph(), fair_id, time_limit=current_app.config["FAIR_SOLVER_SECONDS"])
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("已释放 %(f)s 场未到场会谈的时段，安排了 %(n)s 场候补会谈，双方已收到通知",
-                f=result["freed"], n=result["placed"]), "success")
+    result = standby.fill(graph(), fair_id, time_limit=current_app.config["FAIR_SOLVER_SECONDS"])
+    flash(_("已释放 %(f)s 场未到场会谈的时段，安排了 %(n)s 场候补会谈，双方已收到通知",
+            f=result["freed"], n=result["placed"]), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
 
 @bp.route("/<fair_id>/publish", methods=["POST"])
 @roles_required("organizer")
 def publish(fair_id):
-    try:
-        count = timetable.publish(graph(), fair_id)
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("日程已发布（%(n)s 场会谈），参会企业可查看并下载日程", n=count), "success")
+    count = timetable.publish(graph(), fair_id)
+    flash(_("日程已发布（%(n)s 场会谈），参会企业可查看并下载日程", n=count), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
 
@@ -193,12 +172,9 @@ def export(fair_id):
              m.get("need_title") or "", str(meetings.OUTCOME_TEXT.get(m.get("outcome"), "")),
              yuan_decimal(m["amount_fen"]) if m.get("amount_fen") else ""]
             for s in timetable.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
-    body = tables.write_xlsx({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"),
-                                          _("主机企业"), _("配套企业"), _("需求"), _("结果"),
-                                          _("合同金额（元）")], rows)})
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=fair-{fair_id}.xlsx"})
+    return xlsx_response({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"), _("主机企业"),
+                                     _("配套企业"), _("需求"), _("结果"), _("合同金额（元）")],
+                                    rows)}, f"fair-{fair_id}.xlsx")
 
 
 @bp.route("/follow-ups")
@@ -212,12 +188,9 @@ def follow_ups():
 @bp.route("/follow-ups/<path:key>", methods=["POST"])
 @roles_required("anchor", "supplier")
 def answer_follow_up(key):
-    try:
-        followup.answer(graph(), current_user, key, request.form.get("round", type=int),
-                        request.form.get("status"), request.form.get("note"))
-        flash(_("已保存，谢谢反馈"), "success")
-    except DomainError as e:
-        _flash_error(e)
+    followup.answer(graph(), current_user, key, request.form.get("round", type=int),
+                    request.form.get("status"), request.form.get("note"))
+    flash(_("已保存，谢谢反馈"), "success")
     return redirect(url_for("fairs.follow_ups"))
 
 
@@ -252,50 +225,35 @@ def fair_report_xlsx(fair_id):
               money(p["award_share_fen"])] for p in r["pairs"]]
     clusters = [[c["name"], c["before_pct"], c["after_pct"], c["change_pts"]]
                 for c in r["clusters"]]
-    body = tables.write_xlsx({
+    return xlsx_response({
         _("会谈跟踪"): ([_("主机企业"), _("配套企业"), _("本地企业"), _("洽谈结果"),
                       _("会前12个月采购（元）"), _("会后12个月采购（元）"), _("变化（元）"),
                       _("新建配套关系"), _("预计采购（元）"), _("兑现情况"),
                       _("占本地配套率（百分点）"), _("对应奖励（元）")], pairs),
         _("产业链配套率"): ([_("产业链"), _("会前配套率（%）"), _("会后配套率（%）"),
-                        _("变化（百分点）")], clusters)})
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition":
-                             f"attachment; filename=fair-report-{fair_id}.xlsx"})
+                        _("变化（百分点）")], clusters)}, f"fair-report-{fair_id}.xlsx")
 
 
 @bp.route("/<fair_id>/checkin/<company>", methods=["POST"])
 @roles_required("organizer")
 def check_in(fair_id, company):
-    try:
-        meetings.check_in(graph(), fair_id, company, request.form.get("present") == "1")
-    except DomainError as e:
-        _flash_error(e)
+    meetings.check_in(graph(), fair_id, company, request.form.get("present") == "1")
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/outcome", methods=["POST"])
 @roles_required(*PARTICIPANTS)
 def outcome(fair_id, key):
-    try:
-        meetings.record_outcome(graph(), key, current_user, request.form)
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("洽谈结果已登记"), "success")
+    meetings.record_outcome(graph(), key, current_user, request.form)
+    flash(_("洽谈结果已登记"), "success")
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/expected-purchase", methods=["POST"])
 @roles_required("organizer")
 def expected_purchase(fair_id, key):
-    if not key.startswith(fair_id + "|"):
-        raise Forbidden(_("会谈不属于该洽谈会"))
-    try:
-        meetings.to_expected_purchase(graph(), key, current_user.email)
-    except DomainError as e:
-        _flash_error(e)
-    else:
-        flash(_("已转为预计采购"), "success")
+    if not key.startswith(fair_id + "|"):  # an address that does not fit together: no flash
+        return domain_error_response(Forbidden(_("会谈不属于该洽谈会")))
+    meetings.to_expected_purchase(graph(), key, current_user.email)
+    flash(_("已转为预计采购"), "success")
     return _back(fair_id)

@@ -80,7 +80,7 @@ def status(job_id):
 @roles_required("organizer")
 def material_groups():
     """Anchors' ERP material groups that no part was found for: the office files each once."""
-    year = year_arg(current_policy(), request.values)
+    year = year_arg(request.values)
     if request.method == "POST":
         moved = ledger.map_material_group(graph(), request.form.get("anchor", ""),
                                           request.form.get("text", ""),

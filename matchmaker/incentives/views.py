@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,25 +8,25 @@ from graph import audit as audit_store
 from graph import awards as award_store
 from graph import ledger as ledger_store
 from graph import reference
-from matchmaker import domain_error_response
-from matchmaker import tables
 from matchmaker.auth.access import roles_required
-from matchmaker.errors import DomainError, ValidationError
+from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, graph
 from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import bp
 from matchmaker.incentives import charts, rates
 from matchmaker.incentives import service as awards
 from matchmaker.money import parse_amount_fen, yuan, yuan_decimal
-from matchmaker.web import referring_page, year_arg
+from matchmaker.web import flash_refusals, referring_page, xlsx_response, year_arg
 
+# Form posts that a service refuses come back to the page they came from with the message.
+flash_refusals(bp, lambda: referring_page(url_for("main.home")), statuses=(400, 409))
 
 
 @bp.route("/")
 @roles_required("organizer")
 def dashboard():
     policy = current_policy()
-    year = year_arg(policy)
+    year = year_arg()
     rate_report = rates.report(graph(), policy, year, years_back=2)
     award_report = awards.compute(graph(), policy, year, current_user.email, store=False)
     records = graph().read(award_store.awards, year)
@@ -53,7 +53,7 @@ def _other_rules(policy, year) -> list[str]:
 @roles_required("anchor")
 def mine():
     policy = current_policy()
-    year = year_arg(policy)
+    year = year_arg()
     rate_report = rates.report(graph(), policy, year, years_back=4, anchor=current_user.company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
     computed = awards.compute(graph(), policy, year, current_user.email, store=False,
@@ -79,7 +79,7 @@ def add_purchase():
     """One purchase typed in by the anchor's clerk; same validation as an imported row."""
     row = {k: request.form.get(k, "") for k in ledger.PURCHASE_COLUMNS}
     row["anchor_credit_code"] = current_user.company
-    year = year_arg(current_policy(), request.form)
+    year = year_arg(request.form)
     try:
         report = ledger.import_purchases(graph(), [(1, row)], current_user.email,
                                          only_anchor=current_user.company, source="form")
@@ -94,7 +94,7 @@ def add_purchase():
 @bp.route("/compute", methods=["POST"])
 @roles_required("organizer")
 def compute():
-    year = year_arg(current_policy(), request.form)
+    year = year_arg(request.form)
     report = awards.compute(graph(), current_policy(), year, current_user.email)
     flash(_("已重新计算%(year)s年奖励，%(n)s项有变化", year=year, n=report["changes"]), "success")
     return redirect(url_for("incentives.dashboard", year=year))
@@ -113,7 +113,7 @@ def decide(key):
 @bp.route("/baseline", methods=["POST"])
 @roles_required("organizer")
 def baseline():
-    year = year_arg(current_policy(), request.form)
+    year = year_arg(request.form)
     try:
         local_fen = parse_amount_fen(request.form.get("local_yuan", ""), allow_zero=True)
     except ValueError as e:
@@ -127,7 +127,7 @@ def baseline():
 @bp.route("/other-award", methods=["POST"])
 @roles_required("organizer")
 def other_award():
-    year = year_arg(current_policy(), request.form)
+    year = year_arg(request.form)
     try:
         amount = parse_amount_fen(request.form.get("amount_yuan", ""))
     except ValueError as e:
@@ -151,11 +151,11 @@ def audit():
 @roles_required("organizer")
 def export():
     policy = current_policy()
-    year = year_arg(policy)
+    year = year_arg()
     rate_report = rates.report(graph(), policy, year)
     records = graph().read(award_store.awards, year)
     pct = "本地配套率(%)"
-    data = tables.write_xlsx({
+    return xlsx_response({
         "产业集群": (["集群", "名称", "本地采购(元)", "采购总额(元)", pct, "达到一期目标",
                    "达到二期目标"],
                  [[r["cluster"], r["name"], yuan_decimal(r["local_fen"]),
@@ -169,17 +169,4 @@ def export():
                [[a["key"], a["rule"], a["subject_name"], a["year"], a["kind"],
                  yuan_decimal(a["amount_fen"]), awards.STATUS_TEXT.get(a["status"], a["status"]),
                  a["reason_text"], a["decided_by"], a["comment"]] for a in records]),
-    })
-    return Response(data, headers={
-        "Content-Disposition": f"attachment; filename=rates-awards-{year}.xlsx",
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
-
-
-@bp.errorhandler(DomainError)
-def domain_error(e: DomainError):
-    """Form posts come back to the page they came from with the message, not an error page;
-    refused access and bad page addresses get the site's answer."""
-    if request.method != "POST" or e.status not in (400, 409):
-        return domain_error_response(e)
-    flash(e.message, "error")
-    return redirect(referring_page(url_for("main.home")))
+    }, f"rates-awards-{year}.xlsx")

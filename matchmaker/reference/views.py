@@ -7,9 +7,9 @@ from flask_login import current_user
 from graph import audit as audit_store
 from graph import reference
 from matchmaker.auth.access import roles_required
-from matchmaker.errors import DomainError
 from matchmaker.extensions import current_policy, graph
 from matchmaker.reference import bp
+from matchmaker.web import flash_refusals
 from matchmaker.reference import edits
 
 
@@ -27,19 +27,19 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _back(kind: str, code: str | None):
-    return redirect(url_for("reference.item", kind=kind, code=code) if code
-                    else url_for("reference.items", kind=kind))
+def _page(kind: str, code: str | None) -> str:
+    return (url_for("reference.item", kind=kind, code=code) if code
+            else url_for("reference.items", kind=kind))
 
 
 def _done(message: str, kind: str, code: str | None = None):
     flash(message, "success")
-    return _back(kind, code)
+    return redirect(_page(kind, code))
 
 
-def _failed(e: DomainError, kind: str, code: str | None = None):
-    flash(e.message, "error")
-    return _back(kind, code)
+# An edit the rules refuse is flashed on the page of the item, or of the list, it came from.
+flash_refusals(bp, lambda: _page(request.view_args.get("kind", "park"),
+                                 request.view_args.get("code")))
 
 
 @bp.route("/")
@@ -64,11 +64,8 @@ def items(kind):
 @bp.route("/<kind>", methods=["POST"])
 @roles_required("organizer")
 def add(kind):
-    try:
-        code = edits.add(graph(), _kind(kind), request.form, current_user.email,
-                         current_policy().region)
-    except DomainError as e:
-        return _failed(e, kind)
+    code = edits.add(graph(), _kind(kind), request.form, current_user.email,
+                     current_policy().region)
     return _done(_("已添加 %(code)s", code=code), kind, code)
 
 
@@ -87,55 +84,42 @@ def item(kind, code):
                  if e["subject"] == f"{kind}:{code}"])
 
 
-def _edit(kind: str, code: str, change, message: str):
-    try:
-        change()
-    except DomainError as e:
-        return _failed(e, kind, code)
-    return _done(message, kind, code)
-
-
 @bp.route("/<kind>/<code>/rename", methods=["POST"])
 @roles_required("organizer")
 def rename(kind, code):
-    return _edit(_kind(kind), code, lambda: edits.rename(
-        graph(), kind, code, request.form, current_user.email, current_policy().region),
-        _("已保存，原名称作为别名保留"))
+    edits.rename(graph(), _kind(kind), code, request.form, current_user.email,
+                 current_policy().region)
+    return _done(_("已保存，原名称作为别名保留"), kind, code)
 
 
 @bp.route("/<kind>/<code>/aliases", methods=["POST"])
 @roles_required("organizer")
 def aliases(kind, code):
-    return _edit(_kind(kind), code, lambda: edits.set_aliases(
-        graph(), kind, code, request.form.get("aliases", ""), current_user.email),
-        _("别名已保存"))
+    edits.set_aliases(graph(), _kind(kind), code, request.form.get("aliases", ""),
+                      current_user.email)
+    return _done(_("别名已保存"), kind, code)
 
 
 @bp.route("/<kind>/<code>/merge", methods=["POST"])
 @roles_required("organizer")
 def merge(kind, code):
     into = request.form.get("into", "")
-    try:
-        moved = edits.merge(graph(), _kind(kind), code, into, current_user.email)
-    except DomainError as e:
-        return _failed(e, kind, code)
+    moved = edits.merge(graph(), _kind(kind), code, into, current_user.email)
     return _done(_("已合并到 %(code)s，转移了 %(n)s 条关联记录", code=into, n=moved), kind, into)
 
 
 @bp.route("/<kind>/<code>/retire", methods=["POST"])
 @roles_required("organizer")
 def retire(kind, code):
-    return _edit(_kind(kind), code, lambda: edits.retire(graph(), kind, code,
-                                                         current_user.email),
-                 _("已停用：不再供新记录选择，已有记录保留"))
+    edits.retire(graph(), _kind(kind), code, current_user.email)
+    return _done(_("已停用：不再供新记录选择，已有记录保留"), kind, code)
 
 
 @bp.route("/<kind>/<code>/restore", methods=["POST"])
 @roles_required("organizer")
 def restore(kind, code):
-    return _edit(_kind(kind), code, lambda: edits.restore(graph(), kind, code,
-                                                          current_user.email),
-                 _("已恢复使用"))
+    edits.restore(graph(), _kind(kind), code, current_user.email)
+    return _done(_("已恢复使用"), kind, code)
 
 
 @bp.route("/proposals", methods=["POST"])
@@ -143,19 +127,16 @@ def restore(kind, code):
 def proposal():
     """Confirm a proposed park name as a new park, map it to a park, or dismiss it."""
     key, action = request.form.get("key", ""), request.form.get("action")
-    try:
-        if action == "confirm":
-            code = edits.confirm_proposal(graph(), key, request.form, current_user.email,
-                                          current_policy().region)
-            message = _("已新建园区 %(code)s，并关联提到它的企业", code=code)
-        elif action == "map":
-            edits.map_proposal(graph(), key, request.form.get("park", ""), current_user.email)
-            message = _("已作为园区别名，并关联提到它的企业")
-        elif action == "dismiss":
-            edits.dismiss_proposal(graph(), key, current_user.email)
-            message = _("已忽略")
-        else:
-            abort(400)
-    except DomainError as e:
-        return _failed(e, "park")
+    if action == "confirm":
+        code = edits.confirm_proposal(graph(), key, request.form, current_user.email,
+                                      current_policy().region)
+        message = _("已新建园区 %(code)s，并关联提到它的企业", code=code)
+    elif action == "map":
+        edits.map_proposal(graph(), key, request.form.get("park", ""), current_user.email)
+        message = _("已作为园区别名，并关联提到它的企业")
+    elif action == "dismiss":
+        edits.dismiss_proposal(graph(), key, current_user.email)
+        message = _("已忽略")
+    else:
+        abort(400)
     return _done(message, "park")
