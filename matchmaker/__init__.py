@@ -82,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.api import views as api
     from matchmaker.auth import views as auth
     from matchmaker.chainmap import views as chainmap
+    from matchmaker.companies import views as companies
     from matchmaker.fairs import views as fairs
     from matchmaker.imports import views as imports
     from matchmaker.incentives import views as incentives
@@ -90,8 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.reference import commands as _reference_commands  # noqa: F401
     from matchmaker.reference import views as reference
     from matchmaker.suppliers import views as suppliers
-    for feature in (auth, main, needs, suppliers, incentives, chainmap, fairs, imports,
-                    reference, api):
+    for feature in (auth, main, companies, needs, suppliers, incentives, chainmap, fairs,
+                    imports, reference, api):
         app.register_blueprint(feature.bp)
 
     _register_error_handlers(app)
