@@ -29,7 +29,7 @@ def cylinders(app, graph, make_company):
 
 def test_near_misses_rank_below_the_fit_with_their_reasons(graph, cylinders, client):
     need = cylinders["need"]("采购挖掘机液压油缸新品", "缸径Φ140，年需求 2000 件")
-    result = service.match_need(graph, need, None)
+    result = service.rank_need(graph, service.stored_need(graph, need))
     top, *rest = result["matches"]
     assert top["company_name"] == "大缸厂" and top["confident"] and not result["abstain"]
     unmet = {m["company_name"]: m["unmet"] for m in rest}

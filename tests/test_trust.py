@@ -20,7 +20,7 @@ from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import rates as rate_figures
 from matchmaker.incentives import service as awards
 from matchmaker.matching import service
-from matchmaker.needs import service as engagement
+from matchmaker.needs import service as need_service
 from matchmaker.ratelimit import Limit
 from matchmaker.web import safe_next
 
@@ -153,7 +153,7 @@ def test_marks_only_on_ranked_or_interested_approved_suppliers(app, client, grap
         assert response.status_code == 404, victim["name"]
     _post(client, f"/needs/{need_id}/marks/{city['hyd']['credit_code']}", {"status": "engaged"},
           page)
-    follow_up = engagement.for_need(graph, anchor, need_id)
+    follow_up = need_service.for_need(graph, anchor, need_service.own_need(graph, anchor, need_id))
     assert [s["credit_code"] for s in follow_up["marked"]] == [city["hyd"]["credit_code"]]
 
 

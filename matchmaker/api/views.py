@@ -16,7 +16,7 @@ from matchmaker.incentives import rates
 from matchmaker.incentives import service as awards
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
-from matchmaker.needs import service as engagement
+from matchmaker.needs import service as need_service
 from matchmaker.web import int_arg, year_arg
 
 # JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,
@@ -81,9 +81,9 @@ def needs():
 @api_access("needs:write", "anchor")
 def post_need():
     need = schema.checked(request.get_json(silent=True), schema.NEED)
-    need_id = engagement.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+    saved = need_service.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
                                    current_user, need)
-    return jsonify(graph().read(catalog.get_need, need_id)), 201
+    return jsonify(graph().read(catalog.get_need, saved["id"])), 201
 
 
 @bp.route("/api/v1/needs/<need_id>")
@@ -95,8 +95,8 @@ def need(need_id):
 @bp.route("/api/v1/needs/<need_id>", methods=["PATCH"])
 @api_access("needs:write", "anchor")
 def patch_need(need_id):
-    engagement.set_need_status(graph(), current_user, need_id, _body("status", str))
-    return jsonify(graph().read(catalog.get_need, need_id))
+    return jsonify(need_service.set_need_status(graph(), current_user, need_id,
+                                                _body("status", str)))
 
 
 @bp.route("/api/v1/needs/<need_id>/matches")

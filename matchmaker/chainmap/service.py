@@ -21,7 +21,8 @@ def coverage(graph, policy: Policy, year: int, cluster: str | None = None) -> di
     for row in rows:
         best = None
         for need_id in row["need_ids"]:
-            top = service.match_need(graph, need_id, None, Filters(local_only=True), limit=1)
+            top = service.rank_need(graph, service.stored_need(graph, need_id),
+                                    Filters(local_only=True), limit=1)
             for m in top["matches"]:
                 if best is None or m["score"] > best["score"]:
                     best = {"score": m["score"], "confident": m["confident"],

@@ -58,7 +58,8 @@ def refresh_proposals(graph, fair_id: str, company: str, role: str) -> int:
         for need in graph.read(catalog.needs_of, company):
             if need["status"] != "open":
                 continue
-            found = matching.match_need(graph, need["id"], None, limit=PROPOSALS_PER_NEED)
+            found = matching.rank_need(graph, matching.stored_need(graph, need["id"]),
+                                       limit=PROPOSALS_PER_NEED)
             for r in found["matches"]:
                 if registered.get(r["company"]) == "supplier":
                     offer(company, r["company"], need["id"], need["title"], r["explanation"])

@@ -6,10 +6,10 @@ from graph import catalog, reference
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import graph
-from matchmaker.matching import service
+from matchmaker.matching import service as matching
 from matchmaker.matching.ranking import Filters
 from matchmaker.needs import bp
-from matchmaker.needs import service as engagement
+from matchmaker.needs import service
 from matchmaker.needs.forms import NeedForm
 
 
@@ -25,7 +25,7 @@ def index():
 @roles_required("anchor")
 def edit(need_id):
     """Post a need (as a draft or open at once), or edit one of the company's own."""
-    existing = engagement.own_need(graph(), current_user, need_id) if need_id else None
+    existing = service.own_need(graph(), current_user, need_id) if need_id else None
     form = NeedForm(data=_form_data(existing) if existing and request.method == "GET" else None)
     form.category.choices = [("", "—")] + [
         (c["code"], c["name"])
@@ -34,12 +34,12 @@ def edit(need_id):
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         data["id"] = need_id
         try:
-            saved = engagement.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
-                                         current_user, data)
+            saved = service.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+                                      current_user, data, existing)
         except DomainError as e:
             getattr(form, e.field or "title", form.title).errors.append(e.message)
         else:
-            return redirect(url_for("needs.show", need_id=saved))
+            return redirect(url_for("needs.show", need_id=saved["id"]))
     return render_template("needs/new.html", form=form, existing=existing), \
         200 if request.method == "GET" else 400
 
@@ -53,7 +53,7 @@ def _form_data(need: dict) -> dict:
 @bp.route("/<need_id>/status", methods=["POST"])
 @roles_required("anchor")
 def set_status(need_id):
-    engagement.set_need_status(graph(), current_user, need_id, request.form.get("status"))
+    service.set_need_status(graph(), current_user, need_id, request.form.get("status"))
     flash({"open": _("需求已发布，匹配度高的配套企业会收到通知"), "closed": _("需求已关闭"),
            "draft": _("需求已转为草稿")}[request.form["status"]], "success")
     return redirect(url_for("needs.show", need_id=need_id))
@@ -62,7 +62,7 @@ def set_status(need_id):
 @bp.route("/<need_id>/marks/<supplier>", methods=["POST"])
 @roles_required("anchor")
 def mark(need_id, supplier):
-    engagement.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None)
+    service.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None)
     return redirect(url_for("needs.show", need_id=need_id))
 
 
@@ -71,8 +71,8 @@ def mark(need_id, supplier):
 def show(need_id):
     filters = Filters(local_only=request.args.get("local") == "1",
                       required_certs=[c for c in request.args.getlist("cert") if c])
-    result = service.match_need(graph(), need_id, current_user, filters)
-    follow_up = engagement.for_need(graph(), current_user, need_id) \
+    result = matching.match_need(graph(), need_id, current_user, filters)
+    follow_up = service.for_need(graph(), current_user, result["need"]) \
         if result["need"]["company"] == current_user.company else None
     return render_template("needs/show.html", need=result["need"], matches=result["matches"],
                            filters=filters, follow_up=follow_up)

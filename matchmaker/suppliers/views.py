@@ -7,7 +7,7 @@ from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import graph
 from matchmaker.matching import service
-from matchmaker.needs import service as engagement
+from matchmaker.needs import service as need_service
 from matchmaker.suppliers import bp
 from matchmaker.suppliers.forms import CapabilityForm
 
@@ -68,14 +68,14 @@ def _form_data(cap: dict) -> dict:
 def matching_needs():
     return render_template("suppliers/needs.html",
                            needs=service.match_supplier(graph(), current_user.company),
-                           interested=engagement.interests_of(graph(), current_user))
+                           interested=need_service.interests_of(graph(), current_user))
 
 
 @bp.route("/needs/<need_id>/interest", methods=["POST"])
 @roles_required("supplier")
 def express_interest(need_id):
     """The supplier tells the anchor it can supply this need; the anchor is notified."""
-    if engagement.express_interest(graph(), current_user, need_id, request.form.get("message")):
+    if need_service.express_interest(graph(), current_user, need_id, request.form.get("message")):
         flash(_("已告知采购方，对方可在需求页看到贵企业的联系方式"), "success")
     else:
         flash(_("此前已表达过意向"), "info")
