@@ -273,12 +273,6 @@ def resolve_proposal(tx, key: str, status: str, park: str | None, actor: str, at
 
 # ----------------------------------------------------------------------------- regions
 
-def regions_within(tx, code: str) -> list[str]:
-    return [r["code"] for r in tx.run(
-        "MATCH (r:Region)-[:PART_OF*0..3]->(:Region {code: $code}) RETURN r.code AS code",
-        code=code)]
-
-
 def list_regions(tx, within: str) -> list[dict]:
     """Regions inside `within` (districts and counties of the city), for filters."""
     return tx.run("""

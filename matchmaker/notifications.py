@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from graph import notifications as store
+from graph import notifications as notification_store
 
 
 ORGANIZERS = "organizers"
@@ -19,13 +19,13 @@ def send(graph, items: list[tuple[str, str, str, str]]) -> None:
     rows = [{"id": uuid.uuid4().hex, "audience": a, "kind": k, "subject": s, "link": link}
             for a, k, s, link in items if a]
     if rows:
-        graph.write(store.create_notifications, rows)
+        graph.write(notification_store.create_notifications, rows)
 
 
 def inbox(graph, user) -> list[dict]:
-    return graph.read(store.notifications_for, audiences(user))
+    return graph.read(notification_store.notifications_for, audiences(user))
 
 
 def mark_read(graph, user, ids: list[str] | None = None) -> None:
-    graph.write(store.mark_read, audiences(user), ids)
+    graph.write(notification_store.mark_read, audiences(user), ids)
     user.unread = 0 if ids is None else max(0, user.unread - len(ids))

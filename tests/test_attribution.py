@@ -210,13 +210,13 @@ class User:
 
 
 def test_follow_up_asked_once_answered_and_shown_in_the_report(app, graph, held_fair):
-    from graph import notifications as inbox
+    from graph import notifications as notification_store
     from matchmaker.errors import Forbidden, ValidationError
     A, local1, local2 = CODES["A"], CODES["local1"], CODES["local2"]
     today = date(2025, 9, 15)
     assert followup.announce_due(graph, today) == 1
     assert followup.announce_due(graph, today) == 0  # once per fair and round
-    told = graph.read(inbox.notifications_for, [local1])
+    told = graph.read(notification_store.notifications_for, [local1])
     assert [n["kind"] for n in told] == ["follow_up"]
 
     questions = followup.questions(graph, local1, today)

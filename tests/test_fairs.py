@@ -10,7 +10,7 @@ import pytest
 from conftest import csrf_token, login
 from openpyxl import load_workbook
 
-from graph import fairs as store
+from graph import fairs as fair_store
 from matchmaker.auth import accounts
 from matchmaker.fairs import meetings, proposals, setup, timetable
 from matchmaker.matching import service as matching
@@ -90,7 +90,7 @@ def test_bad_fair_form_names_the_field(client, people, graph, field, value, mess
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and message in html
     assert re.search(rf'has-error">\s*<label for="{field}"', html)
-    assert graph.read(store.list_fairs) == []
+    assert graph.read(fair_store.list_fairs) == []
 
 
 def test_full_fair_flow(client, app, graph, people):
@@ -107,27 +107,27 @@ def test_full_fair_flow(client, app, graph, people):
     post(client, f"/fairs/{fair_id}/register", {"available": ["0", "1", "2"]})
     page = client.get(f"/fairs/{fair_id}").get_data(as_text=True)
     assert "浏阳液压有限公司" in page and "推荐洽谈对象" in page and "匹配：" in page
-    pairs = {m["supplier"]: m for m in graph.read(store.meetings, fair_id)}
+    pairs = {m["supplier"]: m for m in graph.read(fair_store.meetings, fair_id)}
     assert pump in pairs and pairs[pump]["need_title"] == "挖掘机液压油缸"
 
     key = pairs[pump]["key"]
     post(client, f"/fairs/{fair_id}/meetings/{key}/preference", {"preference": "must"})
     post(client, f"/fairs/{fair_id}/meetings/{key}/request", {})
-    assert graph.read(store.get_meeting, key)["status"] == "requested"
-    from graph import notifications as inbox   # the invitation names who invites
+    assert graph.read(fair_store.get_meeting, key)["status"] == "requested"
+    from graph import notifications as notification_store   # the invitation names who invites
     assert any(n["kind"] == "meeting_request" and "星联重工" in n["subject"]
-               for n in graph.read(inbox.notifications_for, [pump]))
+               for n in graph.read(notification_store.notifications_for, [pump]))
     # The requester cannot answer its own request; a stranger cannot see the meeting.
     post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
-    assert graph.read(store.get_meeting, key)["status"] == "requested"
+    assert graph.read(fair_store.get_meeting, key)["status"] == "requested"
     login(client, "other@s.cn")
     post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
-    assert graph.read(store.get_meeting, key)["status"] == "requested"
+    assert graph.read(fair_store.get_meeting, key)["status"] == "requested"
 
     login(client, "sales@pump.cn")
     post(client, f"/fairs/{fair_id}/meetings/{key}/preference", {"preference": "must"})
     post(client, f"/fairs/{fair_id}/meetings/{key}/answer", {"accept": "1"})
-    assert graph.read(store.get_meeting, key)["status"] == "accepted"
+    assert graph.read(fair_store.get_meeting, key)["status"] == "accepted"
 
     if paint in pairs:   # a second accepted pair competes for the anchor's time
         login(client, "buyer@x.cn")
@@ -160,7 +160,7 @@ def test_full_fair_flow(client, app, graph, people):
     from icalendar import Calendar
     events = Calendar.from_ical(ics.data).walk("VEVENT")
     assert len(events) == 1 and "星联重工" in str(events[0]["summary"])
-    slot = setup.get(graph, fair_id)["slots"][graph.read(store.get_meeting, key)["slot"]]
+    slot = setup.get(graph, fair_id)["slots"][graph.read(fair_store.get_meeting, key)["slot"]]
     assert events[0].decoded("dtstart").strftime("%H:%M") == slot["start"]
 
     # Outcomes: only once both sides checked in; then the supplier records a contract, a bad
@@ -171,7 +171,7 @@ def test_full_fair_flow(client, app, graph, people):
     login(client, "office@c.cn")
     for company in (pump, anchor):
         post(client, f"/fairs/{fair_id}/checkin/{company}", {"present": "1"})
-    assert [r["checked_in"] for r in graph.read(store.registrations, fair_id)
+    assert [r["checked_in"] for r in graph.read(fair_store.registrations, fair_id)
             if r["company"] == pump] == [True]
     login(client, "sales@pump.cn")
     bad = post(client, f"/fairs/{fair_id}/meetings/{key}/outcome",
@@ -179,7 +179,7 @@ def test_full_fair_flow(client, app, graph, people):
     assert "合同金额" in client.get(bad.headers["Location"]).get_data(as_text=True)
     post(client, f"/fairs/{fair_id}/meetings/{key}/outcome",
          {"outcome": "contract", "amount_yuan": "1,250,000.50"})
-    assert graph.read(store.get_meeting, key)["amount_fen"] == 125_000_050
+    assert graph.read(fair_store.get_meeting, key)["amount_fen"] == 125_000_050
 
     login(client, "office@c.cn")
     dashboard = client.get(f"/fairs/{fair_id}").get_data(as_text=True)
@@ -189,7 +189,7 @@ def test_full_fair_flow(client, app, graph, people):
     assert [row[8] for row in signed] == [1250000.5]
     post(client, f"/fairs/{fair_id}/meetings/{key}/expected-purchase", {})
     post(client, f"/fairs/{fair_id}/meetings/{key}/expected-purchase", {})   # no double count
-    expected = graph.read(store.expected_purchases, fair_id)
+    expected = graph.read(fair_store.expected_purchases, fair_id)
     assert [(e["anchor"], e["supplier"], e["amount_fen"]) for e in expected] == [
         (anchor, pump, 125_000_050)]
 
@@ -204,10 +204,10 @@ def test_requests_expire(client, graph, people):
     meetings.send_request(graph, key, anchor, now=1_000)
     with pytest.raises(Exception, match="邀约已过期或已答复"):
         meetings.answer_request(graph, key, pump, True, now=1_000 + 3601)
-    assert graph.read(store.get_meeting, key)["status"] == "expired"
+    assert graph.read(fair_store.get_meeting, key)["status"] == "expired"
     meetings.send_request(graph, key, anchor, now=10_000)   # may be sent again
     meetings.answer_request(graph, key, pump, True, now=10_001)
-    assert graph.read(store.get_meeting, key)["status"] == "accepted"
+    assert graph.read(fair_store.get_meeting, key)["status"] == "accepted"
 
 
 def test_registration_window_and_infeasible_schedule_message(client, graph, people):
@@ -221,15 +221,15 @@ def test_registration_window_and_infeasible_schedule_message(client, graph, peop
     pump = As(people["pump"]["credit_code"], "supplier")
     proposals.register(graph, fair_id, pump, [0])
     proposals.register(graph, fair_id, anchor, [0, 1, 2])
-    graph.write(store.register, {"key": f"{fair_id}|{second.company}", "fair": fair_id,
+    graph.write(fair_store.register, {"key": f"{fair_id}|{second.company}", "fair": fair_id,
                                  "company": second.company, "role": "anchor",
                                  "available": [0, 1, 2], "at": 0})
     rows = [{"key": f"{fair_id}|{a}|{pump.company}", "fair": fair_id, "anchor": a,
              "supplier": pump.company, "need": None, "need_title": None, "score": 0.8,
              "reasons": [], "at": 0} for a in (anchor.company, second.company)]
-    graph.write(store.add_proposals, rows)
+    graph.write(fair_store.add_proposals, rows)
     for row in rows:
-        graph.write(store.update_meeting, row["key"], {"status": "accepted", "anchor_pref": "must",
+        graph.write(fair_store.update_meeting, row["key"], {"status": "accepted", "anchor_pref": "must",
                                                        "supplier_pref": "must"})
     login(client, "office@c.cn")
     response = post(client, f"/fairs/{fair_id}/schedule", {})
@@ -262,7 +262,7 @@ def test_no_show_is_counted_and_outcome_needs_a_scheduled_meeting(client, graph,
 
 
 def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, graph, people):
-    from graph import notifications as inbox
+    from graph import notifications as notification_store
     from matchmaker.fairs import standby
     fair_id = create_fair(client, tables="1")
     anchor = As(people["anchor"]["credit_code"], "anchor")
@@ -279,7 +279,7 @@ def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, grap
     with pytest.raises(Exception, match="日程发布后"):
         standby.fill(graph, fair_id, time_limit=1)
     timetable.publish(graph, fair_id)
-    placed = {k: graph.read(store.get_meeting, k)["slot"] for k in keys.values()}
+    placed = {k: graph.read(fair_store.get_meeting, k)["slot"] for k in keys.values()}
     held, waiting = sorted(keys.values(), key=lambda k: placed[k] is None)
     assert placed[held] == 0 and placed[waiting] is None   # one slot in common, one table
 
@@ -289,12 +289,12 @@ def test_standby_fills_a_no_show_slot_without_moving_other_meetings(client, grap
                            today=date.fromisoformat(setup.get(graph, fair_id)["days"][0]))
     result = standby.fill(graph, fair_id, time_limit=2)
     assert (result["freed"], result["placed"]) == (1, 1)
-    assert graph.read(store.get_meeting, waiting)["slot"] == 0
-    gone = graph.read(store.get_meeting, held)
+    assert graph.read(fair_store.get_meeting, waiting)["slot"] == 0
+    gone = graph.read(fair_store.get_meeting, held)
     assert gone["slot"] is None and gone["attended"] is False   # the no-show stays on record
-    waiting_supplier = graph.read(store.get_meeting, waiting)["supplier"]
-    assert [n["kind"] for n in graph.read(inbox.notifications_for, [waiting_supplier])
-            ].count("standby_meeting") == 1
+    waiting_supplier = graph.read(fair_store.get_meeting, waiting)["supplier"]
+    told = graph.read(notification_store.notifications_for, [waiting_supplier])
+    assert [n["kind"] for n in told].count("standby_meeting") == 1
 
 
 def test_standby_keeps_fixed_meetings_and_capacity():
@@ -340,13 +340,13 @@ def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
         meetings.send_request(graph, key, supplier)
         meetings.answer_request(graph, key, anchor, True)
     # Without priorities the better-matched pump maker would win the one slot.
-    graph.write(store.update_meeting, f"{fair_id}|{anchor.company}|{pump.company}",
+    graph.write(fair_store.update_meeting, f"{fair_id}|{anchor.company}|{pump.company}",
                 {"score": 0.95})
-    graph.write(store.update_meeting, f"{fair_id}|{anchor.company}|{paint.company}",
+    graph.write(fair_store.update_meeting, f"{fair_id}|{anchor.company}|{paint.company}",
                 {"score": 0.10})
     policy = policy_module.load(app.config["POLICY_FILE"])
     timetable.run_scheduler(graph, fair_id, time_limit=2, policy=policy)
-    slots = {m["supplier"]: m["slot"] for m in graph.read(store.meetings, fair_id)}
+    slots = {m["supplier"]: m["slot"] for m in graph.read(fair_store.meetings, fair_id)}
     assert slots[paint.company] == 0 and slots[pump.company] is None
     # Every priority at once still schedules (missing links read from the chain analysis).
     graph.write(lambda tx: tx.run(
@@ -354,5 +354,5 @@ def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
         "f.weight_expected_value = true", id=fair_id).consume())
     from matchmaker.fairs import priorities
     weights = priorities.weights(graph, policy, setup.get(graph, fair_id))
-    assert set(weights) == {m["key"] for m in graph.read(store.meetings, fair_id)}
+    assert set(weights) == {m["key"] for m in graph.read(fair_store.meetings, fair_id)}
     assert timetable.run_scheduler(graph, fair_id, time_limit=2, policy=policy)["scheduled"] == 1

@@ -7,7 +7,7 @@ from graph import reference
 from matchmaker.auth.access import roles_required
 from matchmaker.chainmap import bp
 from matchmaker.chainmap import service as chain
-from matchmaker.extensions import current_policy, graph
+from matchmaker.extensions import current_policy, db
 from matchmaker.money import yuan, yuan_decimal
 from matchmaker.web import int_arg, xlsx_response, year_arg
 
@@ -20,23 +20,23 @@ def _args() -> tuple[int, str | None]:
 @roles_required("organizer")
 def index():
     year, cluster = _args()
-    report = chain.coverage(graph(), current_policy(), year, cluster)
+    report = chain.coverage(db(), current_policy(), year, cluster)
     simulation = None
     category, pct = request.args.get("category"), int_arg("pct", None, 0, 100)
     if category and pct is not None:
-        simulation = chain.simulate(graph(), current_policy(), year, category, pct)
+        simulation = chain.simulate(db(), current_policy(), year, category, pct)
     return render_template(
         "chainmap/index.html", year=year, cluster=cluster, report=report, simulation=simulation,
-        clusters=graph().read_once(reference.list_clusters), parks=chain.parks(graph(), year),
-        all_parks=graph().read_once(reference.list_parks),
-        categories=[c for c in graph().read_once(reference.list_categories) if c["parent"]])
+        clusters=db().read_once(reference.list_clusters), parks=chain.parks(db(), year),
+        all_parks=db().read_once(reference.list_parks),
+        categories=[c for c in db().read_once(reference.list_categories) if c["parent"]])
 
 
 @bp.route("/map.json")
 @roles_required("organizer")
 def map_data():
     _, cluster = _args()
-    return jsonify(graph().read(chain_store.map_elements, current_policy().region, cluster,
+    return jsonify(db().read(chain_store.map_elements, current_policy().region, cluster,
                                 request.args.get("category") or None,
                                 request.args.get("park") or None))
 
@@ -45,7 +45,7 @@ def map_data():
 @roles_required("organizer")
 def export_missing():
     year, cluster = _args()
-    report = chain.coverage(graph(), current_policy(), year, cluster)
+    report = chain.coverage(db(), current_policy(), year, cluster)
     rows = []
     for r in report["missing_links"]:
         invite = "；".join(f"{s['name']}（{s['region'] or ''}，{yuan(s['amount_fen'])}）"

@@ -6,7 +6,7 @@ from matchmaker import tables
 from matchmaker.auth import accounts
 from matchmaker.auth.access import roles_required
 from matchmaker.companies import bp, directory
-from matchmaker.extensions import current_policy, graph
+from matchmaker.extensions import current_policy, db
 from matchmaker.web import flash_refusals, safe_next, xlsx_response
 
 PAGE = 50
@@ -33,10 +33,10 @@ def _directory_filters() -> dict:
 def directory_page():
     page, _per_page = directory.page_args(request.args.get("page"), PAGE)
     filters = _directory_filters()
-    result = directory.companies(graph(), current_user, filters, page, PAGE)
+    result = directory.companies(db(), current_user, filters, page, PAGE)
     return render_template("companies/directory.html", result=result, filters=filters,
-                           companies=directory.with_duplicate_review(graph(), result["items"]),
-                           **directory.filter_choices(graph(), current_policy().region))
+                           companies=directory.with_duplicate_review(db(), result["items"]),
+                           **directory.filter_choices(db(), current_policy().region))
 
 
 @bp.route("/export.<fmt>")
@@ -44,7 +44,7 @@ def directory_page():
 def export(fmt):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    header, rows = directory.export_rows(graph(), _directory_filters())
+    header, rows = directory.export_rows(db(), _directory_filters())
     if fmt == "xlsx":
         return xlsx_response({_("企业名录"): (header, rows)}, "companies.xlsx")
     return Response(tables.write_csv(header, rows), mimetype="text/csv; charset=utf-8",
@@ -55,7 +55,7 @@ def export(fmt):
 @roles_required("organizer")
 def set_status(credit_code):
     """The office approves or rejects a registration (a rejection names its reason)."""
-    accounts.set_company_status(graph(), credit_code, request.form.get("status"),
+    accounts.set_company_status(db(), credit_code, request.form.get("status"),
                                 request.form.get("reason"), current_user.email)
     flash(_("已更新企业状态"), "success")
     return redirect(_back_to())

@@ -7,7 +7,7 @@ from graph import fairs as fair_store
 from graph import reference
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, Forbidden
-from matchmaker.extensions import current_policy, graph
+from matchmaker.extensions import current_policy, db
 from matchmaker.fairs import (bp, followup, meetings, proposals, report, setup, standby,
                              timetable)
 from matchmaker.fairs.forms import FairForm
@@ -42,7 +42,7 @@ flash_refusals(bp, _back_to)
 @bp.route("/")
 @roles_required(*PARTICIPANTS)
 def index():
-    return render_template("fairs/index.html", fairs=graph().read(fair_store.list_fairs), **_texts())
+    return render_template("fairs/index.html", fairs=db().read(fair_store.list_fairs), **_texts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -50,9 +50,9 @@ def index():
 def new():
     form = FairForm(data=setup.default_form() if request.method == "GET" else None)
     if form.validate_on_submit():
-        clusters = {c["code"] for c in graph().read_once(reference.list_clusters)}
+        clusters = {c["code"] for c in db().read_once(reference.list_clusters)}
         try:
-            fair_id = setup.create(graph(), form.data, clusters, current_user.email)
+            fair_id = setup.create(db(), form.data, clusters, current_user.email)
         except DomainError as e:
             getattr(form, e.field or "name", form.name).errors.append(e.message)
         else:
@@ -64,16 +64,16 @@ def new():
 @bp.route("/<fair_id>")
 @roles_required(*PARTICIPANTS)
 def show(fair_id):
-    fair = setup.get(graph(), fair_id)
-    regs = graph().read(fair_store.registrations, fair_id)
+    fair = setup.get(db(), fair_id)
+    regs = db().read(fair_store.registrations, fair_id)
     if current_user.is_organizer:
         return render_template("fairs/organize.html", fair=fair, registrations=regs,
-                               meetings=graph().read(fair_store.meetings, fair_id),
-                               outcomes=meetings.outcomes(graph(), fair_id), **_texts())
+                               meetings=db().read(fair_store.meetings, fair_id),
+                               outcomes=meetings.outcomes(db(), fair_id), **_texts())
     mine = next((r for r in regs if r["company"] == current_user.company), None)
-    pairs = graph().read(fair_store.meetings, fair_id, current_user.company) if mine else []
+    pairs = db().read(fair_store.meetings, fair_id, current_user.company) if mine else []
     side = "anchor" if current_user.role == "anchor" else "supplier"
-    agenda = (timetable.agenda(graph(), fair, current_user.company)
+    agenda = (timetable.agenda(db(), fair, current_user.company)
               if mine and fair["status"] == "published" else [])
     return render_template("fairs/participate.html", fair=fair, registration=mine,
                            meetings=pairs, side=side,
@@ -84,7 +84,7 @@ def show(fair_id):
 @bp.route("/<fair_id>/register", methods=["POST"])
 @roles_required("anchor", "supplier")
 def register(fair_id):
-    added = proposals.register(graph(), fair_id, current_user, request.form.getlist("available"))
+    added = proposals.register(db(), fair_id, current_user, request.form.getlist("available"))
     flash(_("报名成功，已为您推荐 %(n)s 个洽谈对象", n=added), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
@@ -92,14 +92,14 @@ def register(fair_id):
 @bp.route("/<fair_id>/meetings/<path:key>/preference", methods=["POST"])
 @roles_required("anchor", "supplier")
 def preference(fair_id, key):
-    meetings.set_preference(graph(), key, current_user, request.form.get("preference"))
+    meetings.set_preference(db(), key, current_user, request.form.get("preference"))
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/request", methods=["POST"])
 @roles_required("anchor", "supplier")
 def send_request(fair_id, key):
-    meetings.send_request(graph(), key, current_user)
+    meetings.send_request(db(), key, current_user)
     flash(_("邀约已发出，等待对方确认"), "success")
     return _back(fair_id)
 
@@ -107,14 +107,14 @@ def send_request(fair_id, key):
 @bp.route("/<fair_id>/meetings/<path:key>/answer", methods=["POST"])
 @roles_required("anchor", "supplier")
 def answer(fair_id, key):
-    meetings.answer_request(graph(), key, current_user, request.form.get("accept") == "1")
+    meetings.answer_request(db(), key, current_user, request.form.get("accept") == "1")
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/schedule", methods=["POST"])
 @roles_required("organizer")
 def schedule(fair_id):
-    report = timetable.run_scheduler(graph(), fair_id, current_app.config["FAIR_SOLVER_SECONDS"],
+    report = timetable.run_scheduler(db(), fair_id, current_app.config["FAIR_SOLVER_SECONDS"],
                                      current_policy())
     flash(_("排程完成：%(n)s / %(m)s 场会谈已安排", n=report["scheduled"],
             m=report["requested"]), "success")
@@ -124,7 +124,7 @@ def schedule(fair_id):
 @bp.route("/<fair_id>/standby", methods=["POST"])
 @roles_required("organizer")
 def fill_standby(fair_id):
-    result = standby.fill(graph(), fair_id, time_limit=current_app.config["FAIR_SOLVER_SECONDS"])
+    result = standby.fill(db(), fair_id, time_limit=current_app.config["FAIR_SOLVER_SECONDS"])
     flash(_("已释放 %(f)s 场未到场会谈的时段，安排了 %(n)s 场候补会谈，双方已收到通知",
             f=result["freed"], n=result["placed"]), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
@@ -133,7 +133,7 @@ def fill_standby(fair_id):
 @bp.route("/<fair_id>/publish", methods=["POST"])
 @roles_required("organizer")
 def publish(fair_id):
-    count = timetable.publish(graph(), fair_id)
+    count = timetable.publish(db(), fair_id)
     flash(_("日程已发布（%(n)s 场会谈），参会企业可查看并下载日程", n=count), "success")
     return redirect(url_for("fairs.show", fair_id=fair_id))
 
@@ -141,16 +141,16 @@ def publish(fair_id):
 @bp.route("/<fair_id>/agenda")
 @roles_required("anchor", "supplier")
 def agenda(fair_id):
-    fair = setup.get(graph(), fair_id)
+    fair = setup.get(db(), fair_id)
     return render_template("fairs/agenda.html", fair=fair,
-                           rows=timetable.agenda(graph(), fair, current_user.company))
+                           rows=timetable.agenda(db(), fair, current_user.company))
 
 
 @bp.route("/<fair_id>/agenda.ics")
 @roles_required("anchor", "supplier")
 def agenda_ics(fair_id):
-    fair = setup.get(graph(), fair_id)
-    body = timetable.agenda_ics(fair, timetable.agenda(graph(), fair, current_user.company),
+    fair = setup.get(db(), fair_id)
+    body = timetable.agenda_ics(fair, timetable.agenda(db(), fair, current_user.company),
                               current_user.company_name or "")
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f"attachment; filename=agenda-{fair_id}.ics"})
@@ -159,19 +159,19 @@ def agenda_ics(fair_id):
 @bp.route("/<fair_id>/tables")
 @roles_required("organizer")
 def table_plan(fair_id):
-    fair = setup.get(graph(), fair_id)
+    fair = setup.get(db(), fair_id)
     return render_template("fairs/tables.html", fair=fair,
-                           plan=timetable.table_plan(graph(), fair))
+                           plan=timetable.table_plan(db(), fair))
 
 
 @bp.route("/<fair_id>/export.xlsx")
 @roles_required("organizer")
 def export(fair_id):
-    fair = setup.get(graph(), fair_id)
+    fair = setup.get(db(), fair_id)
     rows = [[s["day"], s["start"], s["end"], n + 1, m["anchor_name"], m["supplier_name"],
              m.get("need_title") or "", str(meetings.OUTCOME_TEXT.get(m.get("outcome"), "")),
              yuan_decimal(m["amount_fen"]) if m.get("amount_fen") else ""]
-            for s in timetable.table_plan(graph(), fair) for n, m in enumerate(s["tables"]) if m]
+            for s in timetable.table_plan(db(), fair) for n, m in enumerate(s["tables"]) if m]
     return xlsx_response({_("日程"): ([_("日期"), _("开始"), _("结束"), _("桌号"), _("主机企业"),
                                      _("配套企业"), _("需求"), _("结果"), _("合同金额（元）")],
                                     rows)}, f"fair-{fair_id}.xlsx")
@@ -181,14 +181,14 @@ def export(fair_id):
 @roles_required("anchor", "supplier")
 def follow_ups():
     return render_template("fairs/follow_ups.html",
-                           questions=followup.questions(graph(), current_user.company),
+                           questions=followup.questions(db(), current_user.company),
                            follow_up_text=followup.STATUS_TEXT, **_texts())
 
 
 @bp.route("/follow-ups/<path:key>", methods=["POST"])
 @roles_required("anchor", "supplier")
 def answer_follow_up(key):
-    followup.answer(graph(), current_user, key, request.form.get("round", type=int),
+    followup.answer(db(), current_user, key, request.form.get("round", type=int),
                     request.form.get("status"), request.form.get("note"))
     flash(_("已保存，谢谢反馈"), "success")
     return redirect(url_for("fairs.follow_ups"))
@@ -198,14 +198,14 @@ def answer_follow_up(key):
 @roles_required("organizer")
 def reports():
     return render_template("fairs/reports.html",
-                           rows=report.compare(graph(), current_policy()))
+                           rows=report.compare(db(), current_policy()))
 
 
 @bp.route("/<fair_id>/report")
 @roles_required("organizer")
 def fair_report(fair_id):
     return render_template("fairs/report.html",
-                           r=report.fair_report(graph(), current_policy(), fair_id),
+                           r=report.fair_report(db(), current_policy(), fair_id),
                            reconciliation_text=RECONCILIATION_TEXT,
                            follow_up_text=followup.STATUS_TEXT, **_texts())
 
@@ -213,7 +213,7 @@ def fair_report(fair_id):
 @bp.route("/<fair_id>/report.xlsx")
 @roles_required("organizer")
 def fair_report_xlsx(fair_id):
-    r = report.fair_report(graph(), current_policy(), fair_id)
+    r = report.fair_report(db(), current_policy(), fair_id)
     money = yuan_decimal
     pairs = [[p["anchor_name"], p["supplier_name"], _("是") if p["pair"].local else _("否"),
               str(meetings.OUTCOME_TEXT[p["pair"].outcome]), money(p["before_fen"]),
@@ -237,14 +237,14 @@ def fair_report_xlsx(fair_id):
 @bp.route("/<fair_id>/checkin/<company>", methods=["POST"])
 @roles_required("organizer")
 def check_in(fair_id, company):
-    meetings.check_in(graph(), fair_id, company, request.form.get("present") == "1")
+    meetings.check_in(db(), fair_id, company, request.form.get("present") == "1")
     return _back(fair_id)
 
 
 @bp.route("/<fair_id>/meetings/<path:key>/outcome", methods=["POST"])
 @roles_required(*PARTICIPANTS)
 def outcome(fair_id, key):
-    meetings.record_outcome(graph(), key, current_user, request.form)
+    meetings.record_outcome(db(), key, current_user, request.form)
     flash(_("洽谈结果已登记"), "success")
     return _back(fair_id)
 
@@ -254,6 +254,6 @@ def outcome(fair_id, key):
 def expected_purchase(fair_id, key):
     if not key.startswith(fair_id + "|"):  # an address that does not fit together: no flash
         return domain_error_response(Forbidden(_("会谈不属于该洽谈会")))
-    meetings.to_expected_purchase(graph(), key, current_user.email)
+    meetings.to_expected_purchase(db(), key, current_user.email)
     flash(_("已转为预计采购"), "success")
     return _back(fair_id)

@@ -16,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph import imports as store
+from graph import imports as job_store
 from graph import users as user_store
 from matchmaker import tables
 from matchmaker.columns import normalize
@@ -115,7 +115,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
                "columns": spec.columns, "labels": table.labels, "sheet": table.sheet,
                "unrecognized": table.unrecognized, "categories": mapped[:100],
                "parks": [p for p in park_texts if p["how"] != "exact"][:100]}
-    graph.write(store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
+    graph.write(job_store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
                                    "company": user.company, "filename": filename[:200],
                                    "size": len(data), "total": len(valid),
                                    "summary": json.dumps(summary, ensure_ascii=False)})
@@ -124,7 +124,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
 
 def _check_quota(graph, user, size: int) -> None:
     """Open previews hold disk space and their uploader's pending work: a few at a time."""
-    count, held = graph.read(store.open_previews, user.email, PREVIEW_TTL_S * 1000)
+    count, held = graph.read(job_store.open_previews, user.email, PREVIEW_TTL_S * 1000)
     if count >= MAX_OPEN_PREVIEWS or held + size > MAX_PREVIEW_BYTES:
         raise TooManyPreviews(
             f"您已有{count}个未导入的预览（共{held / 2**20:.1f}MB），上限为{MAX_OPEN_PREVIEWS}个、"
@@ -143,7 +143,7 @@ def _save(uploads: Path, job_id: str, data: bytes) -> None:
 def sweep(graph, uploads: Path) -> None:
     """Expire the previews older than PREVIEW_TTL_S and remove their files; then any file
     left twice that old (its job was never stored, or its import died before removing it)."""
-    for job_id in graph.write(store.expire_jobs, PREVIEW_TTL_S * 1000):
+    for job_id in graph.write(job_store.expire_jobs, PREVIEW_TTL_S * 1000):
         (uploads / job_id).unlink(missing_ok=True)
     if not uploads.is_dir():
         return
@@ -155,7 +155,7 @@ def sweep(graph, uploads: Path) -> None:
 
 
 def get(graph, user, job_id: str) -> dict:
-    job = graph.read(store.get_job, job_id)
+    job = graph.read(job_store.get_job, job_id)
     if not job or not (user.is_organizer or job["actor"] == user.email):
         raise NotFound("导入任务不存在")
     return job
@@ -170,8 +170,8 @@ def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, mod
     if job["summary"]["error_count"] and not valid_only:
         raise ValidationError("文件有错误行：请修正后重新上传，或选择“只导入正确的行”",
                               field="valid_only")
-    if not graph.write(store.claim_job, job_id, PREVIEW_TTL_S * 1000):
-        if graph.read(store.get_job, job_id)["status"] in ("previewed", "expired"):
+    if not graph.write(job_store.claim_job, job_id, PREVIEW_TTL_S * 1000):
+        if graph.read(job_store.get_job, job_id)["status"] in ("previewed", "expired"):
             raise PreviewExpired()  # it passed the age limit since the sweep
         raise Conflict("该导入已开始或已完成")
     threading.Thread(target=_run, args=(graph, uploads, job, valid_only, policy, model),
@@ -183,7 +183,7 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
     # must not lift the anchor's limit to its own purchases. Organizers belong to no company.
     actor, only_anchor = job["actor"], job["company"]
     path = uploads / job["id"]
-    progress = lambda done, total: graph.write(store.set_progress, job["id"], done)  # noqa: E731
+    progress = lambda done, total: graph.write(job_store.set_progress, job["id"], done)  # noqa: E731
     try:
         table = read(graph, job["kind"], path.read_bytes(), job["filename"], actor,
                      job["summary"].get("sheet"))
@@ -198,13 +198,13 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
                                              progress=progress, model=model)
         result = report.to_dict()
         result["errors"] = result["errors"][:500]
-        graph.write(store.finish_job, job["id"], "done", result)
+        graph.write(job_store.finish_job, job["id"], "done", result)
     except DomainError as e:
-        graph.write(store.finish_job, job["id"], "failed",
+        graph.write(job_store.finish_job, job["id"], "failed",
                     {"message": e.message, "errors": e.details[:500]})
     except Exception:  # the job must end visibly, whatever happened
         log.exception("import %s failed", job["id"])
-        graph.write(store.finish_job, job["id"], "failed",
+        graph.write(job_store.finish_job, job["id"], "failed",
                     {"message": "导入中断（已导入的批次保留，重新导入同一文件即可补全）",
                      "errors": []})
     finally:

@@ -9,7 +9,7 @@ from graph import reference
 from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
-from matchmaker.extensions import current_policy, graph
+from matchmaker.extensions import current_policy, db
 from matchmaker.imports import bp
 from matchmaker.imports import jobs as imports
 from matchmaker.imports import purchases as ledger
@@ -32,8 +32,8 @@ def upload():
         upload = request.files.get("file")
         if not upload or not upload.filename:
             raise ValidationError(_("请选择要上传的文件"), field="file")
-        imports.remember_columns(graph(), current_user, kind, _column_choices())
-        job = imports.preview(graph(), _uploads(), current_user, kind, upload.read(),
+        imports.remember_columns(db(), current_user, kind, _column_choices())
+        job = imports.preview(db(), _uploads(), current_user, kind, upload.read(),
                               upload.filename, current_policy(),
                               current_app.config["EMBEDDING_MODEL"],
                               (request.form.get("sheet") or "").strip() or None)
@@ -54,7 +54,7 @@ def _column_choices() -> dict[str, str]:
 @roles_required("anchor", "organizer")
 def start(job_id):
     """Step 2: import in the background; the job page shows the progress."""
-    imports.start(graph(), _uploads(), current_user, job_id,
+    imports.start(db(), _uploads(), current_user, job_id,
                   request.form.get("valid_only") == "1", current_policy(),
                   current_app.config["EMBEDDING_MODEL"])
     return redirect(url_for("imports.job", job_id=job_id))
@@ -63,7 +63,7 @@ def start(job_id):
 @bp.route("/<job_id>")
 @roles_required("anchor", "organizer")
 def job(job_id):
-    job = imports.get(graph(), current_user, job_id)
+    job = imports.get(db(), current_user, job_id)
     if job["status"] == "expired":
         raise imports.PreviewExpired()
     return render_template("imports/job.html", job=job)
@@ -72,7 +72,7 @@ def job(job_id):
 @bp.route("/<job_id>/status")
 @roles_required("anchor", "organizer")
 def status(job_id):
-    job = imports.get(graph(), current_user, job_id)
+    job = imports.get(db(), current_user, job_id)
     return jsonify({k: job[k] for k in ("status", "done", "total", "report")})
 
 
@@ -82,12 +82,12 @@ def material_groups():
     """Anchors' ERP material groups that no part was found for: the office files each once."""
     year = year_arg(request.values)
     if request.method == "POST":
-        moved = ledger.map_material_group(graph(), request.form.get("anchor", ""),
+        moved = ledger.map_material_group(db(), request.form.get("anchor", ""),
                                           request.form.get("text", ""),
                                           request.form.get("category", ""), current_user.email)
         flash(_("已对应，%(n)s 条采购记录归入该品类", n=moved), "success")
         return redirect(url_for("imports.material_groups", year=year))
     return render_template(
         "imports/material_groups.html", year=year,
-        groups=graph().read(ledger_store.unmapped_groups, year),
-        parts=[c for c in graph().read_once(reference.list_categories) if c["parent"]])
+        groups=db().read(ledger_store.unmapped_groups, year),
+        parts=[c for c in db().read_once(reference.list_categories) if c["parent"]])

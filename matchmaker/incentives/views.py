@@ -10,7 +10,7 @@ from graph import ledger as ledger_store
 from graph import reference
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
-from matchmaker.extensions import current_policy, graph
+from matchmaker.extensions import current_policy, db
 from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import bp
 from matchmaker.incentives import charts, rates
@@ -27,9 +27,9 @@ flash_refusals(bp, lambda: referring_page(url_for("main.home")), statuses=(400, 
 def dashboard():
     policy = current_policy()
     year = year_arg()
-    rate_report = rates.report(graph(), policy, year, years_back=2)
-    award_report = awards.compute(graph(), policy, year, current_user.email, store=False)
-    records = graph().read(award_store.awards, year)
+    rate_report = rates.report(db(), policy, year, years_back=2)
+    award_report = awards.compute(db(), policy, year, current_user.email, store=False)
+    records = db().read(award_store.awards, year)
     totals: dict[str, int] = {}
     for a in records:
         totals[a["status"]] = totals.get(a["status"], 0) + a["amount_fen"]
@@ -54,9 +54,9 @@ def _other_rules(policy, year) -> list[str]:
 def mine():
     policy = current_policy()
     year = year_arg()
-    rate_report = rates.report(graph(), policy, year, years_back=4, anchor=current_user.company)
+    rate_report = rates.report(db(), policy, year, years_back=4, anchor=current_user.company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
-    computed = awards.compute(graph(), policy, year, current_user.email, store=False,
+    computed = awards.compute(db(), policy, year, current_user.email, store=False,
                               anchor=current_user.company)
     mine_row = computed["anchors"][0] if computed["anchors"] else None
     chart = None
@@ -67,9 +67,9 @@ def mine():
     return render_template(
         "incentives/mine.html", year=year, me=me, row=mine_row, chart=chart,
         targets=rate_report["targets_pct"],
-        records=graph().read(award_store.awards, None, current_user.company),
-        purchases=graph().read(ledger_store.purchases_of, current_user.company, year),
-        categories=[c for c in graph().read_once(reference.list_categories) if c["parent"]],
+        records=db().read(award_store.awards, None, current_user.company),
+        purchases=db().read(ledger_store.purchases_of, current_user.company, year),
+        categories=[c for c in db().read_once(reference.list_categories) if c["parent"]],
         status_text=awards.STATUS_TEXT)
 
 
@@ -81,7 +81,7 @@ def add_purchase():
     row["anchor_credit_code"] = current_user.company
     year = year_arg(request.form)
     try:
-        report = ledger.import_purchases(graph(), [(1, row)], current_user.email,
+        report = ledger.import_purchases(db(), [(1, row)], current_user.email,
                                          only_anchor=current_user.company, source="form")
     except ValidationError as e:
         flash("；".join(f"{d['column']}：{d['message']}" for d in e.details) or e.message, "error")
@@ -95,7 +95,7 @@ def add_purchase():
 @roles_required("organizer")
 def compute():
     year = year_arg(request.form)
-    report = awards.compute(graph(), current_policy(), year, current_user.email)
+    report = awards.compute(db(), current_policy(), year, current_user.email)
     flash(_("已重新计算%(year)s年奖励，%(n)s项有变化", year=year, n=report["changes"]), "success")
     return redirect(url_for("incentives.dashboard", year=year))
 
@@ -103,7 +103,7 @@ def compute():
 @bp.route("/awards/<path:key>/decide", methods=["POST"])
 @roles_required("organizer")
 def decide(key):
-    award = awards.decide(graph(), key, request.form.get("decision", ""),
+    award = awards.decide(db(), key, request.form.get("decision", ""),
                           request.form.get("comment", ""), current_user.email)
     flash(_("%(what)s：%(name)s %(amount)s", what=awards.STATUS_TEXT[award["status"]],
             name=award["subject_name"], amount=yuan(award["amount_fen"])), "success")
@@ -118,7 +118,7 @@ def baseline():
         local_fen = parse_amount_fen(request.form.get("local_yuan", ""), allow_zero=True)
     except ValueError as e:
         raise ValidationError(str(e), field="local_yuan") from e
-    awards.confirm_prior_year(graph(), current_policy(), request.form.get("anchor", ""), year, local_fen,
+    awards.confirm_prior_year(db(), current_policy(), request.form.get("anchor", ""), year, local_fen,
                               current_user.email)
     flash(_("已录入%(year)s年本地采购额并重新计算", year=year), "success")
     return redirect(url_for("incentives.dashboard", year=year + 1))
@@ -132,7 +132,7 @@ def other_award():
         amount = parse_amount_fen(request.form.get("amount_yuan", ""))
     except ValueError as e:
         raise ValidationError(str(e), field="amount_yuan") from e
-    awards.add_other_award(graph(), current_policy(), request.form.get("rule", ""),
+    awards.add_other_award(db(), current_policy(), request.form.get("rule", ""),
                            request.form.get("subject", "").strip().upper(), year, amount,
                            request.form.get("note", ""), current_user.email)
     flash(_("已登记，并按就高不就低原则重新计算"), "success")
@@ -144,7 +144,7 @@ def other_award():
 def audit():
     prefix = request.args.get("subject") or None
     return render_template("incentives/audit.html",
-                           events=graph().read(audit_store.events, prefix, 500), prefix=prefix)
+                           events=db().read(audit_store.events, prefix, 500), prefix=prefix)
 
 
 @bp.route("/export.xlsx")
@@ -152,8 +152,8 @@ def audit():
 def export():
     policy = current_policy()
     year = year_arg()
-    rate_report = rates.report(graph(), policy, year)
-    records = graph().read(award_store.awards, year)
+    rate_report = rates.report(db(), policy, year)
+    records = db().read(award_store.awards, year)
     pct = "本地配套率(%)"
     return xlsx_response({
         "产业集群": (["集群", "名称", "本地采购(元)", "采购总额(元)", pct, "达到一期目标",

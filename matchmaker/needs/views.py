@@ -5,7 +5,7 @@ from flask_login import current_user
 from graph import catalog, reference
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
-from matchmaker.extensions import graph
+from matchmaker.extensions import db
 from matchmaker.matching import service as matching
 from matchmaker.matching.ranking import Filters
 from matchmaker.needs import bp
@@ -16,7 +16,7 @@ from matchmaker.needs.forms import NeedForm
 @bp.route("/")
 @roles_required("anchor")
 def index():
-    needs = graph().read(catalog.needs_of, current_user.company) if current_user.company else []
+    needs = db().read(catalog.needs_of, current_user.company) if current_user.company else []
     return render_template("needs/index.html", needs=needs)
 
 
@@ -25,16 +25,16 @@ def index():
 @roles_required("anchor")
 def edit(need_id):
     """Post a need (as a draft or open at once), or edit one of the company's own."""
-    existing = service.own_need(graph(), current_user, need_id) if need_id else None
+    existing = service.own_need(db(), current_user, need_id) if need_id else None
     form = NeedForm(data=_form_data(existing) if existing and request.method == "GET" else None)
     form.category.choices = [("", "—")] + [
         (c["code"], c["name"])
-        for c in graph().read_once(reference.list_categories) if c["parent"]]
+        for c in db().read_once(reference.list_categories) if c["parent"]]
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         data["id"] = need_id
         try:
-            saved = service.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+            saved = service.save_need(db(), current_app.config["EMBEDDING_MODEL"],
                                       current_user, data, existing)
         except DomainError as e:
             getattr(form, e.field or "title", form.title).errors.append(e.message)
@@ -53,7 +53,7 @@ def _form_data(need: dict) -> dict:
 @bp.route("/<need_id>/status", methods=["POST"])
 @roles_required("anchor")
 def set_status(need_id):
-    service.set_need_status(graph(), current_user, need_id, request.form.get("status"))
+    service.set_need_status(db(), current_user, need_id, request.form.get("status"))
     flash({"open": _("需求已发布，匹配度高的配套企业会收到通知"), "closed": _("需求已关闭"),
            "draft": _("需求已转为草稿")}[request.form["status"]], "success")
     return redirect(url_for("needs.show", need_id=need_id))
@@ -62,7 +62,7 @@ def set_status(need_id):
 @bp.route("/<need_id>/marks/<supplier>", methods=["POST"])
 @roles_required("anchor")
 def mark(need_id, supplier):
-    service.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None)
+    service.mark(db(), current_user, need_id, supplier, request.form.get("status") or None)
     return redirect(url_for("needs.show", need_id=need_id))
 
 
@@ -71,8 +71,8 @@ def mark(need_id, supplier):
 def show(need_id):
     filters = Filters(local_only=request.args.get("local") == "1",
                       required_certs=[c for c in request.args.getlist("cert") if c])
-    result = matching.match_need(graph(), need_id, current_user, filters)
-    follow_up = service.for_need(graph(), current_user, result["need"]) \
+    result = matching.match_need(db(), need_id, current_user, filters)
+    follow_up = service.for_need(db(), current_user, result["need"]) \
         if result["need"]["company"] == current_user.company else None
     return render_template("needs/show.html", need=result["need"], matches=result["matches"],
                            filters=filters, follow_up=follow_up)
