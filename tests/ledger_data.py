@@ -1,4 +1,4 @@
-"""The worked-example city of shared/notes/policy.md as CSV: anchors A–K, local suppliers, one in
+"""The worked-example city of docs/policy.md as CSV: anchors A–K, local suppliers, one in
 株洲 (outside the policy region) and two in parks, with purchases for 2024 and 2025."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Policy rules R0–R4 as plain functions over plain data (see shared/notes/policy.md).
+"""Policy rules R0–R4 as plain functions over plain data (see docs/policy.md).
 
 Nothing here knows Flask or the graph: the service gathers figures (aggregated in the graph),
 these functions turn them into rates and award proposals, and `plan_changes` says how stored

