@@ -1,4 +1,5 @@
+"""The chain map: coverage, missing links, single sources, park output and the what-if of
+moving spending local (service), drawn and exported for the office (views)."""
 from flask import Blueprint
 
-# The chain map and missing-link analysis (logic in chainmap/service.py).
 bp = Blueprint("chainmap", __name__, template_folder="templates", url_prefix="/chain")

@@ -1,5 +1,5 @@
 """Award proposals, decisions and their audit trail: gathers figures from the graph, applies the
-rules in `rewards`, and stores the result so that approved awards never change silently."""
+rules (`incentives.rules`), and stores the result so that approved awards never change silently."""
 from __future__ import annotations
 
 import json
