@@ -9,7 +9,7 @@ PORT   ?= 5000
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test stop audit
+.PHONY: setup run test test-fast stop audit
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -50,6 +50,11 @@ run: setup
 
 test: setup $(CHROMIUM)
 	$(VENV)/bin/pytest -q
+
+# The inner loop while developing: the suite without the tests marked slow (the browser, server
+# restarts, backups, the demo city, a 20 MB file; the `slow` marker in pyproject.toml).
+test-fast: setup
+	$(VENV)/bin/pytest -q -m "not slow"
 
 stop:
 	$(VENV)/bin/matchmaker graph stop

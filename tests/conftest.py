@@ -16,6 +16,14 @@ from matchmaker.config import default_data_dir
 MODEL = os.environ.get("EMBEDDING_MODEL") or str(default_data_dir() / "models" / "multilingual-e5-small")
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that drives the browser is slow (the `slow` marker, pyproject.toml); the
+    others that are say so themselves."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("data")

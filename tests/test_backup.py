@@ -18,6 +18,8 @@ from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import rates as rate_figures
 from matchmaker.incentives import service as awards
 
+pytestmark = pytest.mark.slow
+
 KEYS = {"Company": "credit_code", "Purchase": "key", "AuditEvent": "id"}
 
 

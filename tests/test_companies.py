@@ -1,4 +1,8 @@
-"""Duplicate review rules (pure)."""
+"""The company directory: duplicate review rules (pure) and the office's approval of a
+registration, which the company reads in its inbox."""
+from conftest import csrf_token, login
+
+from matchmaker.auth import accounts
 from matchmaker.companies import dedupe
 
 
@@ -24,3 +28,14 @@ def test_index_finds_only_other_codes():
     assert [c["credit_code"] for c in index.similar(
         {"credit_code": "C", "name": "长沙湘液液压有限公司", "address": ""})] == ["A"]
     assert index.similar({"credit_code": "A", "name": "湘液液压有限公司", "address": ""}) == []
+
+
+def test_approval_is_announced_to_the_company(app, client, graph, make_company):
+    accounts.create_user(graph, "office@a.cn", "办公室", "organizer", "correct-horse-1")
+    firm = make_company("新注册配套厂", status="pending", user="new@a.cn")
+    login(client, "office@a.cn")
+    client.post(f"/companies/{firm['credit_code']}/status",
+                data={"status": "approved", "csrf_token": csrf_token(client, "/companies")})
+    company = app.test_client()
+    login(company, "new@a.cn")
+    assert "贵企业已通过产业链办公室审核" in company.get("/notifications").get_data(as_text=True)

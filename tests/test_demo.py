@@ -1,11 +1,13 @@
 """The demo city that `make run` serves loads, and each demo login's main pages render."""
 from __future__ import annotations
 
+import pytest
 from conftest import login
 
 from matchmaker import demo, policy
-from matchmaker.fairs import report
-from matchmaker.fairs import setup
+from matchmaker.fairs import report, setup
+
+pytestmark = pytest.mark.slow
 
 
 def test_demo_city_loads_and_renders(app, graph, client):

@@ -146,6 +146,7 @@ def test_rows_are_cut_to_the_header_and_capped():
     assert [dict(r) for _, r in tables.read(sheet, "t.xlsx", ["a"], columns=["a", "b"])] == [{"a": "1", "b": "2"}]
 
 
+@pytest.mark.slow
 def test_twenty_megabyte_csv_reads_in_bounded_memory():
     lines, size, i = [HEADER], 0, 0
     while size < 20 << 20:

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from matchmaker import money
 from matchmaker.incentives import rules as rewards
 from matchmaker.incentives.rules import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 from matchmaker.policy import parse
@@ -136,19 +135,3 @@ def test_rate_is_exact_at_the_target():
     assert str(rewards.rate(60, 150)) == "40.0"
     assert rewards.meets(3996, 10_000, 40) is False   # 39.96% rounds to 40.0 but does not meet
     assert rewards.rate(0, 0) is None and rewards.meets(0, 0, 40) is None
-
-
-@given(st.decimals(min_value="0.01", max_value="999999999999.99", places=2))
-def test_amount_parsing_is_exact(value):
-    assert money.parse_amount_fen(f"{value:,}") == int(value * 100)
-
-
-def test_amount_parsing_rejects():
-    for text, reason in (("1.234", "两位小数"), ("-5", "大于0"), ("abc", "不是数字"),
-                         ("NaN", "不是数字"), ("0", "大于0")):
-        try:
-            money.parse_amount_fen(text)
-        except ValueError as e:
-            assert reason in str(e)
-        else:
-            raise AssertionError(text)

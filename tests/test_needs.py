@@ -1,5 +1,5 @@
 """Needs after matching: draft → publish (best-fitting suppliers are notified), edit, close;
-shortlist/engaged marks; supplier interest (anchor notified); approval notices."""
+shortlist/engaged marks; supplier interest (anchor notified)."""
 import pytest
 from conftest import csrf_token, login
 
@@ -83,15 +83,3 @@ def test_interest_reaches_the_anchor_and_marks_follow_up(app, client, market):
                  "/needs/").status_code == 404
     bad = _post(client, f"/needs/{need_id}/marks/{hyd}", {"status": "owner"}, f"/needs/{need_id}")
     assert bad.status_code == 400
-
-
-def test_approval_is_announced_to_the_company(app, client, graph, make_company):
-    from matchmaker.auth import accounts
-    accounts.create_user(graph, "office@a.cn", "办公室", "organizer", "correct-horse-1")
-    firm = make_company("新注册配套厂", status="pending", user="new@a.cn")
-    login(client, "office@a.cn")
-    _post(client, f"/companies/{firm['credit_code']}/status", {"status": "approved"},
-          "/companies")
-    company = app.test_client()
-    login(company, "new@a.cn")
-    assert "贵企业已通过产业链办公室审核" in company.get("/notifications").get_data(as_text=True)
