@@ -22,9 +22,12 @@ SPEND = """
 MATCH (p:Purchase {year: $year})
 RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS total_fen
 """
-LOCAL_SPEND = """
+LOCAL_CODES = """
 MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
-MATCH (s)<-[:FROM]-(p:Purchase {year: $year})
+RETURN collect(DISTINCT s.credit_code) AS codes
+"""
+LOCAL_SPEND = """
+MATCH (p:Purchase {year: $year}) WHERE p.supplier IN $local
 RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS local_fen
 """
 CATEGORY_FACTS = """
@@ -57,7 +60,8 @@ def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -
         if r["anchor"] in anchors and r["category"]:
             row(r["category"])["total_fen"] += r["total_fen"]
             row(r["category"])["anchors"].add(anchors[r["anchor"]])
-    for r in tx.run(LOCAL_SPEND, year=year, region=region):
+    local = tx.run(LOCAL_CODES, region=region).single()["codes"]
+    for r in tx.run(LOCAL_SPEND, year=year, local=local):
         if r["anchor"] in anchors and r["category"] in rows:
             rows[r["category"]]["local_fen"] += r["local_fen"]
     for r in tx.run(CATEGORY_FACTS, codes=list(rows), region=region):
@@ -74,9 +78,10 @@ def outside_sources(tx, year: int, region: str, categories: list[str],
     anchors = None if cluster is None else list(_anchors_in(tx, cluster))
     rows = tx.run("""
         UNWIND $categories AS code
-        MATCH (k:Category {code: code})<-[:OF_CATEGORY]-(p:Purchase {year: $year})-[:FROM]->(s)
+        MATCH (p:Purchase {year: $year, category: code})
         WHERE $anchors IS NULL OR p.anchor IN $anchors
-        WITH code, s, sum(p.amount_fen) AS amount_fen
+        WITH code, p.supplier AS supplier, sum(p.amount_fen) AS amount_fen
+        MATCH (s:Company {credit_code: supplier})
         WHERE NOT """ + LOCAL_SUPPLIER + """
         OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
         WITH code, s, r, amount_fen
@@ -92,14 +97,15 @@ def outside_sources(tx, year: int, region: str, categories: list[str],
 def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
     """Parts an anchor bought from exactly one supplier in the year."""
     return tx.run("""
-        MATCH (a:Company {role: 'anchor', status: 'approved'})-[:BOUGHT]->(p:Purchase {year: $year})
-              -[:OF_CATEGORY]->(k:Category)
-        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
-        MATCH (p)-[:FROM]->(s:Company)
-        WITH a, k, collect(DISTINCT s.name) AS suppliers, sum(p.amount_fen) AS amount_fen
+        MATCH (p:Purchase {year: $year}) WHERE p.category IS NOT NULL
+        WITH p.anchor AS anchor, p.category AS code, collect(DISTINCT p.supplier) AS suppliers,
+             sum(p.amount_fen) AS amount_fen
         WHERE size(suppliers) = 1
+        MATCH (a:Company {credit_code: anchor, role: 'anchor', status: 'approved'})
+        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
+        MATCH (k:Category {code: code}), (s:Company {credit_code: suppliers[0]})
         RETURN a.credit_code AS anchor, a.name AS anchor_name, k.code AS category,
-               k.name AS category_name, suppliers[0] AS supplier, amount_fen
+               k.name AS category_name, s.name AS supplier, amount_fen
         ORDER BY amount_fen DESC
     """, year=year, cluster=cluster).data()
 
@@ -107,8 +113,9 @@ def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
 def category_spend_by_anchor(tx, year: int, region: str, category: str) -> dict[str, dict]:
     """{anchor: {total_fen, local_fen}} for one part: the base of the what-if."""
     rows = tx.run("""
-        MATCH (p:Purchase {year: $year, category: $category})-[:FROM]->(s:Company)
-        WITH p.anchor AS anchor, s, sum(p.amount_fen) AS amount_fen
+        MATCH (p:Purchase {year: $year, category: $category})
+        WITH p.anchor AS anchor, p.supplier AS supplier, sum(p.amount_fen) AS amount_fen
+        MATCH (s:Company {credit_code: supplier})
         WITH anchor, amount_fen, """ + LOCAL_SUPPLIER + """ AS local
         RETURN anchor, sum(amount_fen) AS total_fen,
                sum(CASE WHEN local THEN amount_fen ELSE 0 END) AS local_fen
@@ -127,7 +134,8 @@ def map_elements(tx, region: str, cluster: str | None = None, category: str | No
             WITH a MATCH (a)-[:POSTED]->(:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
             RETURN DISTINCT k
           UNION
-            WITH a MATCH (a)-[:BOUGHT]->(:Purchase)-[:OF_CATEGORY]->(k:Category)
+            WITH a MATCH (p:Purchase {anchor: a.credit_code})
+            WITH DISTINCT p.category AS code MATCH (k:Category {code: code})
             RETURN DISTINCT k
         }
         WITH a, k WHERE $category IS NULL OR k.code = $category

@@ -37,6 +37,8 @@ PLAIN_INDEXES = [
     ("Need", "status"),
     ("Purchase", "year"),
     ("Purchase", "anchor"),
+    ("Purchase", "supplier"),
+    ("Purchase", "category"),
     ("Award", "year"),
     ("Award", "subject"),
     ("Baseline", "year"),
