@@ -23,6 +23,7 @@ UNIQUE_KEYS = [
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
     ("ImportJob", "id"),
+    ("Job", "key"),
     ("RateCounter", "key"),
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
@@ -45,6 +46,8 @@ PLAIN_INDEXES = [
     ("Notification", "audience"),
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
+    ("Job", "status"),
+    ("Job", "kind"),
 ]
 
 
