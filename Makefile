@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make run    — install everything, build the offline model, start the embedded graph server,
 #                 load the demo city and serve the site (gunicorn, 2 workers x 8 threads)
+#                 with the background worker (e-mail, imports) beside it
 #   make test   — install everything and run the whole test suite
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -50,11 +51,13 @@ $(CATALOG): $(CATALOG:.mo=.po) $(VENV)/.installed
 setup: $(VENV)/.installed $(CYTOSCAPE) $(ECHARTS) $(CATALOG)
 	$(VENV)/bin/matchmaker build-model
 
+# The worker (e-mail, imports) runs beside gunicorn and stops with it.
 run: setup
 	$(VENV)/bin/matchmaker init
 	$(VENV)/bin/matchmaker demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins above, password: demo-password)"
-	$(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
+	$(VENV)/bin/matchmaker worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
 
 test: setup $(CHROMIUM)
 	$(VENV)/bin/pytest -q

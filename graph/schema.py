@@ -23,8 +23,8 @@ UNIQUE_KEYS = [
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
     ("FollowUp", "key"),
-    ("FollowUpRound", "key"),
     ("ImportJob", "id"),
+    ("Job", "key"),
     ("RateCounter", "key"),
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
@@ -49,6 +49,8 @@ PLAIN_INDEXES = [
     ("Notification", "audience"),
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
+    ("Job", "status"),
+    ("Job", "kind"),
 ]
 
 

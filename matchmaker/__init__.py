@@ -83,11 +83,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.fairs import bp as fairs_bp
     from matchmaker.imports_web import bp as imports_bp
     from matchmaker.incentives import bp as incentives_bp
+    from matchmaker.mail import bp as mail_bp
     from matchmaker.needs import bp as needs_bp
     from matchmaker.reference_web import bp as reference_bp
     from matchmaker.suppliers import bp as suppliers_bp
     for bp in (auth_bp, main_bp, needs_bp, suppliers_bp, incentives_bp, chainmap_bp,
-               fairs_bp, imports_bp, reference_bp, api_bp):
+               fairs_bp, imports_bp, reference_bp, mail_bp, api_bp):
         app.register_blueprint(bp)
 
     _register_error_handlers(app)

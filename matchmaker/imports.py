@@ -11,12 +11,13 @@ import json
 import logging
 import os
 import re
-import threading
 import time
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from neo4j.exceptions import ConstraintError
 
 from graph import catalog, reference
 from graph import companies as company_store
@@ -24,7 +25,8 @@ from graph import imports as store
 from graph import ledger as ledger_store
 from graph import audit
 from graph import users as user_store
-from matchmaker import accounts, dedupe, ledger, tables
+from graph import jobs as job_store
+from matchmaker import accounts, dedupe, jobs, ledger, policy as policy_module, tables
 from matchmaker.columns import normalize
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from matchmaker.ledger import ImportReport, RowErrors
@@ -337,8 +339,15 @@ def get(graph, user, job_id: str) -> dict:
     return job
 
 
-def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, model: str) -> None:
-    """Run a previewed import; refuses a file with errors unless `valid_only`."""
+def uploads_dir(config) -> Path:
+    """Where previewed files wait for their import (shared by the web and worker processes:
+    with several machines, a shared folder)."""
+    return Path(config["DATA_DIR"]) / "uploads"
+
+
+def start(graph, uploads: Path, user, job_id: str, valid_only: bool) -> None:
+    """Queue a previewed import for the worker; refuses a file with errors unless
+    `valid_only`."""
     sweep(graph, uploads)
     job = get(graph, user, job_id)
     if job["status"] == "expired":
@@ -346,12 +355,30 @@ def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, mod
     if job["summary"]["error_count"] and not valid_only:
         raise ValidationError("文件有错误行：请修正后重新上传，或选择“只导入正确的行”",
                               field="valid_only")
-    if not graph.write(store.claim_job, job_id, PREVIEW_TTL_S * 1000):
+
+    def claim(tx):
+        claimed = store.claim_job(tx, job_id, PREVIEW_TTL_S * 1000)
+        if claimed:
+            job_store.enqueue(tx, [jobs.row("import", {"job": job_id, "valid_only": valid_only},
+                                            key=f"import|{job_id}", max_attempts=3)])
+        return claimed
+    try:
+        claimed = graph.write(claim)
+    except ConstraintError:  # a simultaneous start queued the job first (ArcadeDB says so)
+        claimed = False
+    if not claimed:
         if graph.read(store.get_job, job_id)["status"] in ("previewed", "expired"):
             raise PreviewExpired()  # it passed the age limit since the sweep
         raise Conflict("该导入已开始或已完成")
-    threading.Thread(target=_run, args=(graph, uploads, job, valid_only, policy, model),
-                     name=f"import-{job_id[:8]}", daemon=True).start()
+
+
+def run_job(graph, payload: dict, config: dict) -> None:
+    """The worker's handler for an "import" job. An import whose worker died is run again
+    from the start (imports are idempotent); one that ended meanwhile is left alone."""
+    job = graph.read(store.get_job, payload["job"])
+    if job and job["status"] == "running":
+        _run(graph, uploads_dir(config), job, payload["valid_only"],
+             policy_module.load(config["POLICY_FILE"]), config["EMBEDDING_MODEL"])
 
 
 def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) -> None:

@@ -287,7 +287,7 @@ def send_request(graph, key: str, user, now: int | None = None) -> None:
     invited = meeting["supplier" if side == "anchor" else "anchor"]
     notifications.send(graph, [(invited, "meeting_request",
                                 f"{meeting[f'{side}_name']}（{fair['name']}）",
-                                f"/fairs/{fair['id']}")])
+                                f"/fairs/{fair['id']}", fair["id"])])
 
 
 def answer_request(graph, key: str, user, accept: bool, now: int | None = None) -> None:
@@ -301,6 +301,10 @@ def answer_request(graph, key: str, user, accept: bool, now: int | None = None) 
         changes[f"{side}_pref"] = "meet"
     if not graph.write(store.update_meeting, key, changes, ["requested"]):
         raise Conflict("邀约已过期或已答复")
+    fair = get(graph, meeting["fair"])
+    notifications.send(graph, [(meeting[meeting["requested_by"]],
+                                "meeting_accepted" if accept else "meeting_declined",
+                                fair["name"], f"/fairs/{fair['id']}", fair["id"])])
 
 
 # ---------------------------------------------------------------- schedule
@@ -345,10 +349,17 @@ def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
 
 
 def publish(graph, fair_id: str) -> int:
+    """Publish the schedule; each company with a meeting in it hears (its agenda attached to
+    the e-mail). Publishing again after a change tells them again."""
     fair = get(graph, fair_id)
     if fair["status"] not in ("scheduled", "published"):
         raise Conflict("请先排程再发布")
-    return graph.write(store.publish, fair_id)
+    count = graph.write(store.publish, fair_id)
+    scheduled = {m[side] for m in graph.read(store.meetings, fair_id, None, ["accepted"])
+                 if m["slot"] is not None for side in ("anchor", "supplier")}
+    notifications.send(graph, [(company, "schedule_published", fair["name"],
+                                f"/fairs/{fair_id}", fair_id) for company in sorted(scheduled)])
+    return count
 
 
 def agenda(graph, fair: dict, company: str) -> list[dict]:

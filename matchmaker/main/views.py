@@ -104,4 +104,5 @@ def inbox():
     """Newest first; opening the page marks them read."""
     items = notifications.inbox(graph(), current_user)
     notifications.mark_read(graph(), current_user, [n["id"] for n in items if not n["read"]])
-    return render_template("main/notifications.html", items=items)
+    return render_template("main/notifications.html", items=items,
+                           sentence=notifications.sentence)
