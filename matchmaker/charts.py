@@ -60,6 +60,15 @@ def trend(chart_id: str, years: list[int], values: list, targets: list[int],
             "targets": _targets(targets), "labels": _labels()}
 
 
+def anchor_trend(me: dict | None, targets: list[int]) -> dict | None:
+    """An anchor's own rate over the years of its rates row (`ledger.rates(..., anchor=…)`)."""
+    if not me:
+        return None
+    years = sorted(me["trend"])
+    return trend("my-rate", years, [me["trend"][y]["rate_pct"] for y in years], targets,
+                 _("本企业本地配套率趋势"))
+
+
 def amounts(chart_id: str, title: str, items: list[tuple[str, int, str | None]]) -> dict:
     """Bars of money: (label, fen, status) with status among MET / PARTLY / BELOW / None."""
     return {"id": chart_id, "kind": "bar", "title": title, "unit": _("元"),

@@ -78,14 +78,10 @@ def _mine_page(year: int, entered: dict | None = None, status: int = 200):
     computed = awards.compute(graph(), policy, year, current_user.email, store=False,
                               anchor=current_user.company)
     mine_row = computed["anchors"][0] if computed["anchors"] else None
-    chart = None
-    if me:
-        years = sorted(me["trend"])
-        chart = charts.trend("my-rate", years, [me["trend"][y]["rate_pct"] for y in years],
-                             rate_report["targets_pct"], _("本企业本地配套率趋势"))
-        download = chart_download(chart)
-        if download:
-            return download
+    chart = charts.anchor_trend(me, rate_report["targets_pct"])
+    download = chart_download(chart)
+    if download:
+        return download
     categories = [c for c in graph().read_once(reference.list_categories) if c["parent"]]
     return render_template(
         "incentives/mine.html", year=year, me=me, row=mine_row, chart=chart,

@@ -71,11 +71,7 @@ def anchor(graph, policy: Policy, company: str, today: date | None = None) -> di
     year = _year(policy, today)
     rates = ledger.rates(graph, policy, year, years_back=4, anchor=company)
     me = rates["anchors"][0] if rates["anchors"] else None
-    chart = None
-    if me:
-        years = sorted(me["trend"])
-        chart = charts.trend("my-rate", years, [me["trend"][y]["rate_pct"] for y in years],
-                             rates["targets_pct"], _("本企业本地配套率趋势"))
+    chart = charts.anchor_trend(me, rates["targets_pct"])
     since = int((time.time() - NEW_INTEREST_DAYS * 86400) * 1000)
     return {"year": year, "me": me, "targets": rates["targets_pct"], "chart": chart,
             "awards": [a for a in graph.read(award_store.awards, None, company)
