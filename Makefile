@@ -27,6 +27,14 @@ $(CYTOSCAPE):
 	mkdir -p $(dir $@)
 	cp var/npm/node_modules/cytoscape/dist/cytoscape.min.js $@
 
+# The dagre layered layout for the chain map (cytoscape-dagre bundles dagre itself), from npm
+# like Cytoscape and served locally.
+CYTOSCAPE_DAGRE := matchmaker/static/vendor/cytoscape-dagre.min.js
+$(CYTOSCAPE_DAGRE):
+	npm install --silent --no-save --no-package-lock --prefix var/npm cytoscape-dagre@4.0.1
+	mkdir -p $(dir $@)
+	cp var/npm/node_modules/cytoscape-dagre/dist/cytoscape-dagre.min.js $@
+
 # ECharts for the cockpit's figures (reference lines, values on bars, tooltips, image export),
 # from npm like Cytoscape and served locally.
 ECHARTS := matchmaker/static/vendor/echarts.min.js
@@ -48,7 +56,7 @@ CATALOG := matchmaker/translations/en/LC_MESSAGES/messages.mo
 $(CATALOG): $(CATALOG:.mo=.po) $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d matchmaker/translations
 
-setup: $(VENV)/.installed $(CYTOSCAPE) $(ECHARTS) $(CATALOG)
+setup: $(VENV)/.installed $(CYTOSCAPE) $(CYTOSCAPE_DAGRE) $(ECHARTS) $(CATALOG)
 	$(VENV)/bin/matchmaker build-model
 
 # The worker (e-mail, imports) runs beside gunicorn and stops with it.
