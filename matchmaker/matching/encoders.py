@@ -27,6 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads OpenMP
 
+BATCH = 32
 _lock = threading.Lock()
 _loaded: dict[str, "Encoders"] = {}
 
@@ -65,8 +66,21 @@ class Encoders:
 
     def _dense(self, texts: list[str], kind: str) -> np.ndarray:
         kwargs = {"prompt_name": kind} if self.has_prompts else {}
+        # Batches of texts of like token counts: sentence-transformers groups by characters,
+        # and a Chinese character is about one token where an English word is one or two, so
+        # mixed batches were padded by 14% (2% this way).
+        prompt = self.dense.prompts.get(kind, "") if self.has_prompts else ""
+        lengths = [len(ids) for ids in self.dense.tokenizer(
+            [prompt + t for t in texts], truncation=True,
+            max_length=self.dense.max_seq_length)["input_ids"]]
+        order = np.argsort(lengths, kind="stable")
+        out = np.empty((len(texts), self.dense.get_embedding_dimension()), np.float32)
+        for start in range(0, len(texts), BATCH):
+            batch = order[start:start + BATCH]
+            out[batch] = self.dense.encode([texts[i] for i in batch], batch_size=BATCH,
+                                           convert_to_numpy=True, **kwargs)
         # normalized here, in float32: bfloat16 norms are off by up to 0.5%
-        return _unit(self.dense.encode(texts, batch_size=32, convert_to_numpy=True, **kwargs))
+        return _unit(out)
 
     def _cross(self, texts: list[str]) -> np.ndarray:
         return _unit(np.asarray(self.cross.encode(texts), dtype=np.float32))
