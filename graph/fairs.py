@@ -219,3 +219,12 @@ def expected_purchases(tx, fair_id: str | None = None, anchor: str | None = None
                   supplier_name: s.name} AS expected
         ORDER BY e.year, a.name, s.name
     """, fair=fair_id, anchor=anchor).value()
+
+
+def attended_by(tx, company: str) -> list[dict]:
+    """Fairs the company registered for, newest first, with whether it checked in."""
+    return tx.run("""
+        MATCH (:Company {credit_code: $company})-[:REGISTERED]->(r:FairRegistration)-[:FOR]->(f:Fair)
+        RETURN f.id AS id, f.name AS name, f.days AS days, r.checked_in AS checked_in
+        ORDER BY f.days[0] DESC
+    """, company=company).data()

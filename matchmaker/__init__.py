@@ -86,13 +86,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.fairs import views as fairs
     from matchmaker.imports import views as imports
     from matchmaker.incentives import views as incentives
+    from matchmaker.mail import views as mail
     from matchmaker.main import views as main
     from matchmaker.needs import views as needs
     from matchmaker.reference import commands as _reference_commands  # noqa: F401
     from matchmaker.reference import views as reference
     from matchmaker.suppliers import views as suppliers
     for feature in (auth, main, companies, needs, suppliers, incentives, chainmap, fairs,
-                    imports, reference, api):
+                    imports, reference, mail, api):
         app.register_blueprint(feature.bp)
 
     _register_error_handlers(app)

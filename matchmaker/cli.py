@@ -91,6 +91,31 @@ def demo():
     click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs due now, then exit.")
+@click.option("--name", help="This worker's name in the queue (default: host:pid).")
+@with_appcontext
+def worker(once, name):
+    """Send queued e-mail and run background imports (run one beside the web service; several
+    machines' workers share the queue)."""
+    import logging
+    from matchmaker.mail import smtp
+    from matchmaker.worker import Worker
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        settings = smtp.SmtpSettings.from_config(current_app.config)
+    except smtp.SmtpConfigError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"e-mail through {settings.host}:{settings.port} ({settings.security})"
+               if settings else "MATCHMAKER_SMTP_HOST is unset: e-mail is kept in the outbox "
+               "(/mail/outbox), not sent", err=True)
+    runner = Worker(current_app._get_current_object(), name)
+    if once:
+        click.echo(f"ran {runner.run_once()} jobs")
+    else:
+        runner.run_forever()
+
+
 @cli.command("set-password")
 @click.argument("email")
 @click.password_option(help="The new password (asked twice when not given).")

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request
+from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 
-from matchmaker import tables
+from matchmaker import charts, tables
 from matchmaker.auth.access import company_approved
 from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy
@@ -103,3 +104,17 @@ def flash_refusals(bp: Blueprint, back: Callable[[], str],
             return domain_error_response(e)
         flash(e.message, "error")
         return redirect(back())
+
+
+def chart_download(*specs) -> Response | None:
+    """The Excel of the page's figure named by `?chart=`; otherwise None, after giving each
+    figure the address of its download (this page with `?chart=<id>`)."""
+    wanted = request.args.get("chart")
+    for spec in specs:
+        if spec and spec["id"] == wanted:
+            return xlsx_response(charts.sheets(spec), f"{spec['id']}.xlsx")
+    for spec in specs:
+        if spec:
+            spec["download"] = url_for(request.endpoint, **{
+                **(request.view_args or {}), **request.args.to_dict(), "chart": spec["id"]})
+    return None

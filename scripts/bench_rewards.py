@@ -61,6 +61,16 @@ def purchases_csv(rows: int, anchors: list[str], suppliers: list[str], seed_: in
     return out.getvalue()
 
 
+def _peak_mb(pid: int) -> int | None:
+    """Peak resident memory of the embedded graph server (its own process, JVM included)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(round(int(line.split()[1]) / 1024) for line in status
+                        if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -119,6 +129,7 @@ def main() -> None:
         result["reimport_10k_unchanged"] = again.unchanged
         result["reimport_10k_s"] = round(time.perf_counter() - started, 2)
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        result["graph_server_peak_rss_mb"] = _peak_mb(graph.embedded.pid)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

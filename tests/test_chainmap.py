@@ -91,39 +91,80 @@ def test_chain_pages(client, city):
     page = client.get("/chain/?year=2025&category=THERM-COMP&pct=50").get_data(as_text=True)
     assert "缺失环节" in page and "株洲压缩机有限公司" in page and "54.5%" in page
     assert "/static/vendor/cytoscape.min.js" in page
-    data = client.get("/chain/map.json?cluster=CM").get_json()
-    kinds = {n["kind"] for n in data["nodes"]}
-    assert kinds >= {"anchor", "category", "supplier"}
-    assert {"source": city["local"]["credit_code"], "target": "cat:HYD-CYL",
-            "kind": "can_supply"} in data["edges"]
+    assert "/static/vendor/cytoscape-dagre.min.js" in page
     book = load_workbook(io.BytesIO(client.get("/chain/missing-links.xlsx?year=2025").data))
     first = list(book.active.iter_rows(values_only=True))[1]
     assert first[0] == "THERM-COMP" and "株洲压缩机有限公司" in first[-1]
     assert client.get("/chain/?pct=500&category=X").status_code == 400
 
 
-def _nodes_once(page, condition, timeout_s: float = 30) -> int:
-    """The map's node count once `condition` holds. Polled from Python: the page's
-    Content-Security-Policy forbids the string evaluation that page.wait_for_function uses."""
-    import time
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        nodes = int(page.get_attribute("#chain-map", "data-nodes") or 0)
-        if condition(nodes):
-            return nodes
-        page.wait_for_timeout(200)
-    raise AssertionError("the chain map did not redraw")
+def _by_id(data):
+    return {n["id"]: n for n in data["nodes"]}
 
 
-def test_browser_opens_the_map(city, browser_page):
-    """Chromium draws the Cytoscape map from /chain/map.json and the category filter redraws it."""
-    from conftest import browser_login
-    page = browser_page
-    browser_login(page, "office@c.cn")
-    page.goto("/chain/?year=2025")
-    page.wait_for_selector("#chain-map canvas")
-    everything = _nodes_once(page, lambda n: n > 0)
-    assert page.locator("text=缺失环节（招商清单）").is_visible()
-    page.shot("chain-map")
-    page.select_option("#map-category", "HYD-CYL")
-    _nodes_once(page, lambda n: n < everything)
+def test_map_is_layered_with_missing_links_and_counts(client, city):
+    """The map's JSON: anchors → parts in layers, the missing link flagged, suppliers collapsed
+    into counts per part (local: able to supply; outside: bought from this year)."""
+    login(client, "office@c.cn")
+    x, y = city["x"]["credit_code"], city["y"]["credit_code"]
+    data = client.get("/chain/map.json?year=2025").get_json()
+    assert data["layers"] == ["anchor", "part", "supplier"] and data["missing_links"] == 1
+    nodes = _by_id(data)
+    assert {n["kind"] for n in data["nodes"]} == {"anchor", "part"}   # suppliers collapsed
+    assert (nodes["a:" + x]["name"], nodes["a:" + y]["name"]) == ("星联重工", "湘江汽车")
+    compressors, cylinders = nodes["p:THERM-COMP"], nodes["p:HYD-CYL"]
+    assert compressors["missing"] and compressors["missing_reason"] == "no_local_supplier"
+    assert (compressors["local_suppliers"], compressors["outside_suppliers"]) == (0, 1)
+    assert compressors["nonlocal_fen"] == 50 * M and compressors["local_share_pct"] == "0.0"
+    assert not cylinders["missing"] and cylinders["missing_reason"] is None
+    assert (cylinders["local_suppliers"], cylinders["outside_suppliers"]) == (1, 1)
+    assert cylinders["best_local_match"]["supplier"] == "浏阳液压有限公司"
+    assert cylinders["best_local_match"]["company"] == city["local"]["credit_code"]
+    edges = {(e["source"], e["target"]): e for e in data["edges"]}
+    assert set(edges) == {("a:" + x, "p:HYD-CYL"), ("a:" + x, "p:THERM-COMP"),
+                          ("a:" + y, "p:HYD-CYL"), ("a:" + y, "p:THERM-COMP")}
+    mine = edges[("a:" + x, "p:HYD-CYL")]
+    assert (mine["open_needs"], mine["total_fen"], mine["local_fen"], mine["nonlocal_fen"]) == (
+        1, 15 * M, 10 * M, 5 * M)
+    # The automotive cluster alone: its one anchor never bought cylinders outside the city.
+    auto = _by_id(client.get("/chain/map.json?year=2025&cluster=AU").get_json())
+    assert {n for n in auto if n.startswith("a:")} == {"a:" + y}
+    assert auto["p:HYD-CYL"]["outside_suppliers"] == 0
+    # The year changes the data: in 2024 only 星联 bought, and only cylinders.
+    earlier = client.get("/chain/map.json?year=2024").get_json()
+    assert [e["target"] for e in earlier["edges"]] == ["p:HYD-CYL"]
+    assert _by_id(earlier)["p:HYD-CYL"]["total_fen"] == 5 * M
+
+
+def test_opening_a_part_returns_its_suppliers(client, city):
+    login(client, "office@c.cn")
+    cylinders = client.get("/chain/part.json?year=2025&part=HYD-CYL").get_json()
+    assert [(s["id"], s["name"]) for s in cylinders["local"]] == [
+        ("s:" + city["local"]["credit_code"], "浏阳液压有限公司")]
+    assert [(s["name"], s["amount_fen"]) for s in cylinders["outside"]] == [
+        ("武汉油缸有限公司", 5 * M)]
+    compressors = client.get("/chain/part.json?year=2025&part=THERM-COMP").get_json()
+    assert compressors["local"] == []
+    assert [(s["name"], s["region"], s["amount_fen"]) for s in compressors["outside"]] == [
+        ("株洲压缩机有限公司", "株洲市", 50 * M)]
+    auto = client.get("/chain/part.json?year=2025&part=HYD-CYL&cluster=AU").get_json()
+    assert auto["outside"] == [] and len(auto["local"]) == 1
+    assert client.get("/chain/part.json?year=2025&part=NOPE").status_code == 404
+    assert client.get("/chain/part.json?year=2025").status_code == 400
+    assert client.get("/chain/part.json?year=2025&part=HYD-CYL&cluster=NOPE").status_code == 400
+
+
+def test_map_page_shows_names_not_codes(client, city):
+    """Years with data as a select, clusters by name; no taxonomy or cluster codes on screen
+    (they stay in the map's data and the form values)."""
+    import re
+    login(client, "office@c.cn")
+    page = client.get("/chain/?year=2025&category=THERM-COMP&pct=50").get_data(as_text=True)
+    years = re.search(r'<select name="year"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)"', years) == ["2024", "2025"]
+    assert 'value="2025" selected' in years
+    assert 'id="chain-map-data"' in page and 'id="chain-map-text"' in page
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", page, flags=re.S))
+    for code in ("HYD-CYL", "THERM-COMP", "CM", "AU"):
+        assert not re.search(rf"\b{code}\b", visible), code
+    assert "工程机械" in visible and "汽车" in visible    # the clusters, by name

@@ -356,3 +356,12 @@ def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
     weights = priorities.weights(graph, policy, setup.get(graph, fair_id))
     assert set(weights) == {m["key"] for m in graph.read(fair_store.meetings, fair_id)}
     assert timetable.run_scheduler(graph, fair_id, time_limit=2, policy=policy)["scheduled"] == 1
+
+
+def test_fair_form_uses_pickers_and_names_clusters(client, graph, people):
+    login(client, "office@c.cn")
+    page = client.get("/fairs/new").get_data(as_text=True)
+    assert 'type="date"' in page and 'type="time"' in page
+    assert '<option value="CM">工程机械</option>' in page or ">工程机械</option>" in page
+    fair_id = create_fair(client, day_count="3")
+    assert len(setup.get(graph, fair_id)["days"]) == 3   # first day + two more

@@ -214,10 +214,12 @@ def test_follow_up_asked_once_answered_and_shown_in_the_report(app, graph, held_
     from matchmaker.errors import Forbidden, ValidationError
     A, local1, local2 = CODES["A"], CODES["local1"], CODES["local2"]
     today = date(2025, 9, 15)
-    assert followup.announce_due(graph, today) == 1
-    assert followup.announce_due(graph, today) == 0  # once per fair and round
+    from matchmaker.mail import periodic   # the worker's tick queues the round once
+    assert [r["key"] for r in periodic.due(graph.read(fair_store.list_fairs), date(2025, 9, 3))] == [
+        "follow_up|f2025|3"]
+    assert followup.announce(graph, "f2025") == 5   # every company that held a meeting
     told = graph.read(notification_store.notifications_for, [local1])
-    assert [n["kind"] for n in told] == ["follow_up"]
+    assert [(n["kind"], n["link"]) for n in told] == [("follow_up", "/fairs/follow-ups")]
 
     questions = followup.questions(graph, local1, today)
     assert [(q["anchor"], q["round"], q["answer"]) for q in questions] == [(A, 3, None)]

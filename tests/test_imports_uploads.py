@@ -18,6 +18,7 @@ from matchmaker import tables
 from matchmaker.errors import ValidationError
 from matchmaker.imports import jobs as imports
 from matchmaker.imports import purchases as ledger
+from matchmaker.worker import Worker
 
 SHEET = "xl/worksheets/sheet1.xml"
 HEADER = ",".join(ledger.PURCHASE_COLUMNS)
@@ -247,8 +248,5 @@ def test_six_simultaneous_starts_run_one_import(app, client, graph, anchor):
     for t in threads:
         t.join()
     assert sorted(codes) == [302] + [409] * 5, codes
-    deadline = time.monotonic() + 60
-    while graph.read(job_store.get_job, job)["status"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    assert Worker(app).run_once() == 1  # one job was queued
     assert graph.read(job_store.get_job, job)["report"]["created"] == 1

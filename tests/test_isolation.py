@@ -135,7 +135,7 @@ def test_the_sweep_would_see_a_leak(app, world):
 
 
 ALLOWED_UNAPPROVED = {"/", "/notifications", "/suppliers/profile", "/suppliers/capabilities/new",
-                      "/suppliers/capabilities/<capability_id>"}
+                      "/suppliers/capabilities/<capability_id>", "/mail/preferences"}
 
 
 @pytest.mark.parametrize("role", ["anchor", "supplier"])

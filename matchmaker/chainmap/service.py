@@ -26,7 +26,8 @@ def coverage(graph, policy: Policy, year: int, cluster: str | None = None) -> di
             for m in top["matches"]:
                 if best is None or m["score"] > best["score"]:
                     best = {"score": m["score"], "confident": m["confident"],
-                            "supplier": m["company_name"], "need": need_id}
+                            "supplier": m["company_name"], "company": m["company"],
+                            "need": need_id}
         row["best_local_match"] = best
         row["nonlocal_fen"] = row["total_fen"] - row["local_fen"]
         row["local_share_pct"] = (None if not row["total_fen"]

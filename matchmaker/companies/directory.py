@@ -1,7 +1,9 @@
 """The company directory and needs lists as each user may see them, one page at a time."""
 from __future__ import annotations
 
+from graph import audit as audit_store
 from graph import catalog
+from graph import fairs as fair_store
 from graph import companies as company_store
 from graph import reference
 from matchmaker.companies import dedupe
@@ -53,11 +55,22 @@ EXPORT_COLUMNS = ["credit_code", "name", "role", "status", "region_name", "park_
                   "address", "contact_name", "contact_phone", "clusters", "local"]
 
 
-def export_rows(graph, filters: dict) -> tuple[list[str], list[list]]:
-    """The organizer's filtered directory as a table (header, rows) for Excel/CSV."""
+def export_rows(graph, filters: dict, labels: dict[str, str] | None = None,
+                texts: dict[str, dict] | None = None) -> tuple[list[str], list[list]]:
+    """The organizer's filtered directory as a table (header, rows) for Excel/CSV. `labels`
+    names the columns and `texts` words the values ({column: {value: text}}) for people; the
+    import reads both back. Clusters are listed by name."""
     rows = graph.read(company_store.list_companies, **filters, limit=EXPORT_LIMIT)
-    return EXPORT_COLUMNS, [[", ".join(c[k] or []) if k == "clusters" else c.get(k)
-                             for k in EXPORT_COLUMNS] for c in rows]
+    clusters = {c["code"]: c["name"] for c in graph.read_once(reference.list_clusters)}
+    texts = texts or {}
+
+    def cell(company, k):
+        if k == "clusters":
+            return "、".join(clusters.get(c, c) for c in company[k] or [])
+        value = company.get(k)
+        return str(texts[k].get(value, value)) if k in texts else value
+    header = [str((labels or {}).get(k, k)) for k in EXPORT_COLUMNS]
+    return header, [[cell(c, k) for k in EXPORT_COLUMNS] for c in rows]
 
 
 def with_duplicate_review(graph, rows: list[dict]) -> list[dict]:
@@ -77,6 +90,31 @@ def company(graph, user, credit_code: str) -> dict:
                          or found["status"] == "approved"):
         raise NotFound("企业不存在")
     return _visible(user, found)
+
+
+# What a supplier published about a capability (its contacts stay with the office, and with an
+# anchor only once it shortlists the supplier for a need).
+PUBLISHED_CAPABILITY = ("products", "processes", "materials", "equipment", "certifications",
+                        "capacity_per_year", "requirement_chips")
+
+
+def profile(graph, user, credit_code: str) -> dict:
+    """A company's page: what it published (capabilities, or an anchor's open needs), its
+    region and park, the fairs it attended; for the office also its status history."""
+    found = company(graph, user, credit_code)
+    clusters = {c["code"]: c["name"] for c in graph.read_once(reference.list_clusters)}
+    found = dict(found, cluster_names=[clusters.get(c, c) for c in found.get("clusters") or []])
+    out = {"company": found, "fairs": graph.read(fair_store.attended_by, credit_code),
+           "capabilities": [], "needs": [], "history": []}
+    if found["role"] == "supplier":
+        out["capabilities"] = [{k: c.get(k) for k in PUBLISHED_CAPABILITY}
+                               for c in graph.read(catalog.capabilities_of, credit_code)]
+    else:
+        out["needs"] = graph.read(catalog.list_needs, credit_code, "open", True)
+    if user.is_organizer:
+        out["history"] = [e for e in graph.read(audit_store.events, f"company:{credit_code}")
+                          if e["subject"] == f"company:{credit_code}"]
+    return out
 
 
 def needs(graph, user, status: str | None, page: int, per_page: int) -> dict:

@@ -1,5 +1,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from matchmaker import tables
@@ -10,6 +11,10 @@ from matchmaker.extensions import current_policy, db
 from matchmaker.web import flash_refusals, safe_next, xlsx_response
 
 PAGE = 50
+EXPORT_LABELS = {"credit_code": _l("统一社会信用代码"), "name": _l("企业名称"), "role": _l("企业类型"),
+                 "status": _l("审核状态"), "region_name": _l("注册地"), "park_name": _l("园区"),
+                 "address": _l("地址"), "contact_name": _l("联系人"), "contact_phone": _l("联系电话"),
+                 "clusters": _l("产业集群"), "local": _l("本地企业")}
 
 
 def _back_to() -> str:
@@ -44,7 +49,10 @@ def directory_page():
 def export(fmt):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    header, rows = directory.export_rows(db(), _directory_filters())
+    header, rows = directory.export_rows(db(), _directory_filters(), EXPORT_LABELS, {
+        "role": {"anchor": _("主机企业"), "supplier": _("配套企业")},
+        "status": {"approved": _("已审核"), "pending": _("待审核"), "rejected": _("未通过")},
+        "local": {True: _("是"), False: _("否")}})
     if fmt == "xlsx":
         return xlsx_response({_("企业名录"): (header, rows)}, "companies.xlsx")
     return Response(tables.write_csv(header, rows), mimetype="text/csv; charset=utf-8",
@@ -59,3 +67,10 @@ def set_status(credit_code):
                                 request.form.get("reason"), current_user.email)
     flash(_("已更新企业状态"), "success")
     return redirect(_back_to())
+
+
+@bp.route("/<code>")
+@roles_required("organizer", "anchor", "supplier")
+def profile(code):
+    """A company's page: what it published; contacts and status history for the office."""
+    return render_template("companies/profile.html", **directory.profile(db(), current_user, code))

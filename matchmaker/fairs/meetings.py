@@ -71,7 +71,7 @@ def send_request(graph, key: str, user, now: int | None = None) -> None:
     invited = meeting["supplier" if side == "anchor" else "anchor"]
     notifications.send(graph, [(invited, "meeting_request",
                                 f"{meeting[f'{side}_name']}（{fair['name']}）",
-                                f"/fairs/{fair['id']}")])
+                                f"/fairs/{fair['id']}", fair["id"])])
 
 
 def answer_request(graph, key: str, user, accept: bool, now: int | None = None) -> None:
@@ -85,6 +85,10 @@ def answer_request(graph, key: str, user, accept: bool, now: int | None = None) 
         changes[f"{side}_pref"] = "meet"
     if not graph.write(fair_store.update_meeting, key, changes, ["requested"]):
         raise Conflict("邀约已过期或已答复")
+    fair = get(graph, meeting["fair"])
+    notifications.send(graph, [(meeting[meeting["requested_by"]],
+                                "meeting_accepted" if accept else "meeting_declined",
+                                fair["name"], f"/fairs/{fair['id']}", fair["id"])])
 
 
 def check_in(graph, fair_id: str, company: str, present: bool) -> None:

@@ -54,6 +54,9 @@ def parse_fair(form: dict, clusters: set[str]) -> dict:
     if cluster and cluster not in clusters:
         raise ValidationError(f"未知的产业集群“{cluster}”", field="cluster")
     days = sorted({_date(d, "days") for d in re.split(r"[,，\s]+", form.get("days") or "") if d})
+    if days and form.get("day_count"):   # the form's date picker: first day + consecutive days
+        count = _int(form.get("day_count"), "day_count", 1, 5, "连续举办天数")
+        days = sorted({days[0] + timedelta(days=n) for n in range(count)} | set(days))
     if not days or len(days) > 5:
         raise ValidationError("请填写1至5个举办日期，用逗号分隔", field="days")
     start, end = _minutes(form.get("day_start"), "day_start"), _minutes(form.get("day_end"), "day_end")
@@ -144,7 +147,7 @@ def get(graph, fair_id: str) -> dict:
 def default_form(today: date | None = None) -> dict:
     """Sensible defaults for a new fair: a one-day fair in four weeks, 30-minute slots."""
     day = (today or date.today()) + timedelta(days=28)
-    return {"days": day.isoformat(), "day_start": "09:00", "day_end": "17:00",
+    return {"days": day.isoformat(), "day_count": 1, "day_start": "09:00", "day_end": "17:00",
             "slot_minutes": 30, "breaks": "12:00-13:30", "tables": 20,
             "registration_opens": (today or date.today()).isoformat(),
             "registration_closes": (day - timedelta(days=3)).isoformat(),

@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 
 from graph import fairs as fair_store
+from matchmaker import notifications
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.fairs import priorities, scheduling
 from matchmaker.fairs.setup import get
@@ -54,10 +55,17 @@ def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
 
 
 def publish(graph, fair_id: str) -> int:
+    """Publish the schedule; each company with a meeting in it hears (its agenda attached to
+    the e-mail). Publishing again after a change tells them again."""
     fair = get(graph, fair_id)
     if fair["status"] not in ("scheduled", "published"):
         raise Conflict("请先排程再发布")
-    return graph.write(fair_store.publish, fair_id)
+    count = graph.write(fair_store.publish, fair_id)
+    scheduled = {m[side] for m in graph.read(fair_store.meetings, fair_id, None, ["accepted"])
+                 if m["slot"] is not None for side in ("anchor", "supplier")}
+    notifications.send(graph, [(company, "schedule_published", fair["name"],
+                                f"/fairs/{fair_id}", fair_id) for company in sorted(scheduled)])
+    return count
 
 
 def agenda(graph, fair: dict, company: str) -> list[dict]:

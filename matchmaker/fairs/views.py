@@ -49,6 +49,8 @@ def index():
 @roles_required("organizer")
 def new():
     form = FairForm(data=setup.default_form() if request.method == "GET" else None)
+    form.cluster.choices = [("", _("全部产业集群"))] + [
+        (c["code"], c["name"]) for c in db().read_once(reference.list_clusters)]
     if form.validate_on_submit():
         clusters = {c["code"] for c in db().read_once(reference.list_clusters)}
         try:

@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph import imports as job_store
+from neo4j.exceptions import ConstraintError
+
+from graph import imports as import_store
+from graph import jobs as job_store
 from graph import users as user_store
-from matchmaker import tables
+from matchmaker import jobs, policy as policy_module, tables
 from matchmaker.columns import normalize
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from matchmaker.imports import purchases as ledger
@@ -115,7 +117,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
                "columns": spec.columns, "labels": table.labels, "sheet": table.sheet,
                "unrecognized": table.unrecognized, "categories": mapped[:100],
                "parks": [p for p in park_texts if p["how"] != "exact"][:100]}
-    graph.write(job_store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
+    graph.write(import_store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
                                    "company": user.company, "filename": filename[:200],
                                    "size": len(data), "total": len(valid),
                                    "summary": json.dumps(summary, ensure_ascii=False)})
@@ -124,7 +126,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
 
 def _check_quota(graph, user, size: int) -> None:
     """Open previews hold disk space and their uploader's pending work: a few at a time."""
-    count, held = graph.read(job_store.open_previews, user.email, PREVIEW_TTL_S * 1000)
+    count, held = graph.read(import_store.open_previews, user.email, PREVIEW_TTL_S * 1000)
     if count >= MAX_OPEN_PREVIEWS or held + size > MAX_PREVIEW_BYTES:
         raise TooManyPreviews(
             f"您已有{count}个未导入的预览（共{held / 2**20:.1f}MB），上限为{MAX_OPEN_PREVIEWS}个、"
@@ -143,7 +145,7 @@ def _save(uploads: Path, job_id: str, data: bytes) -> None:
 def sweep(graph, uploads: Path) -> None:
     """Expire the previews older than PREVIEW_TTL_S and remove their files; then any file
     left twice that old (its job was never stored, or its import died before removing it)."""
-    for job_id in graph.write(job_store.expire_jobs, PREVIEW_TTL_S * 1000):
+    for job_id in graph.write(import_store.expire_jobs, PREVIEW_TTL_S * 1000):
         (uploads / job_id).unlink(missing_ok=True)
     if not uploads.is_dir():
         return
@@ -155,14 +157,21 @@ def sweep(graph, uploads: Path) -> None:
 
 
 def get(graph, user, job_id: str) -> dict:
-    job = graph.read(job_store.get_job, job_id)
+    job = graph.read(import_store.get_job, job_id)
     if not job or not (user.is_organizer or job["actor"] == user.email):
         raise NotFound("导入任务不存在")
     return job
 
 
-def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, model: str) -> None:
-    """Run a previewed import; refuses a file with errors unless `valid_only`."""
+def uploads_dir(config) -> Path:
+    """Where previewed files wait for their import (shared by the web and worker processes:
+    with several machines, a shared folder)."""
+    return Path(config["DATA_DIR"]) / "uploads"
+
+
+def start(graph, uploads: Path, user, job_id: str, valid_only: bool) -> None:
+    """Queue a previewed import for the worker; refuses a file with errors unless
+    `valid_only`."""
     sweep(graph, uploads)
     job = get(graph, user, job_id)
     if job["status"] == "expired":
@@ -170,12 +179,30 @@ def start(graph, uploads: Path, user, job_id: str, valid_only: bool, policy, mod
     if job["summary"]["error_count"] and not valid_only:
         raise ValidationError("文件有错误行：请修正后重新上传，或选择“只导入正确的行”",
                               field="valid_only")
-    if not graph.write(job_store.claim_job, job_id, PREVIEW_TTL_S * 1000):
-        if graph.read(job_store.get_job, job_id)["status"] in ("previewed", "expired"):
+
+    def claim(tx):
+        claimed = import_store.claim_job(tx, job_id, PREVIEW_TTL_S * 1000)
+        if claimed:
+            job_store.enqueue(tx, [jobs.row("import", {"job": job_id, "valid_only": valid_only},
+                                            key=f"import|{job_id}", max_attempts=3)])
+        return claimed
+    try:
+        claimed = graph.write(claim)
+    except ConstraintError:  # a simultaneous start queued the job first (ArcadeDB says so)
+        claimed = False
+    if not claimed:
+        if graph.read(import_store.get_job, job_id)["status"] in ("previewed", "expired"):
             raise PreviewExpired()  # it passed the age limit since the sweep
         raise Conflict("该导入已开始或已完成")
-    threading.Thread(target=_run, args=(graph, uploads, job, valid_only, policy, model),
-                     name=f"import-{job_id[:8]}", daemon=True).start()
+
+
+def run_job(graph, payload: dict, config: dict) -> None:
+    """The worker's handler for an "import" job. An import whose worker died is run again
+    from the start (imports are idempotent); one that ended meanwhile is left alone."""
+    job = graph.read(import_store.get_job, payload["job"])
+    if job and job["status"] == "running":
+        _run(graph, uploads_dir(config), job, payload["valid_only"],
+             policy_module.load(config["POLICY_FILE"]), config["EMBEDDING_MODEL"])
 
 
 def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) -> None:
@@ -183,7 +210,7 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
     # must not lift the anchor's limit to its own purchases. Organizers belong to no company.
     actor, only_anchor = job["actor"], job["company"]
     path = uploads / job["id"]
-    progress = lambda done, total: graph.write(job_store.set_progress, job["id"], done)  # noqa: E731
+    progress = lambda done, total: graph.write(import_store.set_progress, job["id"], done)  # noqa: E731
     try:
         table = read(graph, job["kind"], path.read_bytes(), job["filename"], actor,
                      job["summary"].get("sheet"))
@@ -198,13 +225,13 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
                                              progress=progress, model=model)
         result = report.to_dict()
         result["errors"] = result["errors"][:500]
-        graph.write(job_store.finish_job, job["id"], "done", result)
+        graph.write(import_store.finish_job, job["id"], "done", result)
     except DomainError as e:
-        graph.write(job_store.finish_job, job["id"], "failed",
+        graph.write(import_store.finish_job, job["id"], "failed",
                     {"message": e.message, "errors": e.details[:500]})
     except Exception:  # the job must end visibly, whatever happened
         log.exception("import %s failed", job["id"])
-        graph.write(job_store.finish_job, job["id"], "failed",
+        graph.write(import_store.finish_job, job["id"], "failed",
                     {"message": "导入中断（已导入的批次保留，重新导入同一文件即可补全）",
                      "errors": []})
     finally:

@@ -112,12 +112,14 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     if dry_run:
         report.created = len(rows)  # at most: rows already stored would count as unchanged
         return report
+    linked: set[tuple[str, str]] = set()   # supplier→anchor pairs already linked by this import
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         try:
-            counts = graph.write(_store_purchases, batch, actor)
+            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
         except ConstraintError:  # a concurrent import created some keys: look them up again
-            counts = graph.write(_store_purchases, batch, actor)
+            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
+        linked.update(pairs)   # once committed
         report.created += counts[0]
         report.updated += counts[1]
         report.unchanged += counts[2]
@@ -126,7 +128,8 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     return report
 
 
-def _store_purchases(tx, batch: list[dict], actor: str) -> tuple[int, int, int]:
+def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, str]]
+                     ) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
     now = int(time.time())
     existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch])
     new, corrections, events = [], [], []
@@ -146,9 +149,11 @@ def _store_purchases(tx, batch: list[dict], actor: str) -> tuple[int, int, int]:
                 {"amount_fen": row["amount_fen"], "date": row["date"],
                  "category_text": row["category_text"]}))
     ledger_store.create_purchases(tx, new)
+    pairs = sorted({(r["anchor"], r["supplier"]) for r in new} - linked)
+    ledger_store.link_suppliers(tx, pairs)
     ledger_store.correct_purchases(tx, corrections)
     audit.record(tx, events)
-    return len(new), len(corrections), len(batch) - len(new) - len(corrections)
+    return (len(new), len(corrections), len(batch) - len(new) - len(corrections)), pairs
 
 
 def map_material_group(graph, anchor: str, text: str, category: str, actor: str) -> int:

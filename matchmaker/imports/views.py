@@ -17,7 +17,7 @@ from matchmaker.web import year_arg
 
 
 def _uploads() -> Path:
-    return Path(current_app.config["DATA_DIR"]) / "uploads"
+    return imports.uploads_dir(current_app.config)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -53,10 +53,9 @@ def _column_choices() -> dict[str, str]:
 @bp.route("/<job_id>/start", methods=["POST"])
 @roles_required("anchor", "organizer")
 def start(job_id):
-    """Step 2: import in the background; the job page shows the progress."""
+    """Step 2: queue the import for the worker; the job page shows the progress."""
     imports.start(db(), _uploads(), current_user, job_id,
-                  request.form.get("valid_only") == "1", current_policy(),
-                  current_app.config["EMBEDDING_MODEL"])
+                  request.form.get("valid_only") == "1")
     return redirect(url_for("imports.job", job_id=job_id))
 
 

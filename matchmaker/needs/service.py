@@ -91,11 +91,17 @@ def for_need(graph, user, need: dict) -> dict:
             "interested": graph.read(engagement_store.interested_in, need["id"])}
 
 
-def express_interest(graph, user, need_id: str, message: str = "") -> bool:
-    """A supplier tells the anchor it can supply an open need (and may ask to meet)."""
+def public_need(graph, need_id: str) -> dict:
+    """An open, public need of an approved anchor, as any approved supplier may read it."""
     need = graph.read(catalog.get_need, need_id)
     if not need or not matching.is_public(need):
         raise NotFound("需求不存在或已关闭")
+    return need
+
+
+def express_interest(graph, user, need_id: str, message: str = "") -> bool:
+    """A supplier tells the anchor it can supply an open need (and may ask to meet)."""
+    need = public_need(graph, need_id)
     message = (message or "").strip()
     if len(message) > 500:
         raise ValidationError("留言不能超过500字", field="message")

@@ -1,3 +1,5 @@
+import re
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,6 +35,8 @@ def edit(need_id):
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         data["id"] = need_id
+        data["certs_required"] = [c for c in re.split(r"[,，、;；\s]+", data["certs_required"] or "")
+                                  if c]
         try:
             saved = service.save_need(db(), current_app.config["EMBEDDING_MODEL"],
                                       current_user, data, existing)
@@ -47,6 +51,7 @@ def edit(need_id):
 def _form_data(need: dict) -> dict:
     deadline = need.get("deadline")
     return dict(need, deadline=deadline.to_native() if deadline else None,
+                certs_required="、".join(need.get("certs_required") or []),
                 status=need["status"] if need["status"] in ("open", "draft") else "open")
 
 
@@ -67,8 +72,12 @@ def mark(need_id, supplier):
 
 
 @bp.route("/<need_id>")
-@roles_required("anchor", "organizer")
+@roles_required("anchor", "organizer", "supplier")
 def show(need_id):
+    if current_user.role == "supplier":   # the published need, without anyone's ranking
+        return render_template("needs/brief.html",
+                               need=service.public_need(db(), need_id),
+                               interested=need_id in service.interests_of(db(), current_user))
     filters = Filters(local_only=request.args.get("local") == "1",
                       required_certs=[c for c in request.args.getlist("cert") if c])
     result = matching.match_need(db(), need_id, current_user, filters)
