@@ -1,5 +1,5 @@
 """Spreadsheet imports, on the web (`/imports/`, views) and the command line: a preview then a
-background run (jobs), one module per kind of file (companies, suppliers, needs, purchases),
+run on the worker (jobs), one module per kind of file (companies, suppliers, needs, purchases),
 what they share (rows), and how purchase category texts find a part (purchase_categories)."""
 from flask import Blueprint
 
