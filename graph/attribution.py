@@ -52,17 +52,6 @@ def window_totals(tx, start: str, end: str, local: list[str]) -> dict[str, dict]
 
 # --- follow-up questions 3 and 6 months after a fair ---
 
-def open_round(tx, key: str, at: int) -> bool:
-    """Record that a follow-up round has been announced; True only the first time."""
-    return tx.run("""
-        MERGE (r:FollowUpRound {key: $key})
-        ON CREATE SET r.announced_at = $at, r.fresh = true
-        WITH r, coalesce(r.fresh, false) AS fresh
-        SET r.fresh = false
-        RETURN fresh
-    """, key=key, at=at).single()["fresh"]
-
-
 def save_follow_up(tx, row: dict) -> None:
     tx.run("""
         MATCH (m:FairMeeting {key: $row.meeting})
@@ -89,6 +78,7 @@ def held_meetings_of(tx, company: str) -> list[dict]:
           AND m.attended = true AND m.outcome IS NOT NULL
         MATCH (f:Fair {id: m.fair}), (m)-[:ANCHOR]->(a:Company), (m)-[:SUPPLIER]->(s:Company)
         RETURN m.key AS key, m.fair AS fair, f.name AS fair_name, f.days[0] AS day,
+               f.days[size(f.days) - 1] AS last_day,
                m.anchor AS anchor, m.supplier AS supplier, a.name AS anchor_name,
                s.name AS supplier_name, m.outcome AS outcome
         ORDER BY day DESC, a.name, s.name

@@ -25,10 +25,6 @@ def create_fair(tx, fair: dict) -> None:
     """, fair=fair).consume()
 
 
-def update_fair(tx, fair_id: str, changes: dict) -> None:
-    tx.run("MATCH (f:Fair {id: $id}) SET f += $changes", id=fair_id, changes=changes).consume()
-
-
 def get_fair(tx, fair_id: str) -> dict | None:
     record = tx.run(f"MATCH (f:Fair {{id: $id}}) RETURN f {{{FAIR_FIELDS}}} AS fair",
                     id=fair_id).single()

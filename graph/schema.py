@@ -23,8 +23,8 @@ UNIQUE_KEYS = [
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
     ("FollowUp", "key"),
-    ("FollowUpRound", "key"),
     ("ImportJob", "id"),
+    ("Job", "key"),
     ("RateCounter", "key"),
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
@@ -37,6 +37,8 @@ PLAIN_INDEXES = [
     ("Need", "status"),
     ("Purchase", "year"),
     ("Purchase", "anchor"),
+    ("Purchase", "supplier"),
+    ("Purchase", "category"),
     ("Award", "year"),
     ("Award", "subject"),
     ("Baseline", "year"),
@@ -47,6 +49,8 @@ PLAIN_INDEXES = [
     ("Notification", "audience"),
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
+    ("Job", "status"),
+    ("Job", "kind"),
 ]
 
 

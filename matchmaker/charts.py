@@ -1,5 +1,5 @@
 """Figures as data. Each chart is a small spec — title, categories, series, target lines, unit —
-that static/charts.js draws with ECharts (vendored from npm, served locally) and `workbook()`
+that static/charts.js draws with ECharts (vendored from npm, served locally) and `sheets()`
 writes to Excel, so the picture and its download always show the same numbers.
 
 Rates are percentages for display; money stays integer fen until the spec turns it into yuan."""
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from matchmaker import rewards, tables
+from matchmaker.money import yuan_decimal
 
 MET, PARTLY, BELOW = "met", "partly", "below"
 
@@ -60,25 +60,34 @@ def trend(chart_id: str, years: list[int], values: list, targets: list[int],
             "targets": _targets(targets), "labels": _labels()}
 
 
+def anchor_trend(me: dict | None, targets: list[int]) -> dict | None:
+    """An anchor's own rate over the years of its rates row (`ledger.rates(..., anchor=…)`)."""
+    if not me:
+        return None
+    years = sorted(me["trend"])
+    return trend("my-rate", years, [me["trend"][y]["rate_pct"] for y in years], targets,
+                 _("本企业本地配套率趋势"))
+
+
 def amounts(chart_id: str, title: str, items: list[tuple[str, int, str | None]]) -> dict:
     """Bars of money: (label, fen, status) with status among MET / PARTLY / BELOW / None."""
     return {"id": chart_id, "kind": "bar", "title": title, "unit": _("元"),
             "categories": [label for label, _f, _s in items],
             "series": [{"name": title,
                         # floats only for drawing; the download reads the exact fen
-                        "values": [float(rewards.yuan_decimal(fen)) for _l, fen, _s in items],
+                        "values": [float(yuan_decimal(fen)) for _l, fen, _s in items],
                         "fen": [fen for _l, fen, _s in items],
                         "status": [status for _l, _f, status in items]}],
             "targets": [], "labels": _labels()}
 
 
-def workbook(spec: dict) -> bytes:
-    """The figure's numbers as an .xlsx sheet: one row per category."""
+def sheets(spec: dict) -> dict[str, tuple[list[str], list[list]]]:
+    """The figure's numbers as one spreadsheet sheet: one row per category."""
     unit = spec["unit"]
     header = [spec["title"]] + [f"{s['name']}（{unit}）" for s in spec["series"]] + [
         t["name"] for t in spec["targets"]]
     def cell(series, i):
-        return rewards.yuan_decimal(series["fen"][i]) if "fen" in series else series["values"][i]
+        return yuan_decimal(series["fen"][i]) if "fen" in series else series["values"][i]
     rows = [[category] + [cell(s, i) for s in spec["series"]] + [
         t["value"] for t in spec["targets"]] for i, category in enumerate(spec["categories"])]
-    return tables.write_xlsx({spec["title"][:31]: (header, rows)})
+    return {spec["title"][:31]: (header, rows)}

@@ -13,10 +13,13 @@ from graph import companies as company_store
 from graph import fairs as fair_store
 from graph import reference
 from graph import users as user_store
-from matchmaker import accounts, awards, credit_code, ledger, policy
-from matchmaker.fairs import service as fairs
+from matchmaker import credit_code, policy
+from matchmaker.auth import accounts
+from matchmaker.fairs import proposals, setup, timetable
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service
-from matchmaker.reference_data import seed
+from matchmaker.reference.seeds import seed
 
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [
@@ -217,15 +220,15 @@ def _past_fair(graph, met: list[dict], companies: list[dict]) -> None:
     anchor), a signed contract turned into an expected purchase, and follow-up answers."""
     if graph.read(fair_store.get_fair, PAST_FAIR):
         return
-    form = fairs.default_form()
+    form = setup.default_form()
     form.update(name="2025年春季工程机械与汽车零部件配套洽谈会", venue="长沙国际会展中心 A馆",
                 days=PAST_FAIR_DAY, registration_opens="2025-03-20",
                 registration_closes="2025-04-12", tables="10")
-    fair = fairs.parse_fair(form, set())
+    fair = setup.parse_fair(form, set())
     fair.update(id=PAST_FAIR, status="published", created_by="demo", created_at=int(time.time()))
     graph.write(fair_store.create_fair, fair)
     roles = {c["credit_code"]: c["role"] for c in companies}
-    slots = [s["index"] for s in fairs.slots(fair)]
+    slots = [s["index"] for s in setup.slots(fair)]
     for code in sorted({m["anchor"] for m in met} | {m["supplier"] for m in met}):
         graph.write(fair_store.register, {"key": f"{PAST_FAIR}|{code}", "fair": PAST_FAIR,
                                           "company": code, "role": roles[code],
@@ -313,17 +316,17 @@ def _fair(graph, anchors: list[dict], suppliers: list[dict]) -> dict:
     proposals accepted (the best one a mutual must-meet) and a first schedule, not published."""
     if graph.read(fair_store.get_fair, DEMO_FAIR):
         return {"id": DEMO_FAIR}
-    form = fairs.default_form()
+    form = setup.default_form()
     form.update(name="2026年冬季工程机械与汽车零部件配套洽谈会", venue="长沙国际会展中心 B馆",
                 tables="8", min_meetings="1")
-    fair = fairs.parse_fair(form, set())
+    fair = setup.parse_fair(form, set())
     fair.update(id=DEMO_FAIR, status="open", created_by="demo", created_at=int(time.time()))
     graph.write(fair_store.create_fair, fair)
-    every_slot = [s["index"] for s in fairs.slots(fair)]
+    every_slot = [s["index"] for s in setup.slots(fair)]
     for row in [s for s in suppliers if s["local"]][:12]:
-        fairs.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "supplier"), every_slot)
+        proposals.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "supplier"), every_slot)
     for row in anchors:
-        fairs.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "anchor"), every_slot)
+        proposals.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "anchor"), every_slot)
     accepted = 0
     for row in anchors:
         mine = graph.read(fair_store.meetings, DEMO_FAIR, row["credit_code"])[:3]
@@ -333,5 +336,5 @@ def _fair(graph, anchors: list[dict], suppliers: list[dict]) -> dict:
                 "anchor_pref": "must" if n == 0 else "meet",
                 "supplier_pref": "must" if n == 0 else "meet"})
             accepted += 1
-    report = fairs.run_scheduler(graph, DEMO_FAIR, time_limit=5)
+    report = timetable.run_scheduler(graph, DEMO_FAIR, time_limit=5)
     return {"id": DEMO_FAIR, "accepted": accepted, "scheduled": report["scheduled"]}

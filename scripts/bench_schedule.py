@@ -9,7 +9,7 @@ import argparse
 import json
 import random
 
-from matchmaker import scheduling
+from matchmaker.fairs import scheduling
 
 
 def synthetic_fair(participants: int, requests: int, slots: int, seed: int = 7,

@@ -34,7 +34,7 @@ def test_wrong_role_gets_403(client, make_company):
 
 
 def test_organizer_approves_registered_company(app, client, graph):
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     accounts.create_user(graph, "office@a.cn", "办公室", "organizer", "correct-horse-1")
     code = credit_code.make("430181", 77)
     response = client.post("/auth/register", data={

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from conftest import browser_login, browser_logout as logout
 
-from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
-from matchmaker import accounts, ledger, tables
+from ledger_data import CODES, load_city
+from matchmaker.auth import accounts
 from matchmaker import policy as policy_module
 
 
 def test_homes_show_figures_and_readable_charts(app, graph, browser_page):
-    policy = policy_module.load(app.config["POLICY_FILE"])
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), policy, "test")
-    ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
-                                               ledger.PURCHASE_COLUMNS), "test")
+    load_city(graph, policy_module.load(app.config["POLICY_FILE"]))
     accounts.create_user(graph, "office@t.cn", "办公室", "organizer", "correct-horse-1")
     accounts.create_user(graph, "a@t.cn", "主机A采购", "anchor", "correct-horse-1", CODES["A"])
     page = browser_page

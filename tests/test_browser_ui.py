@@ -18,12 +18,15 @@ import pytest
 from werkzeug.serving import make_server
 
 from conftest import MODEL, SCREENSHOTS, browser_login
-from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
+from ledger_data import CODES, load_city
 from test_fairs import As, fair_form
 
 from graph import server
-from matchmaker import accounts, api_tokens, awards, credit_code, ledger, tables
-from matchmaker.fairs import service as fairs
+from matchmaker import credit_code
+from matchmaker.auth import accounts
+from matchmaker.auth import tokens as api_tokens
+from matchmaker.fairs import meetings, proposals, setup, timetable
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service as matching
 
 AXE = Path(__file__).resolve().parent.parent / "matchmaker" / "static" / "vendor" / "axe.min.js"
@@ -45,10 +48,7 @@ def city(data_dir):
     graph = app.extensions["graph"]
     seed(graph)
     rules = policy.load(app.config["POLICY_FILE"])
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), rules, "t")
-    ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
-                                               ledger.PURCHASE_COLUMNS), "t")
+    load_city(graph, rules)
     model = app.config["EMBEDDING_MODEL"]
     for code, products, processes in [
             ("local1", "工程机械液压油缸、伸缩油缸", "缸筒珩磨、活塞杆镀铬、焊接"),
@@ -70,14 +70,14 @@ def city(data_dir):
     accounts.create_user(graph, "s@t.cn", "浏阳配套 张总", "supplier", "correct-horse-1",
                          CODES["local1"])
     awards.compute(graph, rules, YEAR, "t")
-    fair = fairs.create(graph, fair_form(), {"CM"}, "office@t.cn")
+    fair = setup.create(graph, fair_form(), {"CM"}, "office@t.cn")
     anchor, supplier = As(CODES["A"], "anchor"), As(CODES["local1"], "supplier")
-    fairs.register(graph, fair, anchor, [0, 1, 2])
-    fairs.register(graph, fair, supplier, [0, 1, 2])
+    proposals.register(graph, fair, anchor, [0, 1, 2])
+    proposals.register(graph, fair, supplier, [0, 1, 2])
     key = f"{fair}|{anchor.company}|{supplier.company}"
-    fairs.send_request(graph, key, anchor)
-    fairs.answer_request(graph, key, supplier, True)
-    fairs.run_scheduler(graph, fair, time_limit=2)
+    meetings.send_request(graph, key, anchor)
+    meetings.answer_request(graph, key, supplier, True)
+    timetable.run_scheduler(graph, fair, time_limit=2)
     api_tokens.issue(graph, "office@t.cn", "ERP 对接", ["companies:read"])
 
     http = make_server("127.0.0.1", 0, app, threaded=True)
@@ -242,11 +242,11 @@ def test_irreversible_actions_ask_first_and_cancel_changes_nothing(city, open_pa
     assert "公开" in dialog.inner_text()
     shot(page, "office-confirm-publish-zh-390", full_page=False)
     dialog.locator("button[value=cancel]").click()
-    assert fairs.get(city.graph, city.fair)["status"] == "scheduled"
+    assert setup.get(city.graph, city.fair)["status"] == "scheduled"
     dialog = dialog_for(page, page.locator("button", has_text="发布日程"))
     dialog.locator("button[value=ok]").click()
     page.wait_for_selector("text=日程已发布")
-    assert fairs.get(city.graph, city.fair)["status"] == "published"
+    assert setup.get(city.graph, city.fair)["status"] == "published"
 
     # Revoking a token, in English.
     page = open_page("office@t.cn")

@@ -1,24 +1,26 @@
 """The demo city that `make run` serves loads, and each demo login's main pages render."""
 from __future__ import annotations
 
+import pytest
 from conftest import login
 
 from matchmaker import demo, policy
-from matchmaker.fairs import report
-from matchmaker.fairs import service as fairs
+from matchmaker.fairs import report, setup
+
+pytestmark = pytest.mark.slow
 
 
 def test_demo_city_loads_and_renders(app, graph, client):
     summary = demo.load(graph, app.config)
     assert summary["fair"]["scheduled"] == summary["fair"]["accepted"] > 0
     assert demo.load(graph, app.config)["fair"] == {"id": demo.DEMO_FAIR}   # idempotent
-    fair = fairs.get(graph, demo.DEMO_FAIR)
+    fair = setup.get(graph, demo.DEMO_FAIR)
     assert fair["status"] == "scheduled" and fair["report"]["gap_pct"] <= 2
     # Every page has figures: awards in each status, parks with supporting output.
     from graph import awards as award_store
     statuses = {a["status"] for a in graph.read(award_store.awards, demo.PURCHASE_YEARS[-1])}
     assert {"approved", "proposed"} <= statuses
-    from matchmaker import chain
+    from matchmaker.chainmap import service as chain
     assert any(p["output_fen"] > 0 for p in chain.parks(graph, demo.PURCHASE_YEARS[-1]))
     # Last spring's fair is followed in the ledger: new local relationships and their purchases.
     past = report.fair_report(graph, policy.load(app.config["POLICY_FILE"]), demo.PAST_FAIR)

@@ -5,7 +5,8 @@ from conftest import job_id_of, login, run_import, upload
 
 from graph import catalog
 from graph import companies as company_store
-from matchmaker import accounts, credit_code
+from matchmaker import credit_code
+from matchmaker.auth import accounts
 
 SUPPLIER_HEADER = ("credit_code,name,registered_region,park,address,contact_name,contact_phone,"
                    "category,products,processes,materials,equipment,certifications,"

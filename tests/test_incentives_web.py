@@ -7,9 +7,10 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from matchmaker import accounts, ledger, tables
+from matchmaker import tables
+from matchmaker.auth import accounts
 from conftest import csrf_token, job_id_of, login, run_import, upload
-from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
+from ledger_data import CODES, COMPANIES, load_city, purchases_csv
 
 
 @pytest.fixture
@@ -17,10 +18,7 @@ def city(graph, app):
     from matchmaker.extensions import current_policy
     with app.app_context():
         rules = current_policy()
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), rules, "t")
-    ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
-                                               ledger.PURCHASE_COLUMNS), "t")
+    load_city(graph, rules)
     accounts.create_user(graph, "office@t.cn", "办公室", "organizer", "correct-horse-1")
     accounts.create_user(graph, "a@t.cn", "主机A采购", "anchor", "correct-horse-1", CODES["A"])
     accounts.create_user(graph, "b@t.cn", "主机B采购", "anchor", "correct-horse-1", CODES["B"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conftest import csrf_token, login
 
-from matchmaker import accounts
+from matchmaker.auth import accounts
 from matchmaker.matching import service
 
 

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 
 from graph import attribution as attribution_store
-from graph import fairs as store
-from matchmaker import chain, scheduling
+from graph import fairs as fair_store
+from matchmaker.chainmap import service as chain
+from matchmaker.fairs import scheduling
 from matchmaker.policy import Policy
 
 GROUPS = {"missing_links": _l("存在缺失环节的主机企业"),
@@ -27,7 +28,7 @@ def weights(graph, policy: Policy | None, fair: dict) -> dict[str, tuple[bool, i
     year = day.year - 1
     local = graph.read(attribution_store.local_suppliers, policy.region)
     since = (day - timedelta(days=NEW_SUPPLIER_DAYS)).isoformat() + "T00:00:00"
-    rows = graph.read(store.meeting_context, fair["id"], year, local, since)
+    rows = graph.read(fair_store.meeting_context, fair["id"], year, local, since)
     missing = set()
     if "missing_links" in groups:
         missing = {r["category"] for r in chain.coverage(graph, policy, year,

@@ -5,31 +5,31 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from graph import attribution as store
+from graph import attribution as attribution_store
 from graph import awards as award_store
 from graph import fairs as fair_store
 from graph import ledger as ledger_store
 from graph import reference
-from matchmaker import rewards
-from matchmaker.fairs import attribution, service
+from matchmaker.fairs import attribution, setup
+from matchmaker.incentives import rules as rewards
 from matchmaker.policy import Policy
 
 
 def fair_report(graph, policy: Policy, fair_id: str, as_of: date | None = None) -> dict:
-    fair = service.get(graph, fair_id)
+    fair = setup.get(graph, fair_id)
     windows = attribution.Windows(date.fromisoformat(fair["days"][0]), as_of or date.today())
     counts = attribution.meeting_counts(graph.read(fair_store.meetings, fair_id))
-    met = graph.read(store.met_pairs, fair_id, policy.region)
+    met = graph.read(attribution_store.met_pairs, fair_id, policy.region)
     pairs = [attribution.MetPair(m["key"], m["anchor"], m["supplier"], bool(m["local"]),
                                  m["outcome"], m["declared_fen"], m["expected_fen"])
              for m in met]
     purchases = [attribution.Purchase(p["anchor"], p["supplier"], date.fromisoformat(p["date"]),
                                       p["amount_fen"])
-                 for p in graph.read(store.pair_purchases,
+                 for p in graph.read(attribution_store.pair_purchases,
                                      sorted({(m.anchor, m.supplier) for m in pairs}))]
-    local = graph.read(store.local_suppliers, policy.region)
-    before = graph.read(store.window_totals, *map(str, windows.before), local)
-    after = graph.read(store.window_totals, *map(str, windows.after), local)
+    local = graph.read(attribution_store.local_suppliers, policy.region)
+    before = graph.read(attribution_store.window_totals, *map(str, windows.before), local)
+    after = graph.read(attribution_store.window_totals, *map(str, windows.after), local)
     yearly: dict[tuple[str, str, int], int] = {}
     for p in purchases:
         key = (p.anchor, p.supplier, p.day.year)
@@ -41,7 +41,7 @@ def fair_report(graph, policy: Policy, fair_id: str, as_of: date | None = None) 
     names = {m["key"]: m for m in met}
     anchor_names = {m["anchor"]: m["anchor_name"] for m in met}
     answers: dict[str, dict] = {}  # meeting → {company: the latest round's answer}
-    for a in graph.read(store.follow_ups, fair_id):  # ordered by round
+    for a in graph.read(attribution_store.follow_ups, fair_id):  # ordered by round
         answers.setdefault(a["meeting"], {})[a["company"]] = a
     clusters = _cluster_rates(graph, before, after, fair.get("cluster"))
     return {"fair": fair, "windows": windows, "counts": counts,

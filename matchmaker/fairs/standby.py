@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from graph import fairs as store
-from matchmaker import notifications, scheduling
+from graph import fairs as fair_store
+from matchmaker import notifications
 from matchmaker.errors import Conflict
-from matchmaker.fairs.service import get
+from matchmaker.fairs import scheduling
+from matchmaker.fairs.setup import get
 
 
 def first_open_slot(fair: dict, now: datetime) -> int:
@@ -26,9 +27,9 @@ def fill(graph, fair_id: str, now: datetime | None = None, time_limit: float = 5
     if fair["status"] != "published":
         raise Conflict("日程发布后才能在当天安排候补会谈")
     start = first_open_slot(fair, now or datetime.now())
-    regs = {r["company"]: r for r in graph.read(store.registrations, fair_id)}
+    regs = {r["company"]: r for r in graph.read(fair_store.registrations, fair_id)}
     here = {code for code, r in regs.items() if r.get("checked_in")}
-    accepted = graph.read(store.meetings, fair_id, None, ["accepted"])
+    accepted = graph.read(fair_store.meetings, fair_id, None, ["accepted"])
     freed = [m for m in accepted if m["slot"] is not None and m["slot"] >= start
              and m.get("attended") is False]
     freed_keys = {m["key"] for m in freed}
@@ -46,7 +47,7 @@ def fill(graph, fair_id: str, now: datetime | None = None, time_limit: float = 5
                                                      m["score"]))
          for m in candidates],
         range(start, len(fair["slots"])), fair["tables"], time_limit)
-    graph.write(store.release_and_place, [m["key"] for m in freed],
+    graph.write(fair_store.release_and_place, [m["key"] for m in freed],
                 [{"key": k, "slot": s, "table": t} for k, (s, t) in result.placements.items()])
     by_key = {m["key"]: m for m in candidates}
     notices = []

@@ -13,10 +13,13 @@ from flask_babel import gettext as _
 
 from graph import awards as award_store
 from graph import catalog
-from graph import cockpit as store
+from graph import cockpit as cockpit_store
 from graph import companies as company_store
-from matchmaker import awards, chain, charts, ledger, rewards
-from matchmaker.fairs import service as fairs
+from matchmaker import charts
+from matchmaker.chainmap import service as chain
+from matchmaker.fairs import setup as fairs
+from matchmaker.incentives import rates, rules as rewards
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service as matching
 from matchmaker.policy import Policy
 
@@ -32,13 +35,13 @@ def _year(policy: Policy, today: date) -> int:
 def office(graph, policy: Policy, today: date | None = None) -> dict:
     today = today or date.today()
     year = _year(policy, today)
-    rates = ledger.rates(graph, policy, year)
+    rate_report = rates.report(graph, policy, year)
     totals: dict[str, int] = {}
     for a in graph.read(award_store.awards, year):
         totals[a["status"]] = totals.get(a["status"], 0) + a["amount_fen"]
-    return {"year": year, "rates": rates,
-            "chart": charts.rates_vs_targets("cluster-rates", rates["clusters"],
-                                             rates["targets_pct"],
+    return {"year": year, "rates": rate_report,
+            "chart": charts.rates_vs_targets("cluster-rates", rate_report["clusters"],
+                                             rate_report["targets_pct"],
                                              _("%(year)s年 各产业集群本地配套率", year=year)),
             "awards": [{"status": s, "text": awards.STATUS_TEXT.get(s, s), "fen": f}
                        for s, f in sorted(totals.items())],
@@ -69,36 +72,32 @@ def unmatched_needs(graph, policy: Policy, year: int) -> list[dict]:
 def anchor(graph, policy: Policy, company: str, today: date | None = None) -> dict:
     today = today or date.today()
     year = _year(policy, today)
-    rates = ledger.rates(graph, policy, year, years_back=4, anchor=company)
-    me = rates["anchors"][0] if rates["anchors"] else None
-    chart = None
-    if me:
-        years = sorted(me["trend"])
-        chart = charts.trend("my-rate", years, [me["trend"][y]["rate_pct"] for y in years],
-                             rates["targets_pct"], _("本企业本地配套率趋势"))
+    rate_report = rates.report(graph, policy, year, years_back=4, anchor=company)
+    me = rate_report["anchors"][0] if rate_report["anchors"] else None
+    chart = charts.anchor_trend(me, rate_report["targets_pct"])
     since = int((time.time() - NEW_INTEREST_DAYS * 86400) * 1000)
-    return {"year": year, "me": me, "targets": rates["targets_pct"], "chart": chart,
+    return {"year": year, "me": me, "targets": rate_report["targets_pct"], "chart": chart,
             "awards": [a for a in graph.read(award_store.awards, None, company)
                        if a["status"] in (rewards.PROPOSED, rewards.APPROVED)][:5],
-            "needs": graph.read(store.interest_by_need, company, since),
+            "needs": graph.read(cockpit_store.interest_by_need, company, since),
             "meetings": _meetings(graph, company, today),
-            "requests": graph.read(store.requests_to_answer, company)}
+            "requests": graph.read(cockpit_store.requests_to_answer, company)}
 
 
 def supplier(graph, company: str, today: date | None = None) -> dict:
     today = today or date.today()
     return {"needs": matching.match_supplier(graph, company, limit=5),
-            "requests": graph.read(store.requests_to_answer, company),
+            "requests": graph.read(cockpit_store.requests_to_answer, company),
             "meetings": _meetings(graph, company, today)}
 
 
 def _fairs(graph, today: date) -> list[dict]:
-    return graph.read(store.next_fairs, today.isoformat())
+    return graph.read(cockpit_store.next_fairs, today.isoformat())
 
 
 def _meetings(graph, company: str, today: date) -> list[dict]:
     rows, slots = [], {}
-    for m in graph.read(store.upcoming_meetings, company, today.isoformat()):
+    for m in graph.read(cockpit_store.upcoming_meetings, company, today.isoformat()):
         if m["fair"] not in slots:
             slots[m["fair"]] = fairs.get(graph, m["fair"])["slots"]
         slot = slots[m["fair"]][m["slot"]]
