@@ -40,7 +40,7 @@ def city(data_dir):
     """A small city for the whole module: anchors and suppliers with two years of purchases,
     award proposals, a need with a ranking, a scheduled fair, a token, a company to review."""
     from matchmaker import create_app, policy
-    from matchmaker.reference_data import seed
+    from matchmaker.reference.seeds import seed
 
     database = f"t{uuid.uuid4().hex[:10]}"
     app = create_app({"DATA_DIR": data_dir, "NEO4J_DATABASE": database, "TESTING": True,
@@ -138,14 +138,20 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
 def pages(city):
     return {
         None: {"landing": "/", "login": "/auth/login", "register": "/auth/register"},
-        "office@t.cn": {"home": "/", "companies": "/companies", "awards": f"/incentives/?year={YEAR}",
-                        "fair": f"/fairs/{city.fair}", "chain": f"/chain/?year={YEAR}",
-                        "tokens": "/auth/tokens", "import": "/imports/",
-                        "reference": "/reference/park"},
+        "office@t.cn": {"home": "/", "companies": "/companies",
+                        "company": f"/companies/{CODES['local1']}",
+                        "awards": f"/incentives/?year={YEAR}", "fair": f"/fairs/{city.fair}",
+                        "fair-report": f"/fairs/{city.fair}/report", "fair-reports": "/fairs/reports",
+                        "chain": f"/chain/?year={YEAR}", "tokens": "/auth/tokens",
+                        "import": "/imports/", "reference": "/reference/park",
+                        "outbox": "/mail/outbox"},
         "a@t.cn": {"home": "/", "needs": "/needs/", "ranking": f"/needs/{city.need}",
-                   "rate": f"/incentives/mine?year={YEAR}", "fair": f"/fairs/{city.fair}"},
+                   "supplier": f"/companies/{CODES['local1']}",
+                   "rate": f"/incentives/mine?year={YEAR}", "fair": f"/fairs/{city.fair}",
+                   "follow-ups": "/fairs/follow-ups", "mail": "/mail/preferences"},
         "s@t.cn": {"home": "/", "profile": "/suppliers/profile", "matching": "/suppliers/needs",
-                   "need": f"/needs/{city.need}", "fair": f"/fairs/{city.fair}"},
+                   "need": f"/needs/{city.need}", "anchor": f"/companies/{CODES['A']}",
+                   "fair": f"/fairs/{city.fair}", "inbox": "/notifications"},
     }
 
 

@@ -33,7 +33,7 @@
     });
     return {
       title: { text: spec.title, left: 0, textStyle: { fontSize: 15, fontWeight: 600 } },
-      grid: { left: 8, right: spec.targets.length ? 64 : 16, top: 56, bottom: 8, containLabel: true },
+      grid: { left: 8, right: spec.targets.length ? 64 : 16, top: 68, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return format(v, spec.unit); } },
       toolbox: { right: 0, feature: { saveAsImage: { title: spec.labels.save, pixelRatio: 2 } } },
       xAxis: { type: "category", data: spec.categories,
