@@ -34,8 +34,9 @@ from matchmaker.reference_data import parks
 log = logging.getLogger(__name__)
 
 SUPPLIER_COLUMNS = ["credit_code", "name", "registered_region", "park", "address",
-                    "contact_name", "contact_phone", "category", "products", "processes",
-                    "materials", "equipment", "certifications", "capacity_per_year"]
+                    "contact_name", "contact_phone", "legal_representative", "category",
+                    "products", "processes", "materials", "equipment", "certifications",
+                    "capacity_per_year"]
 SUPPLIER_REQUIRED = ["credit_code", "name", "registered_region", "products"]
 NEED_COLUMNS = ["anchor_credit_code", "ref", "title", "category", "description", "spec",
                 "annual_volume", "certs_required", "delivery_region", "deadline", "status"]
@@ -68,7 +69,8 @@ class Kind:
 KINDS = {
     "suppliers": Kind("配套企业及能力", SUPPLIER_REQUIRED, SUPPLIER_COLUMNS, ("organizer",)),
     "needs": Kind("采购需求", NEED_REQUIRED, NEED_COLUMNS, ("organizer",)),
-    "companies": Kind("企业名单", ledger.COMPANY_REQUIRED, ledger.COMPANY_COLUMNS,
+    "companies": Kind("企业名单", ledger.COMPANY_REQUIRED,
+                      ledger.COMPANY_COLUMNS + ledger.PROFILE_COLUMNS,
                       ("organizer",)),
     "purchases": Kind("采购记录", ledger.PURCHASE_REQUIRED, ledger.PURCHASE_COLUMNS,
                       ("anchor", "organizer")),
@@ -115,8 +117,7 @@ def validate_suppliers(graph, table, policy
             company = accounts.company_row(
                 {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
                  "role": "supplier", "region": raw.get("registered_region", ""), "park": park,
-                 "address": raw.get("address", ""), "contact_name": raw.get("contact_name", ""),
-                 "contact_phone": raw.get("contact_phone", "")}, "approved", policy.region)
+                 **ledger.profile_cells(raw)}, "approved", policy.region)
             capability = matching.capability_row(company["credit_code"], {
                 "products": raw.get("products"), "processes": raw.get("processes"),
                 "materials": raw.get("materials"), "equipment": raw.get("equipment"),
