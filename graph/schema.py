@@ -27,6 +27,7 @@ UNIQUE_KEYS = [
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
     ("ReferenceVersion", "key"),
+    ("IntegrityFlag", "key"),
 ]
 
 PLAIN_INDEXES = [
@@ -39,12 +40,14 @@ PLAIN_INDEXES = [
     ("Award", "subject"),
     ("Baseline", "year"),
     ("AuditEvent", "subject"),
+    ("AuditEvent", "action"),
     ("Region", "name"),
     ("FairRegistration", "fair"),
     ("FairMeeting", "fair"),
     ("Notification", "audience"),
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
+    ("IntegrityFlag", "year"),
 ]
 
 

@@ -13,7 +13,7 @@ from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy, graph
 from matchmaker import domain_error_response
-from matchmaker.incentives import bp
+from matchmaker.incentives import bp, flags
 from matchmaker.web import referring_page, year_arg
 
 
@@ -37,7 +37,8 @@ def dashboard():
                            awards=award_report, records=records,
                            rate_by_anchor={r["anchor"]: r for r in rate_report["anchors"]}, totals=totals, growers=growers,
                            chart=chart, status_text=awards.STATUS_TEXT,
-                           other_rules=_other_rules(policy, year))
+                           other_rules=_other_rules(policy, year),
+                           flagged={g["anchor"]: g for g in flags.year_review(graph(), year)})
 
 
 def _other_rules(policy, year) -> list[str]:
@@ -133,6 +134,25 @@ def other_award():
                            request.form.get("note", ""), current_user.email)
     flash(_("已登记，并按就高不就低原则重新计算"), "success")
     return redirect(url_for("incentives.dashboard", year=year))
+
+
+@bp.route("/flags")
+@roles_required("organizer")
+def integrity_flags():
+    """What looks wrong behind the year's award proposals, with its evidence: for the office's
+    review only (anchors never see it); a flag rejects nothing."""
+    year = year_arg(current_policy())
+    return render_template("incentives/flags.html", year=year,
+                           groups=flags.year_review(graph(), year),
+                           status_text=awards.STATUS_TEXT)
+
+
+@bp.route("/flags/<path:key>/review", methods=["POST"])
+@roles_required("organizer")
+def review_flag(key):
+    flag = flags.review(graph(), key, request.form.get("comment", ""), current_user.email)
+    flash(_("已记录核查意见：%(name)s", name=flag["anchor_name"]), "success")
+    return redirect(url_for("incentives.integrity_flags", year=flag["year"]) + f"#{flag['anchor']}")
 
 
 @bp.route("/audit")
