@@ -4,12 +4,16 @@ computation, a clean ledger that raises none, who may see flags, and the office'
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from graph import audit as audit_store
 from graph import ledger as ledger_store
-from matchmaker import accounts, awards, credit_code, ledger, policy as policy_module, tables
+from matchmaker import credit_code, policy as policy_module, tables
+from matchmaker.auth import accounts
+from matchmaker.imports import companies as company_imports, purchases as ledger
+from matchmaker.incentives import service as awards
 from matchmaker.incentives import flags, integrity
 from matchmaker.incentives.integrity import AnchorGrowth, Company, Decision, Purchase
 from conftest import csrf_token, login
@@ -17,9 +21,9 @@ from conftest import csrf_token, login
 YUAN = 100
 
 
-def buy(day: str, yuan: float, supplier: str = "S", anchor: str = "A", invoice: str = "") -> Purchase:
+def buy(day: str, yuan, supplier: str = "S", anchor: str = "A", invoice: str = "") -> Purchase:
     return Purchase(anchor, supplier, invoice or f"{supplier}-{day}-{yuan}",
-                    date.fromisoformat(day), round(yuan * YUAN))
+                    date.fromisoformat(day), int(Decimal(str(yuan)) * YUAN))
 
 
 def rules_of(found) -> set[str]:
@@ -219,9 +223,9 @@ class City:
         for name, role, cluster, region, person, phone in rows:
             self.codes.setdefault(name, credit_code.make(region, len(self.codes) + 1))
             lines.append(f"{self.codes[name]},{name},{role},{cluster},{region},{person},{phone}")
-        report = ledger.import_companies(self.graph, tables.read(
-            "\n".join(lines).encode(), "c.csv", ledger.COMPANY_REQUIRED,
-            columns=ledger.COMPANY_COLUMNS + ledger.PROFILE_COLUMNS),
+        report = company_imports.import_companies(self.graph, tables.read(
+            "\n".join(lines).encode(), "c.csv", company_imports.COMPANY_REQUIRED,
+            columns=company_imports.COMPANY_COLUMNS + company_imports.PROFILE_COLUMNS),
             self.policy, "office@t.cn")
         assert report.created + report.updated == len(rows)
 
@@ -341,8 +345,8 @@ def test_worked_example_flags_only_k_jump(graph, policy):
     """The policy's worked example (tests/ledger_data.py): K's local purchases almost quadruple
     while its cluster peers move by -20% to +32% — the only thing worth a second look."""
     from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), policy, "t")
+    company_imports.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
+                                               company_imports.COMPANY_COLUMNS), policy, "t")
     ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
                                                ledger.PURCHASE_COLUMNS), "t")
     awards.compute(graph, policy, 2025, "t")
@@ -420,5 +424,5 @@ def test_office_reviews_a_flag_audited_and_kept_on_recompute(client, flagged_cit
 def test_legal_representative_header_synonyms():
     from matchmaker import columns
     for header in ("法定代表人", "法人代表", "Legal Representative", "legal_representative"):
-        found = columns.recognize([header], ledger.PROFILE_COLUMNS)
+        found = columns.recognize([header], company_imports.PROFILE_COLUMNS)
         assert found[0].name == "legal_representative", header

@@ -36,25 +36,27 @@ def _need(graph, market, title, **extra):
 
 def test_chinese_need_finds_the_right_supplier(graph, market):
     need = _need(graph, market, "采购挖掘机液压油缸，缸径160mm")
-    top = service.match_need(graph, need, None)["matches"][0]
+    top = service.rank_need(graph, service.stored_need(graph, need))["matches"][0]
     assert top["company"] == market["hyd"]["credit_code"]
     assert top["confident"] and "液压油缸" in "".join(top["explanation"]["matched_terms"])
 
 
 def test_english_need_finds_chinese_supplier(graph, market):
     need = _need(graph, market, "We need aluminium die-cast motor housings for electric cars")
-    top = service.match_need(graph, need, None)["matches"][0]
+    top = service.rank_need(graph, service.stored_need(graph, need))["matches"][0]
     assert top["company"] == market["diecast"]["credit_code"]
 
 
 def test_hard_filter_and_missing_certification_explained(graph, market):
     need = _need(graph, market, "液压油缸采购", description="需IATF16949认证")
-    matches = service.match_need(graph, need, None)["matches"]
+    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     hyd = next(m for m in matches if m["company"] == market["hyd"]["credit_code"])
     assert hyd["explanation"]["certifications_missing"] == ["IATF16949"]
-    filtered = service.match_need(graph, need, None, Filters(required_certs=["IATF16949"]))
+    filtered = service.rank_need(graph, service.stored_need(graph, need),
+                                 Filters(required_certs=["IATF16949"]))
     assert market["hyd"]["credit_code"] not in [m["company"] for m in filtered["matches"]]
-    local = service.match_need(graph, need, None, Filters(local_only=True))["matches"]
+    local = service.rank_need(graph, service.stored_need(graph, need),
+                              Filters(local_only=True))["matches"]
     assert market["harness"]["credit_code"] not in [m["company"] for m in local]
 
 
@@ -71,7 +73,7 @@ def test_embeddings_recomputed_when_capability_changes(graph, market):
 
 def test_unrelated_need_is_not_a_confident_match(graph, market):
     need = _need(graph, market, "采购员工食堂餐饮服务")
-    matches = service.match_need(graph, need, None)["matches"]
+    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     assert not any(m["confident"] for m in matches)
 
 
@@ -128,13 +130,13 @@ def test_supplier_edits_profile_in_the_browser_and_sees_matching_needs(graph, ma
 
 
 def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market):
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
     ledger.import_purchases(graph, [(2, {
         "anchor_credit_code": market["anchor"]["credit_code"],
         "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": "P-1",
         "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})], "t")
     need = _need(graph, market, "液压油缸采购")
-    matches = service.match_need(graph, need, None)["matches"]
+    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     auto_hyd = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
     assert any("星联重工" in p for p in auto_hyd["explanation"]["graph_path"])
 

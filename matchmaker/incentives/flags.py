@@ -9,8 +9,8 @@ import json
 import time
 from datetime import date, datetime, timedelta, timezone
 
-from graph import audit, awards as award_store, integrity as store
-from matchmaker import rewards
+from graph import audit, awards as award_store, integrity as integrity_store
+from matchmaker.incentives import rules as rewards
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.incentives import integrity
 
@@ -25,15 +25,15 @@ def refresh(graph, year: int, figures: list[dict]) -> int:
     anchors = [f["anchor"] for f in figures]
 
     def gather(tx):
-        trade = store.trade(tx, year, until)
-        return trade, store.companies(tx, sorted(set(anchors) | set(trade["suppliers"])))
+        trade = integrity_store.trade(tx, year, until)
+        return trade, integrity_store.companies(tx, sorted(set(anchors) | set(trade["suppliers"])))
     trade, records = graph.read(gather)
     companies = {c.code: c for c in map(_company, records)}
     screen = integrity.screen(year, companies, anchors, trade["suppliers"], trade["buyers"],
                               [tuple(k.split("|")) for k in trade["credited"]])
     purchases = [integrity.Purchase(anchor, supplier, invoice, date.fromisoformat(day), amount)
                  for anchor, supplier, invoice, day, amount in graph.read(
-                     store.screened_purchases, year, start, until, anchors, screen.as_params())]
+                     integrity_store.screened_purchases, year, start, until, anchors, screen.as_params())]
     growth = [integrity.AnchorGrowth(f["anchor"], tuple(f["clusters"]), f["prev_local_fen"],
                                      f["local_fen"]) for f in figures]
     found = integrity.flags(year, purchases, companies, growth)
@@ -44,7 +44,7 @@ def refresh(graph, year: int, figures: list[dict]) -> int:
                      "anchor_name": companies[flag.anchor].name if flag.anchor in companies
                      else flag.anchor, "about": flag.about, "evidence": evidence,
                      "fingerprint": hashlib.sha256(evidence.encode()).hexdigest()[:16]})
-    graph.write(store.save_flags, year, rows, int(time.time()))
+    graph.write(integrity_store.save_flags, year, rows, int(time.time()))
     return len(found)
 
 
@@ -75,7 +75,7 @@ def year_review(graph, year: int) -> list[dict]:
     anchor's award (its latest record), each flag with its evidence and review state: 'open',
     'reviewed', or 'changed' (reviewed, but the evidence has changed since)."""
     def work(tx):
-        return store.flags(tx, year), award_store.awards(tx, year)
+        return integrity_store.flags(tx, year), award_store.awards(tx, year)
     flags, awards = graph.read(work)
     latest = {}
     for a in awards:
@@ -104,14 +104,14 @@ def review(graph, key: str, comment: str, actor: str) -> dict:
         raise ValidationError(f"核查意见不能超过{MAX_COMMENT}字", field="comment")
 
     def work(tx):
-        before = store.get_flag(tx, key)
+        before = integrity_store.get_flag(tx, key)
         if before is None:
             raise NotFound("没有这条异常提示")
-        store.review(tx, key, comment, actor, int(time.time()))
+        integrity_store.review(tx, key, comment, actor, int(time.time()))
         audit.record(tx, [audit.event(
             actor, "flag.review", f"flag:{key}",
             {"comment": before["review_comment"], "by": before["reviewed_by"]}
             if before["reviewed_by"] else None,
             {"comment": comment, "fingerprint": before["fingerprint"]})])
-        return store.get_flag(tx, key)
+        return integrity_store.get_flag(tx, key)
     return graph.write(work)

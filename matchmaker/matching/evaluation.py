@@ -57,7 +57,7 @@ def run(path: Path, config: dict, log=print) -> dict:
         for n in needs:
             need_id = service.save_need(graph, model, anchor, {"title": n["text"][:100],
                                                                 "description": n["text"][100:]})
-            result = service.match_need(graph, need_id, None, limit=20)
+            result = service.rank_need(graph, service.stored_need(graph, need_id), limit=20)
             ids = [id_of[m["company"]] for m in result["matches"]]
             rel = set(n.get("relevant") or [])
             ranks.append((n.get("lang", "?"), ids, rel))

@@ -29,7 +29,7 @@ CONFIDENT_CROSS_COSINE = 0.35
 CONFIDENT_TERM_COVERAGE = 0.40
 
 # e5-small is weak across languages (English need, Chinese capability: R@1 .17 against .83 for
-# USE, ../shared/notes/embedding-model.md), so such a pair leans on USE.
+# USE, docs/embedding-model.md), so such a pair leans on USE.
 WEIGHT_E5_CROSS_LINGUAL = 0.5
 BONUS_REQUIREMENT_MET = 0.5
 PENALTY_SOFT_UNMET = 0.5

@@ -160,23 +160,41 @@ def is_public(need: dict) -> bool:
             and need["company_status"] == "approved")
 
 
-def match_need(graph, need_id: str, user, filters: Filters | None = None,
-               limit: int = 20) -> dict:
-    """Ranked suppliers for a need; only the anchor that posted it and organizers may ask."""
+def stored_need(graph, need_id: str) -> dict:
+    """A need as ranking reads it: with its vectors and stored requirements."""
     need = graph.read(catalog.get_need, need_id, True)
     if not need:
         raise NotFound("需求不存在")
-    if user is not None and not (user.is_organizer or user.company == need["company"]):
-        raise NotFound("需求不存在")  # as for a need that does not exist: no hint it does
+    return need
+
+
+def rank_need(graph, need: dict, filters: Filters | None = None, limit: int = 20) -> dict:
+    """The system's ranking of approved suppliers for a need, whoever posted it: `need` carries
+    its vectors, stored requirements and its anchor's clusters (a `stored_need`, or the row just
+    stored with those clusters). Callers acting for a user go through `match_need`."""
     query = Query(text=need["text"], requirements=requirements_of(need, "need"),
                   certs_required=need["certs_required"] or [], category=need["category"])
     found = candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
                                                  need["clusters"] or [])
-    need.pop("emb"), need.pop("emb_x"), need.pop("requirements")
     matches = rank_suppliers(query, found, filters, limit)
     abstain = abstains(matches)
-    return {"need": need, "matches": matches, "abstain": abstain,
+    return {"need": without_vectors(need), "matches": matches, "abstain": abstain,
             "notice": NO_RELIABLE_MATCH if abstain else None}
+
+
+def without_vectors(need: dict) -> dict:
+    """A need as pages and the API show it: without what only ranking reads."""
+    return {k: v for k, v in need.items() if k not in ("emb", "emb_x", "requirements")}
+
+
+def match_need(graph, need_id: str, user, filters: Filters | None = None,
+               limit: int = 20) -> dict:
+    """Ranked suppliers for a need, as `user` asks: only the anchor that posted it and
+    organizers may; anyone else is answered as for a need that does not exist."""
+    need = stored_need(graph, need_id)
+    if not (user.is_organizer or user.company == need["company"]):
+        raise NotFound("需求不存在")
+    return rank_need(graph, need, filters, limit)
 
 
 def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
