@@ -4,6 +4,7 @@ from __future__ import annotations
 COMPANY_FIELDS = """
     credit_code: c.credit_code, name: c.name, role: c.role, status: c.status,
     address: c.address, contact_name: c.contact_name, contact_phone: c.contact_phone,
+    legal_representative: c.legal_representative,
     region: r.code, region_name: r.name, park: p.code, park_name: p.name,
     clusters: [(c)-[:IN_CLUSTER]->(k:Cluster) | k.code],
     local: c.local, status_reason: c.status_reason
@@ -22,6 +23,7 @@ ON CREATE SET c.created_at = datetime(), c.status = row.status
 SET c.name = row.name, c.role = row.role, c.address = coalesce(row.address, c.address),
     c.contact_name = coalesce(row.contact_name, c.contact_name),
     c.contact_phone = coalesce(row.contact_phone, c.contact_phone),
+    c.legal_representative = coalesce(row.legal_representative, c.legal_representative),
     c.local = row.local, c.updated_at = datetime()
 WITH c, row
 MATCH (region:Region {code: row.region})
@@ -46,7 +48,8 @@ RETURN count(DISTINCT c) AS n
 
 
 def upsert_companies(tx, rows: list[dict]) -> int:
-    """rows: credit_code, name, role, status, address, contact_*, region, park, clusters, local."""
+    """rows: credit_code, name, role, status, address, contact_*, legal_representative, region,
+    park, clusters, local (None for an optional field keeps the stored value)."""
     return tx.run(UPSERT_COMPANIES, rows=rows).single()["n"]
 
 

@@ -29,6 +29,7 @@ UNIQUE_KEYS = [
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
     ("ReferenceVersion", "key"),
+    ("IntegrityFlag", "key"),
 ]
 
 PLAIN_INDEXES = [
@@ -43,12 +44,14 @@ PLAIN_INDEXES = [
     ("Award", "subject"),
     ("Baseline", "year"),
     ("AuditEvent", "subject"),
+    ("AuditEvent", "action"),
     ("Region", "name"),
     ("FairRegistration", "fair"),
     ("FairMeeting", "fair"),
     ("Notification", "audience"),
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
+    ("IntegrityFlag", "year"),
     ("Job", "status"),
     ("Job", "kind"),
 ]

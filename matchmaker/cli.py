@@ -173,8 +173,9 @@ def _import_options(command):
 @with_appcontext
 def import_companies(file, valid_only, dry_run, sheet):
     """Import companies from CSV/XLSX, as the web import does. Columns (Chinese headers such
-    as 统一社会信用代码, 企业名称, 企业类型, 产业集群, 注册地, 所在园区 work too):
-    credit_code,name,role,cluster,registered_region,park."""
+    as 统一社会信用代码, 企业名称, 企业类型, 产业集群, 注册地, 所在园区, 法定代表人 work too):
+    credit_code,name,role,cluster,registered_region,park and, optional,
+    legal_representative,address,contact_name,contact_phone."""
     from matchmaker.imports import companies
     _import(lambda: companies.import_companies(
         current_app.extensions["graph"], _table(file, "companies", sheet), current_policy(),

@@ -29,6 +29,8 @@ ALIASES = {
     "address": ("地址", "详细地址", "经营地址", "address"),
     "contact_name": ("联系人", "联系人姓名", "contact", "contactname", "contactperson"),
     "contact_phone": ("联系电话", "电话", "手机", "联系方式", "phone", "tel", "contactphone", "mobile"),
+    "legal_representative": ("法定代表人", "法人代表", "法定代表人姓名", "法人", "法人姓名",
+                             "legalrepresentative", "legalrep", "legalperson"),
     "invoice_no": ("发票号", "发票号码", "发票编号", "合同号", "合同编号", "单据号", "单据编号", "凭证号",
                    "invoice", "invoiceno", "invoicenumber", "documentno", "contractno"),
     "date": ("日期", "开票日期", "采购日期", "发票日期", "交易日期", "入库日期", "date", "invoicedate",

@@ -161,6 +161,26 @@ def _purchases(rng: random.Random, anchors: list[dict], suppliers: list[dict],
     return rows
 
 
+def _integrity_case(graph, anchor: dict, region: str) -> None:
+    """A case for the office's integrity review (incentives/integrity.py): a supplier run by the
+    anchor's own legal representative, four invoices of a round ¥800,000 in the last weeks of
+    2025, most of it credited back in January 2026."""
+    representative = "周建华"
+    supplier = accounts.company_row({
+        "credit_code": credit_code.make("430112", 20_000), "name": "长沙楚天精密结构件有限公司",
+        "role": "supplier", "region": "430112", "legal_representative": representative,
+        "contact_name": "周经理", "contact_phone": "0731-88120000"}, "approved", region)
+    graph.write(company_store.upsert_companies,
+                [dict(anchor, legal_representative=representative), supplier])
+    invoices = [("CT-2025-1208", "2025-12-08", "800000"), ("CT-2025-1215", "2025-12-15", "800000"),
+                ("CT-2025-1222", "2025-12-22", "800000"), ("CT-2025-1229", "2025-12-29", "800000"),
+                ("CT-2026-0115-R", "2026-01-15", "-2400000")]
+    ledger.import_purchases(graph, [(n, {
+        "anchor_credit_code": anchor["credit_code"], "supplier_credit_code": supplier["credit_code"],
+        "invoice_no": invoice, "date": day, "amount_yuan": amount, "category": "STRU-WELD"})
+        for n, (invoice, day, amount) in enumerate(invoices, start=2)], "demo")
+
+
 DEMO_FAIR = "DEMO-FAIR"
 PAST_FAIR, PAST_FAIR_DAY = "DEMO-FAIR-2025", "2025-04-16"
 # Outcomes of the past fair's meetings, in turn: what each pair declared on the day.
@@ -284,6 +304,7 @@ def load(graph, config: dict) -> dict:
     met = _past_fair_pairs(rng, anchors, supplier_rows, purchases)
     purchases += _purchases_after_fair(rng, met, category_of, len(purchases) + 2)
     ledger.import_purchases(graph, purchases, "demo")
+    _integrity_case(graph, anchors[1], region)
     awards.compute(graph, rules, PURCHASE_YEARS[-1], "demo")
     _decide_some_awards(graph, PURCHASE_YEARS[-1])
     _past_fair(graph, met, anchors + supplier_rows)

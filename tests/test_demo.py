@@ -6,6 +6,7 @@ from conftest import login
 
 from matchmaker import demo, policy
 from matchmaker.fairs import report, setup
+from matchmaker.incentives import flags
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,10 @@ def test_demo_city_loads_and_renders(app, graph, client):
     assert past["new_relationships"] >= 6 and past["new_local_fen"] > 0
     assert any(p["reconciliation"] for p in past["pairs"])
     assert any(p["supplier_says"] for p in past["pairs"])
-    pages = {"office@demo.cn": ["/", "/incentives/", "/chain/", "/fairs/", f"/fairs/{demo.DEMO_FAIR}",
+    # the crafted case for the office's integrity review
+    raised = {f["rule"] for g in flags.year_review(graph, 2025) for f in g["flags"]}
+    assert raised == {"year_end_reversal", "related_party", "round_amounts", "repeated_amounts"}
+    pages = {"office@demo.cn": ["/", "/incentives/", "/incentives/flags?year=2025", "/chain/", "/fairs/", f"/fairs/{demo.DEMO_FAIR}",
                                 f"/fairs/{demo.DEMO_FAIR}/tables", f"/fairs/{demo.PAST_FAIR}",
                                 f"/fairs/{demo.PAST_FAIR}/report", "/fairs/reports"],
              "anchor@demo.cn": ["/", "/needs/", "/incentives/mine", f"/fairs/{demo.DEMO_FAIR}"],

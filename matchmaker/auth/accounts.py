@@ -135,6 +135,7 @@ def company_row(data: dict, status: str, policy_region: str) -> dict:
             "address": _optional(data, "address", 200),
             "contact_name": _optional(data, "contact_name", 50),
             "contact_phone": _optional(data, "contact_phone", 30),
+            "legal_representative": _optional(data, "legal_representative", 50),
             "region": region.code, "park": data.get("park") or None,
             "clusters": clusters if role == "anchor" else [],
             "local": regions.is_within(region.code, policy_region)}

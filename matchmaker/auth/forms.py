@@ -18,6 +18,7 @@ class RegisterForm(FlaskForm):
     region = StringField(_l("注册地（区县名称或行政区划代码）"), validators=[DataRequired(), Length(max=30)])
     park = SelectField(_l("所在园区"), choices=[], validate_choice=False)
     address = StringField(_l("注册地址"), validators=[Length(max=200)])
+    legal_representative = StringField(_l("法定代表人"), validators=[Length(max=50)])
     contact_name = StringField(_l("联系人"), validators=[DataRequired(), Length(max=50)])
     contact_phone = StringField(_l("联系电话"), validators=[DataRequired(), Length(max=30)])
     email = EmailField(_l("登录邮箱"), validators=[DataRequired(), Email(), Length(max=120)])

@@ -74,7 +74,8 @@ def register():
                 {"credit_code": form.credit_code.data, "name": form.company_name.data,
                  "role": form.role.data, "region": form.region.data, "park": form.park.data,
                  "address": form.address.data, "contact_name": form.contact_name.data,
-                 "contact_phone": form.contact_phone.data},
+                 "contact_phone": form.contact_phone.data,
+                 "legal_representative": form.legal_representative.data},
                 {"email": form.email.data, "name": form.contact_name.data,
                  "password": form.password.data},
                 policy.load(current_app.config["POLICY_FILE"]).region)

@@ -52,7 +52,8 @@ def filter_choices(graph, city: str) -> dict:
 
 EXPORT_LIMIT = 100_000
 EXPORT_COLUMNS = ["credit_code", "name", "role", "status", "region_name", "park_name",
-                  "address", "contact_name", "contact_phone", "clusters", "local"]
+                  "address", "legal_representative", "contact_name", "contact_phone",
+                  "clusters", "local"]
 
 
 def export_rows(graph, filters: dict, labels: dict[str, str] | None = None,

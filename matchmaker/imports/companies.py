@@ -14,6 +14,9 @@ from matchmaker.reference import parks
 
 COMPANY_COLUMNS = ["credit_code", "name", "role", "cluster", "registered_region", "park"]
 COMPANY_REQUIRED = ["credit_code", "name", "role", "registered_region"]
+# Optional profile columns of company and supplier lists: a file without one keeps what is
+# stored. The related-party check of incentives/integrity.py reads them.
+PROFILE_COLUMNS = ["legal_representative", "address", "contact_name", "contact_phone"]
 
 
 def park_cell(matcher: parks.ParkMatcher, text: str, found: dict) -> str | None:
@@ -28,6 +31,11 @@ def park_cell(matcher: parks.ParkMatcher, text: str, found: dict) -> str | None:
                             "name": match.name if match else None,
                             "how": match.how if match else "proposed"})
     return match.code if match else None
+
+
+def profile_cells(raw) -> dict:
+    """The optional profile columns (PROFILE_COLUMNS) that the file has."""
+    return {k: raw[k] for k in PROFILE_COLUMNS if k in raw}
 
 
 def propose_parks(graph, rows: list[dict], actor: str) -> None:
@@ -60,7 +68,8 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
             row = accounts.company_row(
                 {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
                  "role": role, "region": raw.get("registered_region", ""), "park": park,
-                 "clusters": [cluster] if cluster else []}, "approved", policy.region)
+                 "clusters": [cluster] if cluster else [], **profile_cells(raw)},
+                "approved", policy.region)
         except ValidationError as e:
             column = {"region": "registered_region"}.get(e.field, e.field)
             errors.add(number, column, e.message)

@@ -24,8 +24,8 @@ from matchmaker import jobs, policy as policy_module, tables
 from matchmaker.columns import normalize
 from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from matchmaker.imports import purchases as ledger
-from matchmaker.imports.companies import (COMPANY_COLUMNS, COMPANY_REQUIRED, import_companies,
-                                          validate_companies)
+from matchmaker.imports.companies import (COMPANY_COLUMNS, COMPANY_REQUIRED, PROFILE_COLUMNS,
+                                          import_companies, validate_companies)
 from matchmaker.imports.needs import NEED_COLUMNS, NEED_REQUIRED, import_needs, validate_needs
 from matchmaker.imports.suppliers import (SUPPLIER_COLUMNS, SUPPLIER_REQUIRED, import_suppliers,
                                           validate_suppliers)
@@ -59,7 +59,8 @@ class Kind:
 KINDS = {
     "suppliers": Kind("配套企业及能力", SUPPLIER_REQUIRED, SUPPLIER_COLUMNS, ("organizer",)),
     "needs": Kind("采购需求", NEED_REQUIRED, NEED_COLUMNS, ("organizer",)),
-    "companies": Kind("企业名单", COMPANY_REQUIRED, COMPANY_COLUMNS, ("organizer",)),
+    "companies": Kind("企业名单", COMPANY_REQUIRED, COMPANY_COLUMNS + PROFILE_COLUMNS,
+                      ("organizer",)),
     "purchases": Kind("采购记录", ledger.PURCHASE_REQUIRED, ledger.PURCHASE_COLUMNS,
                       ("anchor", "organizer")),
 }

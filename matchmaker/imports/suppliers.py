@@ -10,15 +10,16 @@ from graph import ledger as ledger_store
 from matchmaker.auth import accounts
 from matchmaker.companies import dedupe
 from matchmaker.errors import ValidationError
-from matchmaker.imports.companies import park_cell, propose_parks
+from matchmaker.imports.companies import park_cell, profile_cells, propose_parks
 from matchmaker.imports.rows import (EMBEDDED_BATCH, ImportReport, RowErrors, lookup, pick,
                                      split_list, stable_id)
 from matchmaker.matching import service as matching
 from matchmaker.reference import parks
 
 SUPPLIER_COLUMNS = ["credit_code", "name", "registered_region", "park", "address",
-                    "contact_name", "contact_phone", "category", "products", "processes",
-                    "materials", "equipment", "certifications", "capacity_per_year"]
+                    "contact_name", "contact_phone", "legal_representative", "category",
+                    "products", "processes", "materials", "equipment", "certifications",
+                    "capacity_per_year"]
 SUPPLIER_REQUIRED = ["credit_code", "name", "registered_region", "products"]
 
 
@@ -48,8 +49,7 @@ def validate_suppliers(graph, table, policy
             company = accounts.company_row(
                 {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
                  "role": "supplier", "region": raw.get("registered_region", ""), "park": park,
-                 "address": raw.get("address", ""), "contact_name": raw.get("contact_name", ""),
-                 "contact_phone": raw.get("contact_phone", "")}, "approved", policy.region)
+                 **profile_cells(raw)}, "approved", policy.region)
             capability = matching.capability_row(company["credit_code"], {
                 "products": raw.get("products"), "processes": raw.get("processes"),
                 "materials": raw.get("materials"), "equipment": raw.get("equipment"),

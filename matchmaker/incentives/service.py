@@ -7,6 +7,7 @@ import time
 
 from graph import audit, awards as award_store, ledger as ledger_store
 from matchmaker.errors import Conflict, NotFound, ValidationError
+from matchmaker.incentives import flags as integrity_flags
 from matchmaker.incentives import rates, rules as rewards
 from matchmaker.incentives.rules import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 from matchmaker.policy import Policy
@@ -50,6 +51,8 @@ def compute(graph, policy: Policy, year: int, actor: str, store: bool = True,
     if store and changes:
         graph.write(_apply, changes, names, actor)
         stored = graph.read(award_store.awards, year)
+    if store:  # the office sees what looks wrong in the figures behind the proposals
+        integrity_flags.refresh(graph, year, figures)
 
     by_base = {p.base: p for p in resolved}
     records: dict[str, list[dict]] = {}

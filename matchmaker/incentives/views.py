@@ -15,7 +15,7 @@ from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, db
 from matchmaker.imports import purchases as ledger
-from matchmaker.incentives import bp
+from matchmaker.incentives import bp, flags
 from matchmaker.incentives import rates, rules as rewards
 from matchmaker.incentives import service as awards
 from matchmaker.money import parse_amount_fen, yuan, yuan_decimal
@@ -53,7 +53,8 @@ def dashboard():
                            rate_by_anchor={r["anchor"]: r for r in rate_report["anchors"]}, totals=totals, growers=growers,
                            chart=chart, award_chart=award_chart if totals else None,
                            status_text=awards.STATUS_TEXT, rule_names=RULE_NAMES,
-                           other_rules=_other_rules(policy, year))
+                           other_rules=_other_rules(policy, year),
+                           flagged={g["anchor"]: g for g in flags.year_review(db(), year)})
 
 
 # Rules by name (the ids stay in machine exports and the API).
@@ -177,6 +178,25 @@ def other_award():
                            request.form.get("note", ""), current_user.email)
     flash(_("已登记，并按就高不就低原则重新计算"), "success")
     return redirect(url_for("incentives.dashboard", year=year))
+
+
+@bp.route("/flags")
+@roles_required("organizer")
+def integrity_flags():
+    """What looks wrong behind the year's award proposals, with its evidence: for the office's
+    review only (anchors never see it); a flag rejects nothing."""
+    year = year_arg()
+    return render_template("incentives/flags.html", year=year,
+                           groups=flags.year_review(db(), year),
+                           status_text=awards.STATUS_TEXT)
+
+
+@bp.route("/flags/<path:key>/review", methods=["POST"])
+@roles_required("organizer")
+def review_flag(key):
+    flag = flags.review(db(), key, request.form.get("comment", ""), current_user.email)
+    flash(_("已记录核查意见：%(name)s", name=flag["anchor_name"]), "success")
+    return redirect(url_for("incentives.integrity_flags", year=flag["year"]) + f"#{flag['anchor']}")
 
 
 @bp.route("/audit")
