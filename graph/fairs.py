@@ -11,7 +11,7 @@ FAIR_FIELDS = """.id, .name, .cluster, .venue, .days, .day_start, .day_end, .slo
                  .breaks, .tables, .registration_opens, .registration_closes, .min_meetings,
                  .max_meetings, .request_expiry_hours, .status, .created_by, .created_at,
                  .schedule_report"""
-MEETING_FIELDS = """.key, .fair, .anchor, .supplier, .need, .need_title, .score, .reasons,
+MEETING_FIELDS = """.key, .fair, .anchor, .supplier, .need, .need_title, .fit, .tier, .reasons,
                     .anchor_pref, .supplier_pref, .status, .requested_by, .requested_at,
                     .expires_at, .slot, .table, .published, .attended, .outcome, .amount_fen,
                     .outcome_note"""
@@ -76,8 +76,8 @@ def set_checked_in(tx, fair_id: str, company: str, checked_in: bool, at: int) ->
 
 
 def add_proposals(tx, rows: list[dict]) -> int:
-    """Store proposed pairs; an existing pair keeps its preferences and status, only its match
-    score and explanation are refreshed."""
+    """Store proposed pairs; an existing pair keeps its preferences and status, only its need,
+    fit, tier and reasons are refreshed."""
     return tx.run("""
         UNWIND $rows AS row
         MATCH (a:Company {credit_code: row.anchor}), (s:Company {credit_code: row.supplier}),
@@ -85,7 +85,7 @@ def add_proposals(tx, rows: list[dict]) -> int:
         MERGE (m:FairMeeting {key: row.key})
         ON CREATE SET m.fair = row.fair, m.anchor = row.anchor, m.supplier = row.supplier,
                       m.status = 'proposed', m.published = false, m.created_at = row.at
-        SET m.need = row.need, m.need_title = row.need_title, m.score = row.score,
+        SET m.need = row.need, m.need_title = row.need_title, m.fit = row.fit, m.tier = row.tier,
             m.reasons = row.reasons
         MERGE (m)-[:ANCHOR]->(a)
         MERGE (m)-[:SUPPLIER]->(s)
@@ -103,7 +103,7 @@ def meetings(tx, fair_id: str, company: str | None = None,
         MATCH (m)-[:ANCHOR]->(a:Company), (m)-[:SUPPLIER]->(s:Company)
         RETURN m {{{MEETING_FIELDS}, anchor_name: a.name, supplier_name: s.name,
                    supplier_region: s.region}} AS meeting
-        ORDER BY m.score DESC, m.key
+        ORDER BY m.fit DESC, m.key
     """, fair=fair_id, company=company, statuses=statuses).value()
 
 

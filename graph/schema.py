@@ -1,7 +1,7 @@
 """Idempotent schema migration: a unique constraint for every MERGE key, plus plain indexes."""
 from __future__ import annotations
 
-from graph import search_index
+from graph import engagement, search_index
 
 UNIQUE_KEYS = [
     ("Company", "credit_code"),
@@ -27,6 +27,8 @@ UNIQUE_KEYS = [
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
     ("ReferenceVersion", "key"),
+    ("Judgment", "key"),
+    ("RankerModel", "version"),
 ]
 
 PLAIN_INDEXES = [
@@ -45,6 +47,7 @@ PLAIN_INDEXES = [
     ("Notification", "audience"),
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
+    ("Judgment", "need"),
 ]
 
 
@@ -65,6 +68,7 @@ def migrate(graph) -> list[str]:
     for statement in statements:  # schema changes one per transaction (Neo4j requires it)
         graph.write(lambda tx, s=statement: tx.run(s).consume())
     search_index.ensure_vector_indexes(graph)
+    graph.write(engagement.marks_to_judgments)  # data stored before judgments existed
     return statements
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from graph import catalog
 from graph import matching as candidates_store
 from matchmaker.errors import NotFound, ValidationError
-from matchmaker.matching import encoders, requirements, vocabulary
+from matchmaker.matching import encoders, fit, requirements
 from matchmaker.matching.glossary import bridged
 from matchmaker.matching.ranking import (Filters, Query, abstains, order, rank_suppliers,
                                          requirements_of)
@@ -127,6 +127,34 @@ def _stored_requirements(req: dict, role: str) -> dict:
             "stated_volume": requirements.annual_volume(req)}
 
 
+BACKFILL_BATCH = 500
+
+
+def backfill_requirements(graph) -> dict:
+    """Requirements (and certifications read from the text, and the bridged text) for needs
+    and capabilities stored before they were read on save; returns how many of each."""
+    done = {}
+    for kind, role, read, write in (
+            ("needs", "need", candidates_store.needs_without_requirements,
+             candidates_store.set_need_requirements),
+            ("capabilities", "capability", candidates_store.capabilities_without_requirements,
+             candidates_store.set_capability_requirements)):
+        done[kind] = 0
+        while rows := graph.read(read, BACKFILL_BATCH):
+            graph.write(write, [_backfilled(row, role) for row in rows])
+            done[kind] += len(rows)
+    return done
+
+
+def _backfilled(row: dict, role: str) -> dict:
+    req = requirements.extract(row["text"], role)
+    found = ({c for group in req["certifications"] for c in group} if role == "need"
+             else set(req["certifications"]))
+    return {"id": row["id"], "certifications": sorted(set(row["certifications"] or []) | found),
+            "text_bridged": row["text_bridged"] or bridged(row["text"]),
+            **_stored_requirements(req, role)}
+
+
 def store_needs(graph, model: str, rows: list[dict]) -> None:
     """Embed and store validated needs in one transaction."""
     vectors = encoders.get(model).encode([r["text_bridged"] for r in rows], "query")
@@ -161,48 +189,87 @@ def is_public(need: dict) -> bool:
 
 
 def match_need(graph, need_id: str, user, filters: Filters | None = None,
-               limit: int = 20) -> dict:
+               limit: int | None = 20, with_features: bool = False) -> dict:
     """Ranked suppliers for a need; only the anchor that posted it and organizers may ask."""
     need = graph.read(catalog.get_need, need_id, True)
     if not need:
         raise NotFound("需求不存在")
     if user is not None and not (user.is_organizer or user.company == need["company"]):
         raise NotFound("需求不存在")  # as for a need that does not exist: no hint it does
-    query = Query(text=need["text"], requirements=requirements_of(need, "need"),
-                  certs_required=need["certs_required"] or [], category=need["category"])
-    found = candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
-                                                 need["clusters"] or [])
+    matches = _ranked(graph, need, filters, limit, with_features)
     need.pop("emb"), need.pop("emb_x"), need.pop("requirements")
-    matches = rank_suppliers(query, found, filters, limit)
     abstain = abstains(matches)
     return {"need": need, "matches": matches, "abstain": abstain,
             "notice": NO_RELIABLE_MATCH if abstain else None}
 
 
-def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
-    """Open needs that fit a supplier best, ranked by its best-fitting capability.
+def _ranked(graph, need: dict, filters: Filters | None, limit: int | None,
+            with_features: bool = False) -> list[dict]:
+    """The need's ranking: every fit is computed here, in the context of the need's own
+    candidates, whichever page asks."""
+    return rank_suppliers(*pool(graph, need), ranker(graph), filters, limit, with_features)
 
-    Cosine is symmetric, so the capability's stored passage vectors against the needs' stored
-    query vectors give the same similarity in this direction; nothing is re-embedded."""
-    results: dict[str, dict] = {}
+
+def pool(graph, need: dict) -> tuple[Query, list[dict]]:
+    """A need (read with its vectors) as ranking sees it, and its candidates."""
+    query = Query(text=need["text"], requirements=requirements_of(need, "need"),
+                  certs_required=need["certs_required"] or [], category=need["category"])
+    return query, candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
+                                                       need["clusters"] or [])
+
+
+def ranker(graph) -> fit.Model:
+    """The newest re-ranker: one stored in the graph by `train-ranker`, or the shipped one."""
+    version = graph.read(candidates_store.newest_ranker_version)
+    shipped = fit.shipped()
+    if version is None or version <= shipped.version:
+        return shipped
+    key = (graph.database, version)
+    if key not in _MODELS:
+        _MODELS[key] = fit.from_json(graph.read(candidates_store.ranker_model, version))
+    return _MODELS[key]
+
+
+_MODELS: dict[tuple[str, int], fit.Model] = {}
+
+
+def match_supplier(graph, company: str, limit: int = 20,
+                   anchors: set[str] | None = None) -> list[dict]:
+    """Open needs that fit a supplier best (of `anchors` only, when given), each with the fit
+    the need's own ranking gives this supplier.
+
+    Needs near any of its capabilities come from the vector indexes (cosine is symmetric, so
+    the capabilities' stored vectors find them; nothing is re-embedded); the `limit` most
+    similar are then ranked as their anchors see them, which fixes the fit."""
+    near: dict[str, float] = {}
     for cap in graph.read(catalog.capabilities_of, company, True):
-        found = {n["need"]: n for n in candidates_store.need_candidates(
-            graph, cap, CANDIDATES_PER_INDEX)}
-        query = Query(text=cap["text"], role="capability", requirements=requirements_of(
-            dict(cap, capacity=cap["capacity_per_year"]), "capability"))
-        # Needs stand in as the candidates of the shared ranking (keyed by need id).
-        candidates = [dict(n, company=n["need"], capability=n["need"]) for n in found.values()]
-        have = set(cap["certifications"] or [])
-        for r in rank_suppliers(query, candidates, limit=limit):
-            need = found[r["company"]]
-            required = need["certs_required"] or []
-            r = {"need": need["need"], "title": need["title"], "anchor": need["company_name"],
-                 "anchor_credit_code": need["company"],
-                 "score": r["score"], "confident": r["confident"], "unmet": r["unmet"],
-                 "explanation": dict(r["explanation"], certifications_met=[
-                     c for c in required if vocabulary.holds(have, c)],
-                     certifications_missing=[c for c in required
-                                             if not vocabulary.holds(have, c)])}
-            if r["need"] not in results or order(r) < order(results[r["need"]]):
-                results[r["need"]] = r
-    return sorted(results.values(), key=order)[:limit]
+        for n in candidates_store.need_candidates(graph, cap, CANDIDATES_PER_INDEX):
+            if anchors is None or n["company"] in anchors:
+                near[n["need"]] = max(near.get(n["need"], -2.0), n["cos_e"] + n["cos_x"])
+    results = []
+    for need_id in sorted(near, key=lambda k: -near[k])[:limit]:
+        need = graph.read(catalog.get_need, need_id, True)
+        mine = _ranked(graph, need, Filters(companies=[company]), 1)
+        if mine:  # else the supplier is not among the need's candidates: not on its page
+            r = mine[0]
+            results.append({"need": need["id"], "title": need["title"],
+                            "anchor": need["company_name"], "anchor_credit_code": need["company"],
+                            "fit": r["fit"], "tier": r["tier"], "confident": r["confident"],
+                            "unmet": r["unmet"], "explanation": r["explanation"]})
+    return sorted(results, key=order)
+
+
+def short_reasons(explanation: dict) -> list[str]:
+    """A few short lines read in one glance (a fair's proposals)."""
+    out = []
+    if explanation.get("matched_terms"):
+        out.append("匹配：" + "、".join(explanation["matched_terms"][:5]))
+    if explanation.get("local"):
+        out.append("本地企业" + (f"（{explanation['region']}）" if explanation.get("region") else ""))
+    if explanation.get("certifications_met"):
+        out.append("具备 " + "、".join(explanation["certifications_met"]))
+    if explanation.get("certifications_missing"):
+        out.append("缺少 " + "、".join(explanation["certifications_missing"]))
+    if explanation.get("supplied_cluster_anchors"):
+        out.append("曾配套 " + "、".join(explanation["supplied_cluster_anchors"][:3]))
+    return out

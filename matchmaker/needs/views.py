@@ -62,7 +62,8 @@ def set_status(need_id):
 @bp.route("/<need_id>/marks/<supplier>", methods=["POST"])
 @roles_required("anchor")
 def mark(need_id, supplier):
-    engagement.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None)
+    engagement.mark(graph(), current_user, need_id, supplier, request.form.get("status") or None,
+                    request.form.get("reason"))
     return redirect(url_for("needs.show", need_id=need_id))
 
 
@@ -75,4 +76,4 @@ def show(need_id):
     follow_up = engagement.for_need(graph(), current_user, need_id) \
         if result["need"]["company"] == current_user.company else None
     return render_template("needs/show.html", need=result["need"], matches=result["matches"],
-                           filters=filters, follow_up=follow_up)
+                           abstain=result["abstain"], filters=filters, follow_up=follow_up)
