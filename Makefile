@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make run    — install everything, build the offline model, start the embedded graph server,
 #                 load the demo city and serve the site (gunicorn, 2 workers x 8 threads)
+#                 with the background worker (e-mail, imports) beside it
 #   make test   — install everything and run the whole test suite
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -9,7 +10,7 @@ PORT   ?= 5000
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test stop audit
+.PHONY: setup run test test-fast stop audit
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +27,22 @@ $(CYTOSCAPE):
 	mkdir -p $(dir $@)
 	cp var/npm/node_modules/cytoscape/dist/cytoscape.min.js $@
 
+# The dagre layered layout for the chain map (cytoscape-dagre bundles dagre itself), from npm
+# like Cytoscape and served locally.
+CYTOSCAPE_DAGRE := matchmaker/static/vendor/cytoscape-dagre.min.js
+$(CYTOSCAPE_DAGRE):
+	npm install --silent --no-save --no-package-lock --prefix var/npm cytoscape-dagre@4.0.1
+	mkdir -p $(dir $@)
+	cp var/npm/node_modules/cytoscape-dagre/dist/cytoscape-dagre.min.js $@
+
+# ECharts for the cockpit's figures (reference lines, values on bars, tooltips, image export),
+# from npm like Cytoscape and served locally.
+ECHARTS := matchmaker/static/vendor/echarts.min.js
+$(ECHARTS):
+	npm install --silent --no-save --no-package-lock --prefix var/npm echarts@6.1.0
+	mkdir -p $(dir $@)
+	cp var/npm/node_modules/echarts/dist/echarts.min.js $@
+
 # Browser tests run Debian's Chromium (Playwright's own browser download cannot work offline);
 # a CJK font makes the screenshots readable.
 CHROMIUM := /usr/bin/chromium
@@ -39,17 +56,24 @@ CATALOG := matchmaker/translations/en/LC_MESSAGES/messages.mo
 $(CATALOG): $(CATALOG:.mo=.po) $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d matchmaker/translations
 
-setup: $(VENV)/.installed $(CYTOSCAPE) $(CATALOG)
+setup: $(VENV)/.installed $(CYTOSCAPE) $(CYTOSCAPE_DAGRE) $(ECHARTS) $(CATALOG)
 	$(VENV)/bin/matchmaker build-model
 
+# The worker (e-mail, imports) runs beside gunicorn and stops with it.
 run: setup
 	$(VENV)/bin/matchmaker init
 	$(VENV)/bin/matchmaker demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins above, password: demo-password)"
-	$(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
+	$(VENV)/bin/matchmaker worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) --timeout 120 wsgi:app
 
 test: setup $(CHROMIUM)
 	$(VENV)/bin/pytest -q
+
+# The inner loop while developing: the suite without the tests marked slow (the browser, server
+# restarts, backups, the demo city, a 20 MB file; the `slow` marker in pyproject.toml).
+test-fast: setup
+	$(VENV)/bin/pytest -q -m "not slow"
 
 stop:
 	$(VENV)/bin/matchmaker graph stop

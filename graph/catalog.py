@@ -134,13 +134,15 @@ def set_need_status(tx, need_id: str, status: str) -> None:
     tx.run("MATCH (n:Need {id: $id}) SET n.status = $status", id=need_id, status=status).consume()
 
 
-def claim_announcement(tx, need_id: str) -> bool:
-    """True for the one call that may announce an open need to suppliers: once in the need's
-    life, however often it is closed and reopened or published at once by two requests. The
+def claim_announcement(tx, need_id: str) -> list[str] | None:
+    """For the one call that may announce an open need to suppliers (once in the need's life,
+    however often it is closed and reopened or published at once by two requests): the clusters
+    of its anchor, which ranking needs beside the stored need; None for every other call. The
     version bump takes the write lock before the check, so this holds under read committed."""
-    return tx.run("""
-        MATCH (n:Need {id: $id})
+    record = tx.run("""
+        MATCH (a:Company)-[:POSTED]->(n:Need {id: $id})
         SET n.version = coalesce(n.version, 0) + 1
-        WITH n WHERE n.status = 'open' AND n.announced_at IS NULL
+        WITH a, n WHERE n.status = 'open' AND n.announced_at IS NULL
         SET n.announced_at = timestamp()
-        RETURN count(n) AS n""", id=need_id).single()["n"] > 0
+        RETURN [(a)-[:IN_CLUSTER]->(cl:Cluster) | cl.code] AS clusters""", id=need_id).single()
+    return None if record is None else record["clusters"]

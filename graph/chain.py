@@ -22,9 +22,12 @@ SPEND = """
 MATCH (p:Purchase {year: $year})
 RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS total_fen
 """
-LOCAL_SPEND = """
+LOCAL_CODES = """
 MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:Company)
-MATCH (s)<-[:FROM]-(p:Purchase {year: $year})
+RETURN collect(DISTINCT s.credit_code) AS codes
+"""
+LOCAL_SPEND = """
+MATCH (p:Purchase {year: $year}) WHERE p.supplier IN $local
 RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS local_fen
 """
 CATEGORY_FACTS = """
@@ -57,7 +60,8 @@ def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -
         if r["anchor"] in anchors and r["category"]:
             row(r["category"])["total_fen"] += r["total_fen"]
             row(r["category"])["anchors"].add(anchors[r["anchor"]])
-    for r in tx.run(LOCAL_SPEND, year=year, region=region):
+    local = tx.run(LOCAL_CODES, region=region).single()["codes"]
+    for r in tx.run(LOCAL_SPEND, year=year, local=local):
         if r["anchor"] in anchors and r["category"] in rows:
             rows[r["category"]]["local_fen"] += r["local_fen"]
     for r in tx.run(CATEGORY_FACTS, codes=list(rows), region=region):
@@ -74,9 +78,10 @@ def outside_sources(tx, year: int, region: str, categories: list[str],
     anchors = None if cluster is None else list(_anchors_in(tx, cluster))
     rows = tx.run("""
         UNWIND $categories AS code
-        MATCH (k:Category {code: code})<-[:OF_CATEGORY]-(p:Purchase {year: $year})-[:FROM]->(s)
+        MATCH (p:Purchase {year: $year, category: code})
         WHERE $anchors IS NULL OR p.anchor IN $anchors
-        WITH code, s, sum(p.amount_fen) AS amount_fen
+        WITH code, p.supplier AS supplier, sum(p.amount_fen) AS amount_fen
+        MATCH (s:Company {credit_code: supplier})
         WHERE NOT """ + LOCAL_SUPPLIER + """
         OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
         WITH code, s, r, amount_fen
@@ -92,14 +97,15 @@ def outside_sources(tx, year: int, region: str, categories: list[str],
 def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
     """Parts an anchor bought from exactly one supplier in the year."""
     return tx.run("""
-        MATCH (a:Company {role: 'anchor', status: 'approved'})-[:BOUGHT]->(p:Purchase {year: $year})
-              -[:OF_CATEGORY]->(k:Category)
-        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
-        MATCH (p)-[:FROM]->(s:Company)
-        WITH a, k, collect(DISTINCT s.name) AS suppliers, sum(p.amount_fen) AS amount_fen
+        MATCH (p:Purchase {year: $year}) WHERE p.category IS NOT NULL
+        WITH p.anchor AS anchor, p.category AS code, collect(DISTINCT p.supplier) AS suppliers,
+             sum(p.amount_fen) AS amount_fen
         WHERE size(suppliers) = 1
+        MATCH (a:Company {credit_code: anchor, role: 'anchor', status: 'approved'})
+        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
+        MATCH (k:Category {code: code}), (s:Company {credit_code: suppliers[0]})
         RETURN a.credit_code AS anchor, a.name AS anchor_name, k.code AS category,
-               k.name AS category_name, suppliers[0] AS supplier, amount_fen
+               k.name AS category_name, s.name AS supplier, amount_fen
         ORDER BY amount_fen DESC
     """, year=year, cluster=cluster).data()
 
@@ -107,8 +113,9 @@ def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
 def category_spend_by_anchor(tx, year: int, region: str, category: str) -> dict[str, dict]:
     """{anchor: {total_fen, local_fen}} for one part: the base of the what-if."""
     rows = tx.run("""
-        MATCH (p:Purchase {year: $year, category: $category})-[:FROM]->(s:Company)
-        WITH p.anchor AS anchor, s, sum(p.amount_fen) AS amount_fen
+        MATCH (p:Purchase {year: $year, category: $category})
+        WITH p.anchor AS anchor, p.supplier AS supplier, sum(p.amount_fen) AS amount_fen
+        MATCH (s:Company {credit_code: supplier})
         WITH anchor, amount_fen, """ + LOCAL_SUPPLIER + """ AS local
         RETURN anchor, sum(amount_fen) AS total_fen,
                sum(CASE WHEN local THEN amount_fen ELSE 0 END) AS local_fen
@@ -117,46 +124,51 @@ def category_spend_by_anchor(tx, year: int, region: str, category: str) -> dict[
             for r in rows}
 
 
-def map_elements(tx, region: str, cluster: str | None = None, category: str | None = None,
-                 park: str | None = None, limit: int = 400) -> dict:
-    """Anchors → parts they need or buy → local suppliers able to make them → parks."""
-    rows = tx.run("""
-        MATCH (a:Company {role: 'anchor', status: 'approved'})
-        WHERE $cluster IS NULL OR EXISTS { MATCH (a)-[:IN_CLUSTER]->(:Cluster {code: $cluster}) }
-        CALL {
-            WITH a MATCH (a)-[:POSTED]->(:Need {status: 'open'})-[:FOR_CATEGORY]->(k:Category)
-            RETURN DISTINCT k
-          UNION
-            WITH a MATCH (a)-[:BOUGHT]->(:Purchase)-[:OF_CATEGORY]->(k:Category)
-            RETURN DISTINCT k
-        }
-        WITH a, k WHERE $category IS NULL OR k.code = $category
-        OPTIONAL MATCH (s:Company {role: 'supplier', status: 'approved'})-[:CAN_SUPPLY]->(k)
+def map_links(tx, year: int, region: str, cluster: str | None,
+              categories: list[str]) -> list[dict]:
+    """The chain map's anchor → part links: for each of the cluster's anchors and each of
+    `categories`, its open needs and what it bought in the year (total and from local
+    suppliers). Spending comes from `category_spend_by_anchor`, one part at a time."""
+    anchors = _anchors_in(tx, cluster)
+    links: dict[tuple[str, str], dict] = {}
+
+    def link(anchor, category):
+        return links.setdefault((anchor, category), {
+            "anchor": anchor, "anchor_name": anchors[anchor], "category": category,
+            "open_needs": 0, "total_fen": 0, "local_fen": 0})
+    wanted = set(categories)
+    for r in tx.run(OPEN_NEEDS):
+        if r["anchor"] in anchors and r["category"] in wanted:
+            link(r["anchor"], r["category"])["open_needs"] += len(r["need_ids"])
+    for category in categories:
+        for anchor, spend in category_spend_by_anchor(tx, year, region, category).items():
+            if anchor in anchors and spend["total_fen"]:
+                link(anchor, category).update(spend)
+    return sorted(links.values(), key=lambda r: (r["anchor_name"], r["category"]))
+
+
+def local_suppliers(tx, region: str, category: str) -> list[dict]:
+    """The approved local suppliers able to supply a part (the count of CATEGORY_FACTS)."""
+    return tx.run("""
+        MATCH (s:Company {status: 'approved', role: 'supplier'})-[:CAN_SUPPLY]->
+              (:Category {code: $category})
         WHERE """ + LOCAL_SUPPLIER + """
-          AND ($park IS NULL OR EXISTS { MATCH (s)-[:IN_PARK]->(:Park {code: $park}) })
+        OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
         OPTIONAL MATCH (s)-[:IN_PARK]->(pk:Park)
-        RETURN a.credit_code AS anchor, a.name AS anchor_name, k.code AS category,
-               k.name AS category_name, s.credit_code AS supplier, s.name AS supplier_name,
-               pk.code AS park, pk.name AS park_name
-        LIMIT $limit
-    """, region=region, cluster=cluster, category=category, park=park, limit=limit).data()
-    nodes, edges = {}, set()
-    for r in rows:
-        nodes[r["anchor"]] = {"id": r["anchor"], "label": r["anchor_name"], "kind": "anchor"}
-        nodes["cat:" + r["category"]] = {"id": "cat:" + r["category"],
-                                         "label": r["category_name"], "kind": "category"}
-        edges.add((r["anchor"], "cat:" + r["category"], "needs"))
-        if r["supplier"]:
-            nodes[r["supplier"]] = {"id": r["supplier"], "label": r["supplier_name"],
-                                    "kind": "supplier"}
-            edges.add((r["supplier"], "cat:" + r["category"], "can_supply"))
-            if r["park"]:
-                nodes["park:" + r["park"]] = {"id": "park:" + r["park"],
-                                              "label": r["park_name"], "kind": "park"}
-                edges.add((r["supplier"], "park:" + r["park"], "in_park"))
-    return {"nodes": list(nodes.values()),
-            "edges": [{"source": s, "target": t, "kind": k} for s, t, k in sorted(edges)],
-            "truncated": len(rows) >= limit}
+        RETURN s.credit_code AS credit_code, s.name AS name, r.name AS region,
+               pk.name AS park
+        ORDER BY name
+    """, region=region, category=category).data()
+
+
+def purchase_years(tx, first: int, last: int) -> list[int]:
+    """The years between `first` and `last` with at least one purchase (an indexed look-up
+    per year, not a scan of the ledger)."""
+    return [r["year"] for r in tx.run("""
+        UNWIND range($first, $last) AS year
+        WITH year WHERE EXISTS { MATCH (:Purchase {year: year}) }
+        RETURN year ORDER BY year
+    """, first=first, last=last)]
 
 
 def parks(tx) -> list[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 FAIR_FIELDS = """.id, .name, .cluster, .venue, .days, .day_start, .day_end, .slot_minutes,
                  .breaks, .tables, .registration_opens, .registration_closes, .min_meetings,
                  .max_meetings, .request_expiry_hours, .status, .created_by, .created_at,
-                 .schedule_report"""
+                 .schedule_report, .priority_groups, .weight_expected_value"""
 MEETING_FIELDS = """.key, .fair, .anchor, .supplier, .need, .need_title, .fit, .tier, .reasons,
                     .anchor_pref, .supplier_pref, .status, .requested_by, .requested_at,
                     .expires_at, .slot, .table, .published, .attended, .outcome, .amount_fen,
@@ -23,10 +23,6 @@ def create_fair(tx, fair: dict) -> None:
         WITH f OPTIONAL MATCH (c:Cluster {code: $fair.cluster})
         FOREACH (_ IN CASE WHEN c IS NULL THEN [] ELSE [1] END | CREATE (f)-[:FOR_CLUSTER]->(c))
     """, fair=fair).consume()
-
-
-def update_fair(tx, fair_id: str, changes: dict) -> None:
-    tx.run("MATCH (f:Fair {id: $id}) SET f += $changes", id=fair_id, changes=changes).consume()
 
 
 def get_fair(tx, fair_id: str) -> dict | None:
@@ -152,6 +148,42 @@ def save_schedule(tx, fair_id: str, placements: list[dict], report: dict) -> Non
            fair=fair_id, report=report).consume()
 
 
+def meeting_context(tx, fair_id: str, year: int, local: list[str], since: str) -> list[dict]:
+    """Per accepted meeting, what priorities weigh: the need's part, the anchor's spend outside
+    the city (suppliers not in `local`) on that part in `year`, the categories of the anchor's
+    open needs, and whether the supplier joined the platform on or after `since`."""
+    return tx.run("""
+        MATCH (m:FairMeeting {fair: $fair, status: 'accepted'})
+        MATCH (s:Company {credit_code: m.supplier})
+        OPTIONAL MATCH (:Need {id: m.need})-[:FOR_CATEGORY]->(k:Category)
+        CALL {
+            WITH m, k
+            OPTIONAL MATCH (p:Purchase {anchor: m.anchor, year: $year})
+            WHERE p.category = k.code AND NOT p.supplier IN $local
+            RETURN coalesce(sum(p.amount_fen), 0) AS outside_fen
+        }
+        RETURN m.key AS key, m.anchor AS anchor, m.fit AS fit, k.code AS category,
+               outside_fen, s.created_at >= datetime($since) AS new_supplier,
+               [(:Company {credit_code: m.anchor})-[:POSTED]->(:Need {status: 'open'})
+                 -[:FOR_CATEGORY]->(c:Category) | c.code] AS open_need_categories
+    """, fair=fair_id, year=year, local=local, since=since).data()
+
+
+def release_and_place(tx, released: list[str], placements: list[dict]) -> None:
+    """On the day: no-show meetings give up their slot (their no-show stays on record) and
+    standby meetings take free cells, published at once."""
+    tx.run("""
+        UNWIND $keys AS key
+        MATCH (m:FairMeeting {key: key})
+        SET m.released_slot = m.slot, m.slot = null, m.table = null
+    """, keys=released).consume()
+    tx.run("""
+        UNWIND $rows AS row
+        MATCH (m:FairMeeting {key: row.key}) WHERE m.slot IS NULL
+        SET m.slot = row.slot, m.table = row.table, m.published = true, m.standby = true
+    """, rows=placements).consume()
+
+
 def publish(tx, fair_id: str) -> int:
     count = tx.run("""
         MATCH (m:FairMeeting {fair: $fair})
@@ -187,3 +219,12 @@ def expected_purchases(tx, fair_id: str | None = None, anchor: str | None = None
                   supplier_name: s.name} AS expected
         ORDER BY e.year, a.name, s.name
     """, fair=fair_id, anchor=anchor).value()
+
+
+def attended_by(tx, company: str) -> list[dict]:
+    """Fairs the company registered for, newest first, with whether it checked in."""
+    return tx.run("""
+        MATCH (:Company {credit_code: $company})-[:REGISTERED]->(r:FairRegistration)-[:FOR]->(f:Fair)
+        RETURN f.id AS id, f.name AS name, f.days AS days, r.checked_in AS checked_in
+        ORDER BY f.days[0] DESC
+    """, company=company).data()

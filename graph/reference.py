@@ -127,7 +127,8 @@ LISTS = {"park": list_parks, "cluster": list_clusters, "category": list_categori
 USES = {
     "park": "size([(n)<-[:IN_PARK]-(:Company) | 1])",
     "cluster": "size([(n)<-[:IN_CLUSTER]-(:Company) | 1])",
-    "category": "size([(n)<-[:FOR_CATEGORY|IN_CATEGORY|OF_CATEGORY]-() | 1])",
+    "category": "size([(n)<-[:FOR_CATEGORY|IN_CATEGORY]-() | 1])"
+                " + COUNT { MATCH (p:Purchase) WHERE p.category = n.code }",
 }
 
 
@@ -187,7 +188,7 @@ def mark_merged(tx, kind: str, code: str, into: str, at: int) -> None:
 INCOMING = {
     "park": ("IN_PARK",),
     "cluster": ("IN_CLUSTER", "FOR_CLUSTER"),
-    "category": ("IN_CATEGORY", "FOR_CATEGORY", "OF_CATEGORY", "CAN_SUPPLY", "NEEDS",
+    "category": ("IN_CATEGORY", "FOR_CATEGORY", "CAN_SUPPLY", "NEEDS",
                  "SUBCATEGORY_OF"),
 }
 
@@ -272,12 +273,6 @@ def resolve_proposal(tx, key: str, status: str, park: str | None, actor: str, at
 
 
 # ----------------------------------------------------------------------------- regions
-
-def regions_within(tx, code: str) -> list[str]:
-    return [r["code"] for r in tx.run(
-        "MATCH (r:Region)-[:PART_OF*0..3]->(:Region {code: $code}) RETURN r.code AS code",
-        code=code)]
-
 
 def list_regions(tx, within: str) -> list[dict]:
     """Regions inside `within` (districts and counties of the city), for filters."""

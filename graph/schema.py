@@ -22,7 +22,9 @@ UNIQUE_KEYS = [
     ("FairRegistration", "key"),
     ("FairMeeting", "key"),
     ("ExpectedPurchase", "key"),
+    ("FollowUp", "key"),
     ("ImportJob", "id"),
+    ("Job", "key"),
     ("RateCounter", "key"),
     ("MaterialGroup", "key"),
     ("ParkProposal", "key"),
@@ -37,6 +39,8 @@ PLAIN_INDEXES = [
     ("Need", "status"),
     ("Purchase", "year"),
     ("Purchase", "anchor"),
+    ("Purchase", "supplier"),
+    ("Purchase", "category"),
     ("Award", "year"),
     ("Award", "subject"),
     ("Baseline", "year"),
@@ -48,6 +52,8 @@ PLAIN_INDEXES = [
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
     ("Judgment", "need"),
+    ("Job", "status"),
+    ("Job", "kind"),
 ]
 
 

@@ -12,8 +12,9 @@ from graph import schema
 from graph.db import Graph, GraphUnavailable, Settings
 from matchmaker import config as app_config
 from matchmaker.errors import DomainError
-from matchmaker.ratelimit import Limiter, RateLimited
 from matchmaker.extensions import babel, csrf, login_manager
+from matchmaker.ratelimit import Limiter
+from matchmaker.web import domain_error_response, wants_json
 
 
 def select_locale():
@@ -35,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     from matchmaker.auth.access import company_approved
     app.jinja_env.globals["company_approved"] = company_approved
-    from matchmaker.rewards import yuan
+    from matchmaker.money import yuan
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["datetime"] = lambda epoch: time.strftime(
         "%Y-%m-%d %H:%M", time.localtime(epoch)) if epoch else ""
@@ -49,11 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
 
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if _wants_json():
+        if wants_json():
             return jsonify({"error": "Unauthorized", "message": _("请先登录")}), 401
         from flask import redirect, url_for
         return redirect(url_for("auth.login", next=request.full_path))
@@ -68,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         header = req.headers.get("Authorization", "")
         if not (req.path.startswith("/api/") and header.startswith("Bearer ")):
             return None
-        from matchmaker import api_tokens
+        from matchmaker.auth import tokens as api_tokens
         found = api_tokens.authenticate(graph, header[7:].strip())
         user = accounts.load_user(graph, found[0]) if found else None
         if user is None or not user.is_active:
@@ -76,19 +77,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         user.scopes = found[1]
         return user
 
-    from matchmaker.api import bp as api_bp
-    from matchmaker.auth import bp as auth_bp
-    from matchmaker.main import bp as main_bp
-    from matchmaker.chainmap import bp as chainmap_bp
-    from matchmaker.fairs import bp as fairs_bp
-    from matchmaker.imports_web import bp as imports_bp
-    from matchmaker.incentives import bp as incentives_bp
-    from matchmaker.needs import bp as needs_bp
-    from matchmaker.reference_web import bp as reference_bp
-    from matchmaker.suppliers import bp as suppliers_bp
-    for bp in (auth_bp, main_bp, needs_bp, suppliers_bp, incentives_bp, chainmap_bp,
-               fairs_bp, imports_bp, reference_bp, api_bp):
-        app.register_blueprint(bp)
+    # A feature's routes register on its blueprint when its views module is imported; the
+    # feature's package itself stays free of Flask views, so services import without them.
+    from matchmaker.api import views as api
+    from matchmaker.auth import views as auth
+    from matchmaker.chainmap import views as chainmap
+    from matchmaker.companies import views as companies
+    from matchmaker.fairs import views as fairs
+    from matchmaker.imports import views as imports
+    from matchmaker.incentives import views as incentives
+    from matchmaker.mail import views as mail
+    from matchmaker.main import views as main
+    from matchmaker.needs import views as needs
+    from matchmaker.reference import commands as _reference_commands  # noqa: F401
+    from matchmaker.reference import views as reference
+    from matchmaker.suppliers import views as suppliers
+    for feature in (auth, main, companies, needs, suppliers, incentives, chainmap, fairs,
+                    imports, reference, mail, api):
+        app.register_blueprint(feature.bp)
 
     _register_error_handlers(app)
 
@@ -118,19 +124,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz" or (
-        request.accept_mimetypes.best == "application/json")
-
-
-def domain_error_response(e: DomainError):
-    """A service's refusal as the caller expects it: JSON for the API, else an error page."""
-    headers = {"Retry-After": str(e.retry_after)} if isinstance(e, RateLimited) else {}
-    if _wants_json():
-        return jsonify(e.to_dict()), e.status, headers
-    return render_template("error.html", status=e.status, message=e.message), e.status, headers
-
-
 def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
 
@@ -138,7 +131,7 @@ def _register_error_handlers(app: Flask) -> None:
     def graph_unavailable(e):
         app.logger.warning("graph unavailable: %s", e)
         message = _("图数据库暂时无法连接，请稍后重试")
-        if _wants_json():
+        if wants_json():
             return jsonify({"error": "GraphUnavailable", "message": message}), 503
         # Flask-Login loads the user for every template; without the graph it cannot.
         g._login_user = login_manager.anonymous_user()
@@ -152,7 +145,7 @@ def _register_error_handlers(app: Flask) -> None:
         def handler(e, status=status, name=name, text=text):
             message = getattr(e, "description", None) if status == 400 else None
             message = message or _(text)
-            if _wants_json():
+            if wants_json():
                 return jsonify({"error": name, "message": message}), status
             return render_template("error.html", status=status, message=message), status
         app.register_error_handler(status, handler)

@@ -72,7 +72,7 @@ def init():
     """Create the schema (idempotent) and load the reference data that is missing: divisions,
     and the city's clusters, parks and categories from the seed files beside the policy file."""
     from graph import schema
-    from matchmaker.reference_data import city_of, seed
+    from matchmaker.reference.seeds import city_of, seed
     graph = current_app.extensions["graph"]
     schema.migrate(graph)
     click.echo(json.dumps(seed(graph, city_of(current_app.config["POLICY_FILE"])),
@@ -91,13 +91,38 @@ def demo():
     click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs due now, then exit.")
+@click.option("--name", help="This worker's name in the queue (default: host:pid).")
+@with_appcontext
+def worker(once, name):
+    """Send queued e-mail and run background imports (run one beside the web service; several
+    machines' workers share the queue)."""
+    import logging
+    from matchmaker.mail import smtp
+    from matchmaker.worker import Worker
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        settings = smtp.SmtpSettings.from_config(current_app.config)
+    except smtp.SmtpConfigError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"e-mail through {settings.host}:{settings.port} ({settings.security})"
+               if settings else "MATCHMAKER_SMTP_HOST is unset: e-mail is kept in the outbox "
+               "(/mail/outbox), not sent", err=True)
+    runner = Worker(current_app._get_current_object(), name)
+    if once:
+        click.echo(f"ran {runner.run_once()} jobs")
+    else:
+        runner.run_forever()
+
+
 @cli.command("set-password")
 @click.argument("email")
 @click.password_option(help="The new password (asked twice when not given).")
 @with_appcontext
 def set_password(email, password):
     """Set a user's password (an administrator's reset); every session of that user ends."""
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     from matchmaker.errors import DomainError
     try:
         accounts.set_password(current_app.extensions["graph"], email, password)
@@ -108,7 +133,8 @@ def set_password(email, password):
 
 def _table(path: str, kind: str, sheet: str | None):
     """The file as the web import reads it: xlsx or csv, Chinese or English headers."""
-    from matchmaker import imports, tables
+    from matchmaker import tables
+    from matchmaker.imports import jobs as imports
     return imports.read(current_app.extensions["graph"], kind, Path(path).read_bytes(), path,
                         "cli", sheet, max_rows=tables.MAX_ROWS)
 
@@ -149,8 +175,8 @@ def import_companies(file, valid_only, dry_run, sheet):
     """Import companies from CSV/XLSX, as the web import does. Columns (Chinese headers such
     as 统一社会信用代码, 企业名称, 企业类型, 产业集群, 注册地, 所在园区 work too):
     credit_code,name,role,cluster,registered_region,park."""
-    from matchmaker import ledger
-    _import(lambda: ledger.import_companies(
+    from matchmaker.imports import companies
+    _import(lambda: companies.import_companies(
         current_app.extensions["graph"], _table(file, "companies", sheet), current_policy(),
         "cli", valid_only, dry_run=dry_run), "companies", dry_run)
 
@@ -162,7 +188,7 @@ def import_purchases(file, valid_only, dry_run, sheet):
     """Import purchases from CSV/XLSX, as the web import does. Columns (or 采购方/供应商统一社会
     信用代码, 发票号码, 开票日期, 金额（元）or 金额（万元）, 物料组):
     anchor_credit_code,supplier_credit_code,invoice_no,date,amount_yuan,category."""
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
 
     def progress(done, total):
         click.echo(f"stored {done}/{total}", err=True)
@@ -179,8 +205,9 @@ def import_purchases(file, valid_only, dry_run, sheet):
 @with_appcontext
 def rates(year, years_back, as_json):
     """Local supporting rate (本地配套率) per anchor and per cluster."""
-    from matchmaker import ledger, rewards
-    report = ledger.rates(current_app.extensions["graph"], current_policy(), year, years_back)
+    from matchmaker.incentives import rates
+    from matchmaker.money import yuan
+    report = rates.report(current_app.extensions["graph"], current_policy(), year, years_back)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return
@@ -188,7 +215,7 @@ def rates(year, years_back, as_json):
     for row in report["clusters"] + report["anchors"]:
         label = row.get("cluster") or row["anchor"]
         click.echo(f"{label:20} {row['name'][:16]:16} {row['rate_pct'] or 'no data':>8}%  "
-                   f"local {rewards.yuan(row['local_fen'])} / {rewards.yuan(row['total_fen'])}")
+                   f"local {yuan(row['local_fen'])} / {yuan(row['total_fen'])}")
 
 
 @cli.command("rewards")
@@ -199,7 +226,8 @@ def rates(year, years_back, as_json):
 def rewards_command(year, as_json, dry_run):
     """Compute purchase-increment (R1) and park output (R2) awards for a year and store them
     as proposals for the organizer's approval."""
-    from matchmaker import awards, rewards
+    from matchmaker.incentives import service as awards
+    from matchmaker.money import yuan
     report = awards.compute(current_app.extensions["graph"], current_policy(), year, "cli",
                             store=not dry_run)
     if as_json:
@@ -207,12 +235,12 @@ def rewards_command(year, as_json, dry_run):
         return
     for row in report["anchors"]:
         click.echo(f"{row['anchor']} {row['name'][:14]:14} L{year - 1} "
-                   f"{rewards.yuan(row['prev_local_fen']):>16} L{year} "
-                   f"{rewards.yuan(row['local_fen']):>16} award {rewards.yuan(row['award_fen']):>10}"
+                   f"{yuan(row['prev_local_fen']):>16} L{year} "
+                   f"{yuan(row['local_fen']):>16} award {yuan(row['award_fen']):>10}"
                    f" {row['status']:14} {row['reason_text']}")
     for row in report["parks"]:
         click.echo(f"{row['park']:18} {row['name'][:14]:14} output "
-                   f"{rewards.yuan(row['output_fen']):>18} award {rewards.yuan(row['award_fen']):>10}"
+                   f"{yuan(row['output_fen']):>18} award {yuan(row['award_fen']):>10}"
                    f" {row['status']:14} {row['reason_text']}")
 
 

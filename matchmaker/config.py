@@ -52,6 +52,25 @@ def load(overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "FAIR_SOLVER_SECONDS": float(os.environ.get("MATCHMAKER_FAIR_SOLVER_SECONDS", "10")),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session does
+        # Outgoing e-mail (matchmaker/mail): off while MATCHMAKER_SMTP_HOST is unset, as in
+        # development, where the outbox page shows what would be sent. SECURITY: starttls,
+        # tls (implicit, port 465) or none; PORT 0 = that one's usual port.
+        "SMTP_HOST": os.environ.get("MATCHMAKER_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("MATCHMAKER_SMTP_PORT") or 0),
+        "SMTP_SECURITY": os.environ.get("MATCHMAKER_SMTP_SECURITY") or "starttls",
+        "SMTP_USER": os.environ.get("MATCHMAKER_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("MATCHMAKER_SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("MATCHMAKER_SMTP_FROM", ""),  # default: the user name
+        "SMTP_TIMEOUT": float(os.environ.get("MATCHMAKER_SMTP_TIMEOUT") or 30),
+        "SMTP_CA_FILE": os.environ.get("MATCHMAKER_SMTP_CA_FILE", ""),  # a private CA (PEM)
+        "BASE_URL": os.environ.get("MATCHMAKER_BASE_URL") or "http://127.0.0.1:5000",  # links
+        # The worker (`matchmaker worker`): a claimed job whose worker stops renewing its lease
+        # (it died) is claimed again after JOB_LEASE_SECONDS.
+        "JOB_LEASE_SECONDS": float(os.environ.get("MATCHMAKER_JOB_LEASE_SECONDS") or 120),
+        "JOB_FIRST_RETRY_SECONDS": float(os.environ.get("MATCHMAKER_JOB_FIRST_RETRY_SECONDS")
+                                         or 60),
+        "WORKER_POLL_SECONDS": float(os.environ.get("MATCHMAKER_WORKER_POLL_SECONDS") or 2),
+        "WORKER_TICK_SECONDS": float(os.environ.get("MATCHMAKER_WORKER_TICK_SECONDS") or 300),
     }
     config.update(overrides)
     config["SECRET_KEY"] = (overrides.get("SECRET_KEY") or os.environ.get("MATCHMAKER_SECRET_KEY")

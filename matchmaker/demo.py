@@ -1,20 +1,25 @@
 """Demo city: 3 clusters, 8 anchors, ~150 suppliers across 长沙's districts and parks (and a few
 outside the city), capabilities, open needs, two years of purchases, a fair with its first
-schedule and demo accounts. Idempotent (MERGE by key)."""
+schedule, last spring's fair followed in the ledger, and demo accounts. Idempotent (MERGE by key)."""
 from __future__ import annotations
 
 import random
 import time
 from dataclasses import dataclass
 
+from graph import attribution as attribution_store
+from graph import awards as award_store
 from graph import companies as company_store
 from graph import fairs as fair_store
 from graph import reference
 from graph import users as user_store
-from matchmaker import accounts, awards, credit_code, ledger, policy
-from matchmaker.fairs import service as fairs
+from matchmaker import credit_code, policy
+from matchmaker.auth import accounts
+from matchmaker.fairs import proposals, setup, timetable
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service
-from matchmaker.reference_data import seed
+from matchmaker.reference.seeds import seed
 
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [
@@ -157,6 +162,94 @@ def _purchases(rng: random.Random, anchors: list[dict], suppliers: list[dict],
 
 
 DEMO_FAIR = "DEMO-FAIR"
+PAST_FAIR, PAST_FAIR_DAY = "DEMO-FAIR-2025", "2025-04-16"
+# Outcomes of the past fair's meetings, in turn: what each pair declared on the day.
+PAST_OUTCOMES = ["contract", "intent", "follow_up", "no_show", "contract", "no_interest"]
+
+
+def _past_fair_pairs(rng: random.Random, anchors: list[dict], suppliers: list[dict],
+                     purchases: list[tuple[int, dict]]) -> list[dict]:
+    """Last spring's fair: each machinery and automotive anchor met local suppliers it had
+    never bought from before the fair."""
+    before = {(r["anchor_credit_code"], r["supplier_credit_code"]) for _, r in purchases
+              if r["date"] < PAST_FAIR_DAY}
+    local = [s for s in suppliers if s["local"]]
+    met, used = [], set()  # a supplier meets one anchor (no double-booked slots)
+    for a in anchors[:6]:
+        fresh = [s for s in local if (a["credit_code"], s["credit_code"]) not in before
+                 and s["credit_code"] not in used]
+        for outcome, s in zip(PAST_OUTCOMES, rng.sample(fresh, len(PAST_OUTCOMES))):
+            used.add(s["credit_code"])
+            met.append({"anchor": a["credit_code"], "supplier": s["credit_code"],
+                        "outcome": outcome,
+                        "amount_fen": rng.randint(300, 1200) * 1_000_000
+                        if outcome == "contract" else None})
+    return met
+
+
+def _purchases_after_fair(rng: random.Random, met: list[dict], category_of: dict[str, str],
+                          number: int) -> list[tuple[int, dict]]:
+    """What the meetings turned into in the ledger: signed pairs buy regularly after the fair,
+    pairs with an intent place a first order."""
+    rows = []
+    for i, m in enumerate(met):
+        orders = {"contract": 3, "intent": 1}.get(m["outcome"], 0)
+        for n in range(orders):
+            rows.append((number, {
+                "anchor_credit_code": m["anchor"], "supplier_credit_code": m["supplier"],
+                "invoice_no": f"DEMO-F25-{i:02d}-{n}",
+                "date": f"2025-{rng.randint(5, 12):02d}-{rng.randint(1, 28):02d}",
+                "amount_yuan": f"{rng.randint(1_500_000, 4_000_000)}",
+                "category": category_of[m["supplier"]]}))
+            number += 1
+    return rows
+
+
+def _decide_some_awards(graph, year: int) -> None:
+    """The office has already approved the largest of the year's proposals, so the pages show
+    an approved award beside those still waiting."""
+    proposed = sorted((a for a in graph.read(award_store.awards, year)
+                       if a["status"] == "proposed" and a["amount_fen"] > 0),
+                      key=lambda a: a["amount_fen"])
+    if len(proposed) >= 2:
+        awards.decide(graph, proposed[-1]["key"], "approve", "材料齐全，同意", "office@demo.cn")
+
+
+def _past_fair(graph, met: list[dict], companies: list[dict]) -> None:
+    """The fair itself: registrations, held meetings with their outcomes (one no-show per
+    anchor), a signed contract turned into an expected purchase, and follow-up answers."""
+    if graph.read(fair_store.get_fair, PAST_FAIR):
+        return
+    form = setup.default_form()
+    form.update(name="2025年春季工程机械与汽车零部件配套洽谈会", venue="长沙国际会展中心 A馆",
+                days=PAST_FAIR_DAY, registration_opens="2025-03-20",
+                registration_closes="2025-04-12", tables="10")
+    fair = setup.parse_fair(form, set())
+    fair.update(id=PAST_FAIR, status="published", created_by="demo", created_at=int(time.time()))
+    graph.write(fair_store.create_fair, fair)
+    roles = {c["credit_code"]: c["role"] for c in companies}
+    slots = [s["index"] for s in setup.slots(fair)]
+    for code in sorted({m["anchor"] for m in met} | {m["supplier"] for m in met}):
+        graph.write(fair_store.register, {"key": f"{PAST_FAIR}|{code}", "fair": PAST_FAIR,
+                                          "company": code, "role": roles[code],
+                                          "available": slots, "at": 0})
+        graph.write(fair_store.set_checked_in, PAST_FAIR, code, True, 0)
+    for n, m in enumerate(met):
+        key = f"{PAST_FAIR}|{m['anchor']}|{m['supplier']}"
+        graph.write(fair_store.add_proposals, [{
+            "key": key, "fair": PAST_FAIR, "anchor": m["anchor"], "supplier": m["supplier"],
+            "need": None, "need_title": None, "fit": None, "tier": None, "reasons": "", "at": 0}])
+        held = m["outcome"] != "no_show"
+        graph.write(fair_store.update_meeting, key, {
+            "status": "accepted", "requested_by": "anchor", "slot": slots[n % 6],
+            "table": n // 6, "published": True, "attended": held,
+            "outcome": m["outcome"] if held else None, "amount_fen": m["amount_fen"]})
+        if m["outcome"] == "contract":
+            graph.write(fair_store.create_expected_purchase,
+                        {"key": key, "year": 2025, "actor": "demo", "at": 0})
+            graph.write(attribution_store.save_follow_up, {
+                "key": f"{key}|{m['supplier']}|6", "meeting": key, "company": m["supplier"],
+                "round": 6, "status": "contract", "note": "", "actor": "demo", "at": 0})
 
 
 class DemoRefused(RuntimeError):
@@ -187,8 +280,13 @@ def load(graph, config: dict) -> dict:
                           {"id": f"DEMO-N{n + 1:02d}", "title": title, "description": description,
                            "category": category, "annual_volume": volume})
     category_of = {c["credit_code"]: cap["categories"][0] for c, cap in suppliers}
-    ledger.import_purchases(graph, _purchases(rng, anchors, supplier_rows, category_of), "demo")
+    purchases = _purchases(rng, anchors, supplier_rows, category_of)
+    met = _past_fair_pairs(rng, anchors, supplier_rows, purchases)
+    purchases += _purchases_after_fair(rng, met, category_of, len(purchases) + 2)
+    ledger.import_purchases(graph, purchases, "demo")
     awards.compute(graph, rules, PURCHASE_YEARS[-1], "demo")
+    _decide_some_awards(graph, PURCHASE_YEARS[-1])
+    _past_fair(graph, met, anchors + supplier_rows)
     fair = _fair(graph, anchors, supplier_rows)
     logins = []
     for email, name, role, index in DEMO_USERS:
@@ -218,17 +316,17 @@ def _fair(graph, anchors: list[dict], suppliers: list[dict]) -> dict:
     proposals accepted (the best one a mutual must-meet) and a first schedule, not published."""
     if graph.read(fair_store.get_fair, DEMO_FAIR):
         return {"id": DEMO_FAIR}
-    form = fairs.default_form()
+    form = setup.default_form()
     form.update(name="2026年冬季工程机械与汽车零部件配套洽谈会", venue="长沙国际会展中心 B馆",
                 tables="8", min_meetings="1")
-    fair = fairs.parse_fair(form, set())
+    fair = setup.parse_fair(form, set())
     fair.update(id=DEMO_FAIR, status="open", created_by="demo", created_at=int(time.time()))
     graph.write(fair_store.create_fair, fair)
-    every_slot = [s["index"] for s in fairs.slots(fair)]
+    every_slot = [s["index"] for s in setup.slots(fair)]
     for row in [s for s in suppliers if s["local"]][:12]:
-        fairs.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "supplier"), every_slot)
+        proposals.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "supplier"), every_slot)
     for row in anchors:
-        fairs.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "anchor"), every_slot)
+        proposals.register(graph, DEMO_FAIR, _Participant(row["credit_code"], "anchor"), every_slot)
     accepted = 0
     for row in anchors:
         mine = graph.read(fair_store.meetings, DEMO_FAIR, row["credit_code"])[:3]
@@ -238,5 +336,5 @@ def _fair(graph, anchors: list[dict], suppliers: list[dict]) -> dict:
                 "anchor_pref": "must" if n == 0 else "meet",
                 "supplier_pref": "must" if n == 0 else "meet"})
             accepted += 1
-    report = fairs.run_scheduler(graph, DEMO_FAIR, time_limit=5)
+    report = timetable.run_scheduler(graph, DEMO_FAIR, time_limit=5)
     return {"id": DEMO_FAIR, "accepted": accepted, "scheduled": report["scheduled"]}

@@ -8,8 +8,9 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-def graph():
-    """The request's graph handle (one driver per process, created in the factory)."""
+def db():
+    """The app's graph handle (graph.db.Graph: one driver per process, created in the factory).
+    Named apart from the `graph` package, whose query functions views pass to it."""
     from flask import current_app
     return current_app.extensions["graph"]
 

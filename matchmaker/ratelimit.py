@@ -9,7 +9,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from graph import limits as store
+from graph import limits as limit_store
 from matchmaker.errors import DomainError
 
 
@@ -65,13 +65,13 @@ class Limiter:
     def check(self, name: str, ident: str) -> None:
         """Raise RateLimited when the window is already full (nothing counted)."""
         key, ends, limit = self._window(name, ident)
-        if self.graph.read(store.count, key) >= limit.count:
+        if self.graph.read(limit_store.count, key) >= limit.count:
             raise RateLimited(max(1, ends - int(time.time())))
 
     def hit(self, name: str, ident: str) -> None:
         """Count one request; raise RateLimited once the window holds more than allowed."""
         key, ends, limit = self._window(name, ident)
         if random.random() < 0.01:  # keep the counters from piling up
-            self.graph.write(store.delete_expired, int(time.time()))
-        if self.graph.write(store.hit, key, ends) > limit.count:
+            self.graph.write(limit_store.delete_expired, int(time.time()))
+        if self.graph.write(limit_store.hit, key, ends) > limit.count:
             raise RateLimited(max(1, ends - int(time.time())))

@@ -1,12 +1,23 @@
-"""Small helpers shared by the views of every feature."""
+"""Small helpers shared by the views of every feature: where to go back to, query-string
+arguments, spreadsheet downloads, and the answer to a service's refusal (one failure policy per
+blueprint, declared once, instead of try/except in every view)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from flask import request
+from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
 
-from matchmaker.errors import ValidationError
+from matchmaker import charts, tables
+from matchmaker.auth.access import company_approved
+from matchmaker.errors import DomainError, ValidationError
+from matchmaker.extensions import current_policy
+from matchmaker.ratelimit import RateLimited
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_next(target, fallback: str) -> str:
@@ -51,11 +62,59 @@ def int_arg(name: str, default: int | None, low: int, high: int, source=None) ->
     return value
 
 
-def year_arg(policy, source=None, required: bool = False) -> int:
+def year_arg(source=None, required: bool = False) -> int:
     """The year a page or API call is about: one the policy file has rules for; last year by
     default, unless the caller must name it (`required`)."""
-    year = int_arg("year", None if required else date.today().year - 1, policy.first_year,
-                   date.today().year + 1, source)
+    year = int_arg("year", None if required else date.today().year - 1,
+                   current_policy().first_year, date.today().year + 1, source)
     if year is None:
         raise ValidationError("缺少 year 参数", field="year")
     return year
+
+
+def xlsx_response(sheets: dict[str, tuple[list[str], list[list]]], filename: str) -> Response:
+    """An Excel download: {sheet: (header, rows)} (formula-like text is neutralized)."""
+    return Response(tables.write_xlsx(sheets), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz" or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def domain_error_response(e: DomainError):
+    """A service's refusal as the caller expects it: JSON for the API, else an error page."""
+    headers = {"Retry-After": str(e.retry_after)} if isinstance(e, RateLimited) else {}
+    if wants_json():
+        return jsonify(e.to_dict()), e.status, headers
+    return render_template("error.html", status=e.status, message=e.message), e.status, headers
+
+
+def flash_refusals(bp: Blueprint, back: Callable[[], str],
+                   statuses: tuple[int, ...] | None = None) -> None:
+    """The failure policy of a blueprint whose forms post and redirect: when a service refuses
+    a form post (a DomainError; one of `statuses` when given), the user is sent back to `back()`
+    with the reason flashed. Pages (GET), other refusals and the access check's own refusal (a
+    company not yet approved) get the site's error answer."""
+    @bp.errorhandler(DomainError)
+    def refused(e: DomainError):
+        if (request.method != "POST" or (statuses and e.status not in statuses)
+                or not (current_user.is_authenticated and company_approved(current_user))):
+            return domain_error_response(e)
+        flash(e.message, "error")
+        return redirect(back())
+
+
+def chart_download(*specs) -> Response | None:
+    """The Excel of the page's figure named by `?chart=`; otherwise None, after giving each
+    figure the address of its download (this page with `?chart=<id>`)."""
+    wanted = request.args.get("chart")
+    for spec in specs:
+        if spec and spec["id"] == wanted:
+            return xlsx_response(charts.sheets(spec), f"{spec['id']}.xlsx")
+    for spec in specs:
+        if spec:
+            spec["download"] = url_for(request.endpoint, **{
+                **(request.view_args or {}), **request.args.to_dict(), "chart": spec["id"]})
+    return None

@@ -19,8 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.db import scratch_graph  # noqa: E402
-from matchmaker import awards, chain, config, credit_code, ledger, policy, tables  # noqa: E402
-from matchmaker.reference_data import seed  # noqa: E402
+from matchmaker import config, credit_code, policy, tables  # noqa: E402
+from matchmaker.chainmap import service as chain  # noqa: E402
+from matchmaker.imports import companies, purchases as ledger  # noqa: E402
+from matchmaker.imports.rows import BATCH  # noqa: E402
+from matchmaker.incentives import rates as rate_figures  # noqa: E402
+from matchmaker.incentives import service as awards  # noqa: E402
+from matchmaker.reference.seeds import seed  # noqa: E402
 
 LOCAL = ["430102", "430104", "430111", "430121", "430181", "430182"]
 OUTSIDE = ["430200", "430300", "440600", "320500"]
@@ -28,7 +33,7 @@ CATEGORIES = ["HYD-CYL", "CAST-DIE", "STRU-WELD", "ELEC-HARN", "PLAS-INJ", "MAT-
 
 
 def companies_csv(anchors: int, suppliers: int) -> tuple[str, list[str], list[str]]:
-    lines = [",".join(ledger.COMPANY_COLUMNS)]
+    lines = [",".join(companies.COMPANY_COLUMNS)]
     anchor_codes, supplier_codes = [], []
     for i in range(anchors):
         code = credit_code.make("430104", 1 + i)
@@ -56,6 +61,16 @@ def purchases_csv(rows: int, anchors: list[str], suppliers: list[str], seed_: in
     return out.getvalue()
 
 
+def _peak_mb(pid: int) -> int | None:
+    """Peak resident memory of the embedded graph server (its own process, JVM included)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(round(int(line.split()[1]) / 1024) for line in status
+                        if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -72,8 +87,8 @@ def main() -> None:
         seed(graph)
         text, anchor_codes, supplier_codes = companies_csv(args.anchors, args.suppliers)
         started = time.perf_counter()
-        ledger.import_companies(graph, tables.read(text.encode(), "c.csv",
-                                                   ledger.COMPANY_COLUMNS), rules, "bench")
+        companies.import_companies(graph, tables.read(text.encode(), "c.csv",
+                                                      companies.COMPANY_COLUMNS), rules, "bench")
         result["companies_import_s"] = round(time.perf_counter() - started, 2)
 
         data = purchases_csv(args.rows, anchor_codes, supplier_codes, 7).encode()
@@ -83,7 +98,7 @@ def main() -> None:
         parsed = time.perf_counter()
 
         def progress(done, total):
-            if done % 100_000 < ledger.BATCH or done == total:
+            if done % 100_000 < BATCH or done == total:
                 print(f"stored {done}/{total} in {time.perf_counter() - parsed:.0f}s",
                       file=sys.stderr, flush=True)
         report = ledger.import_purchases(graph, table, "bench", progress=progress)
@@ -96,7 +111,7 @@ def main() -> None:
             "import_rows_per_s": round(args.rows / (done - started)),
         })
         started = time.perf_counter()
-        rates = ledger.rates(graph, rules, 2025, years_back=1)
+        rates = rate_figures.report(graph, rules, 2025, years_back=1)
         result["rates_s"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
         computed = awards.compute(graph, rules, 2025, "bench")
@@ -114,6 +129,7 @@ def main() -> None:
         result["reimport_10k_unchanged"] = again.unchanged
         result["reimport_10k_s"] = round(time.perf_counter() - started, 2)
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        result["graph_server_peak_rss_mb"] = _peak_mb(graph.embedded.pid)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

@@ -9,12 +9,15 @@ import argparse
 import json
 import random
 
-from matchmaker import scheduling
+from matchmaker.fairs import scheduling
 
 
-def synthetic_fair(participants: int, requests: int, slots: int, seed: int = 7):
+def synthetic_fair(participants: int, requests: int, slots: int, seed: int = 7,
+                   priority_share: float = 0.0):
+    """`priority_share`: that share of anchors is in the organizer's priority group."""
     rng = random.Random(seed)
     anchors = [f"A{i}" for i in range(max(1, participants // 5))]
+    priority = set(anchors[:round(len(anchors) * priority_share)])
     suppliers = [f"S{i}" for i in range(participants - len(anchors))]
     people = {}
     for pid in anchors + suppliers:
@@ -35,7 +38,7 @@ def synthetic_fair(participants: int, requests: int, slots: int, seed: int = 7):
         elif prefs == ["must", "must"]:
             prefs[1] = "meet"
         meetings.append(scheduling.Meeting(f"M{i}", a, b, scheduling.meeting_value(
-            *prefs, rng.random()), must=must))
+            *prefs, round(rng.random() * 100), priority=a in priority), must=must))
     return people, meetings
 
 
@@ -47,8 +50,12 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=60)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--priority-share", type=float, default=0.0,
+                        help="Share of anchors in a priority group (e.g. 0.2 with --tables 20 "
+                             "shows priority meetings kept when tables are scarce).")
     args = parser.parse_args()
-    people, meetings = synthetic_fair(args.participants, args.requests, args.slots)
+    people, meetings = synthetic_fair(args.participants, args.requests, args.slots,
+                                      priority_share=args.priority_share)
     result = scheduling.solve(people, meetings, args.slots, args.tables, args.time_limit,
                               args.workers)
     print(json.dumps({
@@ -58,7 +65,23 @@ def main() -> None:
         "meetings_scheduled": len(result.placements), "capacity": args.slots * args.tables,
         "objective": result.objective, "bound": result.bound, "gap_pct": round(result.gap * 100, 3),
         "value": result.value, "idle_slots": result.idle_slots,
-        "below_minimum": len(result.below_minimum)}, indent=1))
+        "below_minimum": len(result.below_minimum), **_kept(meetings, result, args)}, indent=1))
+
+
+def _kept(meetings, result, args) -> dict:
+    """Share of requested meetings scheduled, priority-group anchors' vs the others' (the
+    priority group is the first anchors; must-meets are left out, they are always kept)."""
+    if not args.priority_share:
+        return {}
+    cut = round(max(1, args.participants // 5) * args.priority_share)
+    groups = {True: [0, 0], False: [0, 0]}
+    for m in meetings:
+        if not m.must:
+            group = groups[int(m.anchor[1:]) < cut]
+            group[0] += m.id in result.placements
+            group[1] += 1
+    return {"priority_kept_pct": round(100 * groups[True][0] / max(1, groups[True][1]), 1),
+            "others_kept_pct": round(100 * groups[False][0] / max(1, groups[False][1]), 1)}
 
 
 if __name__ == "__main__":

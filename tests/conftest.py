@@ -16,6 +16,14 @@ from matchmaker.config import default_data_dir
 MODEL = os.environ.get("EMBEDDING_MODEL") or str(default_data_dir() / "models" / "multilingual-e5-small")
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that drives the browser is slow (the `slow` marker, pyproject.toml); the
+    others that are say so themselves."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("data")
@@ -26,7 +34,7 @@ def data_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def app(data_dir):
     from matchmaker import create_app
-    from matchmaker.reference_data import seed
+    from matchmaker.reference.seeds import seed
 
     database = f"t{uuid.uuid4().hex[:10]}"
     app = create_app({"DATA_DIR": data_dir, "NEO4J_DATABASE": database, "TESTING": True,
@@ -43,8 +51,9 @@ def app_on():
     """An app on its own embedded server under `data_dir` (for tests that stop the server),
     with one anchor user, anchor@a.cn."""
     from graph import server
-    from matchmaker import accounts, create_app
-    from matchmaker.reference_data import seed
+    from matchmaker import create_app
+    from matchmaker.auth import accounts
+    from matchmaker.reference.seeds import seed
     made = []
 
     def make(data_dir):
@@ -91,7 +100,8 @@ def login(client, email, password="correct-horse-1"):
 @pytest.fixture
 def make_company(graph):
     from graph import companies
-    from matchmaker import accounts, credit_code
+    from matchmaker import credit_code
+    from matchmaker.auth import accounts
 
     counter = iter(range(1, 10_000))
 
@@ -178,18 +188,15 @@ def job_id_of(response) -> str:
     return re.search(r'/imports/([0-9a-f]{32})/start', response.get_data(as_text=True)).group(1)
 
 
-def run_import(client, job_id: str, valid_only: bool = False, timeout: float = 120) -> dict:
-    """Step 2: start the previewed import and wait for its background job to end."""
-    import time
+def run_import(client, job_id: str, valid_only: bool = False) -> dict:
+    """Step 2: start the previewed import, and run the job it queued as the worker does."""
+    from matchmaker.worker import Worker
     data = {"csrf_token": csrf_token(client, f"/imports/{job_id}")}
     if valid_only:
         data["valid_only"] = "1"
     started = client.post(f"/imports/{job_id}/start", data=data)
     assert started.status_code == 302, started.get_data(as_text=True)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/imports/{job_id}/status").get_json()
-        if status["status"] != "running":
-            return status
-        time.sleep(0.2)
-    raise AssertionError("import did not finish")
+    Worker(client.application).run_once()
+    status = client.get(f"/imports/{job_id}/status").get_json()
+    assert status["status"] != "running", status
+    return status

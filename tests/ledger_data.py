@@ -1,4 +1,4 @@
-"""The worked-example city of shared/notes/policy.md as CSV: anchors A–K, local suppliers, one in
+"""The worked-example city of docs/policy.md as CSV: anchors A–K, local suppliers, one in
 株洲 (outside the policy region) and two in parks, with purchases for 2024 and 2025."""
 from __future__ import annotations
 
@@ -54,3 +54,15 @@ EXAMPLES = [
     ("K", "parkI", "I24", "2024-09-01", "600000000"), ("K", "parkI", "I25", "2025-09-01",
                                                        "1050000000"),
 ]
+
+
+def load_city(graph, rules) -> None:
+    """The worked-example companies and purchases, imported as the office would."""
+    from matchmaker import tables
+    from matchmaker.imports import companies as company_imports
+    from matchmaker.imports import purchases as ledger
+    company_imports.import_companies(
+        graph, tables.read(COMPANIES.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+        rules, "t")
+    ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
+                                               ledger.PURCHASE_COLUMNS), "t")

@@ -6,8 +6,8 @@ import pytest
 from conftest import csrf_token, login
 from openapi_spec_validator import validate
 
-from matchmaker import api_tokens
 from matchmaker.api.openapi import spec
+from matchmaker.auth import tokens as api_tokens
 
 
 @pytest.fixture

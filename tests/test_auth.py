@@ -13,7 +13,12 @@ def _get_routes(app):
 
 
 def test_anonymous_is_sent_to_login_everywhere(app, client):
+    """Except the landing page, which says what the platform is (and shows no company data)."""
+    landing = client.get("/").get_data(as_text=True)
+    assert "产业链配套撮合平台" in landing and 'href="/auth/register"' in landing
     for rule in _get_routes(app):
+        if rule == "/":
+            continue
         response = client.get(rule)
         assert response.status_code in (302, 401), rule
         if response.status_code == 302:
@@ -29,7 +34,7 @@ def test_wrong_role_gets_403(client, make_company):
 
 
 def test_organizer_approves_registered_company(app, client, graph):
-    from matchmaker import accounts
+    from matchmaker.auth import accounts
     accounts.create_user(graph, "office@a.cn", "办公室", "organizer", "correct-horse-1")
     code = credit_code.make("430181", 77)
     response = client.post("/auth/register", data={
@@ -60,7 +65,7 @@ def test_csrf_rejects_forged_post(client, make_company):
     make_company("配套甲", user="s@a.cn")
     response = client.post("/auth/login", data={"email": "s@a.cn", "password": "correct-horse-1"})
     assert response.status_code == 400
-    assert client.get("/").status_code == 302  # still anonymous
+    assert client.get("/notifications").status_code == 302  # still anonymous
 
 
 def test_login_throttled_after_repeated_failures(client, make_company):

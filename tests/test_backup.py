@@ -11,8 +11,14 @@ from click.testing import CliRunner
 from conftest import MODEL
 from graph import awards as award_store, catalog, search_index, server
 from ledger_data import COMPANIES, EXAMPLES, purchases_csv
-from matchmaker import awards, ledger, policy as policy_module, tables
+from matchmaker import policy as policy_module, tables
 from matchmaker.cli import backup_command, restore_command
+from matchmaker.imports import companies as company_imports
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rates as rate_figures
+from matchmaker.incentives import service as awards
+
+pytestmark = pytest.mark.slow
 
 KEYS = {"Company": "credit_code", "Purchase": "key", "AuditEvent": "id"}
 
@@ -37,8 +43,9 @@ def city(app, graph, make_company):
     """The policy's worked example with an approved award, plus a supplier capability with
     embeddings (synthetic: only the index matters here)."""
     policy = policy_module.load(app.config["POLICY_FILE"])
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), policy, "clerk@test")
+    company_imports.import_companies(
+        graph, tables.read(COMPANIES.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+        policy, "clerk@test")
     ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
                                                ledger.PURCHASE_COLUMNS), "clerk@test")
     report = awards.compute(graph, policy, 2024, "office@test")
@@ -59,7 +66,7 @@ def test_backup_while_serving_restores_into_fresh_data_dir(graph, city, tmp_path
     before = contents(graph)
     assert before["approved"] and len(before["Purchase"]) == len(EXAMPLES)
     assert {e["action"] for e in before["AuditEvent"]} >= {"award.original", "award.approve"}
-    rates_before = ledger.rates(graph, policy, 2025)
+    rates_before = rate_figures.report(graph, policy, 2025)
 
     runner = CliRunner()
     archive = tmp_path / "city.zip"
@@ -82,7 +89,7 @@ def test_backup_while_serving_restores_into_fresh_data_dir(graph, city, tmp_path
         copy = app.extensions["graph"]
         try:
             assert contents(copy) == before
-            assert ledger.rates(copy, policy, 2025) == rates_before
+            assert rate_figures.report(copy, policy, 2025) == rates_before
             assert nearest_capability(copy, vector) == ["cap-backup"]
 
             # A database that holds data is replaced only on request, and backed up first.

@@ -6,7 +6,9 @@ import pytest
 from conftest import csrf_token, login, upload
 
 from graph import catalog
-from matchmaker import accounts, api_tokens, credit_code
+from matchmaker import credit_code
+from matchmaker.auth import accounts
+from matchmaker.auth import tokens as api_tokens
 
 HOSTILE = ["') MATCH (n) DETACH DELETE n //", "\"}) DETACH DELETE n RETURN 1 //",
            "$where", "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "\u0000", "𠀀" * 50]

@@ -15,7 +15,7 @@ def test_fair_in_the_browser(browser_page, people):  # noqa: F811
     for name in ("name", "venue", "days", "day_start", "day_end", "slot_minutes", "breaks",
                  "tables", "registration_opens", "registration_closes"):
         page.fill(f"input[name={name}]", form[name])
-    page.fill("input[name=cluster]", "CM")
+    page.select_option("select[name=cluster]", "CM")
     page.shot("fair-new")
     page.click("main form button[type=submit]")
     page.wait_for_selector("text=洽谈会已创建")

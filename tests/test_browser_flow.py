@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from conftest import browser_login, browser_logout as logout
 
-from matchmaker import accounts, credit_code
+from matchmaker import credit_code
+from matchmaker.auth import accounts
 from matchmaker.matching import service
 
 

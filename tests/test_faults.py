@@ -1,8 +1,11 @@
 """The graph server stopped mid-session: a clear 503 page and JSON, no stack trace, and the same
 running app recovers once the server is back."""
+import pytest
 from conftest import login
 
 from graph import server
+
+pytestmark = pytest.mark.slow
 
 
 def test_graph_outage_is_a_503_and_the_app_recovers(tmp_path, app_on):

@@ -5,7 +5,8 @@ from conftest import job_id_of, login, run_import, upload
 
 from graph import catalog
 from graph import companies as company_store
-from matchmaker import accounts, credit_code
+from matchmaker import credit_code
+from matchmaker.auth import accounts
 
 SUPPLIER_HEADER = ("credit_code,name,registered_region,park,address,contact_name,contact_phone,"
                    "category,products,processes,materials,equipment,certifications,"
@@ -141,6 +142,8 @@ def test_directory_filters_pages_flags_and_exports_without_formulas(client, grap
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     csv_text = client.get("/companies/export.csv").data.decode("utf-8-sig")
     assert "'=cmd|" in csv_text and "麓山精密机械有限公司" in csv_text
+    header = next(book.active.iter_rows(values_only=True))   # columns and values in words
+    assert header[:3] == ("统一社会信用代码", "企业名称", "企业类型") and "配套企业" in cells
 
 
 def test_directory_pages_through_many_companies(client, make_company, office):

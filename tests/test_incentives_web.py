@@ -7,9 +7,10 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from matchmaker import accounts, ledger, tables
+from matchmaker import tables
+from matchmaker.auth import accounts
 from conftest import csrf_token, job_id_of, login, run_import, upload
-from ledger_data import CODES, COMPANIES, EXAMPLES, purchases_csv
+from ledger_data import CODES, COMPANIES, load_city, purchases_csv
 
 
 @pytest.fixture
@@ -17,10 +18,7 @@ def city(graph, app):
     from matchmaker.extensions import current_policy
     with app.app_context():
         rules = current_policy()
-    ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                               ledger.COMPANY_COLUMNS), rules, "t")
-    ledger.import_purchases(graph, tables.read(purchases_csv(EXAMPLES), "p.csv",
-                                               ledger.PURCHASE_COLUMNS), "t")
+    load_city(graph, rules)
     accounts.create_user(graph, "office@t.cn", "办公室", "organizer", "correct-horse-1")
     accounts.create_user(graph, "a@t.cn", "主机A采购", "anchor", "correct-horse-1", CODES["A"])
     accounts.create_user(graph, "b@t.cn", "主机B采购", "anchor", "correct-horse-1", CODES["B"])
@@ -30,7 +28,7 @@ def city(graph, app):
 def test_organizer_dashboard_compute_approve_export(client, city):
     login(client, "office@t.cn")
     page = client.get("/incentives/?year=2025").get_data(as_text=True)
-    assert "<svg" in page and "工程机械" in page and "主机A" in page and "¥90,000" in page
+    assert 'data-chart="cluster-rates"' in page and "工程机械" in page and "主机A" in page and "¥90,000" in page
     assert "src=\"http" not in page and "href=\"http" not in page  # no CDN
     token = csrf_token(client, "/incentives/?year=2025")
     client.post("/incentives/compute", data={"year": 2025, "csrf_token": token})
@@ -46,6 +44,16 @@ def test_organizer_dashboard_compute_approve_export(client, city):
     assert "不能驳回" in again
     assert "award.approve" in client.get("/incentives/audit").get_data(as_text=True)
 
+    # Each figure downloads as Excel with the numbers it draws (money exact, in yuan).
+    page = client.get("/incentives/?year=2025").get_data(as_text=True)
+    assert "chart=awards-by-status" in page
+    figure = load_workbook(io.BytesIO(client.get(
+        "/incentives/?year=2025&chart=awards-by-status").data)).active
+    assert ("已批准", 90000) in [tuple(r) for r in figure.iter_rows(min_row=2, values_only=True)]
+    rates = load_workbook(io.BytesIO(client.get("/incentives/?year=2025&chart=cluster-rates").data))
+    header = next(rates.active.iter_rows(values_only=True))
+    assert "目标 40%" in header and "目标 50%" in header
+
     book = load_workbook(io.BytesIO(client.get("/incentives/export.xlsx?year=2025").data))
     assert book.sheetnames == ["产业集群", "主机企业", "奖励"]
     rows = list(book["奖励"].iter_rows(values_only=True))
@@ -55,7 +63,7 @@ def test_organizer_dashboard_compute_approve_export(client, city):
 def test_anchor_sees_only_itself(client, city):
     login(client, "a@t.cn")
     page = client.get("/incentives/mine?year=2025").get_data(as_text=True)
-    assert "主机A" in page and "¥90,000" in page and "<svg" in page
+    assert "主机A" in page and "¥90,000" in page and 'data-chart="my-rate"' in page
     assert "主机B" not in page and "主机C" not in page
     assert client.get("/incentives/?year=2025").status_code == 403
     api = client.get("/api/v1/rates?year=2025").get_json()
@@ -89,6 +97,18 @@ def test_anchor_form_and_upload_errors(client, city):
         "invoice_no": "F-1", "date": "2025-04-01", "amount_yuan": "12,000.50",
         "category": "HYD-CYL"}, follow_redirects=True).get_data(as_text=True)
     assert "已保存" in page and "F-1" in page and "¥12,000.50" in page
+    # A supplier picked by its name; a failed save keeps what was typed and names the field.
+    page = client.post("/incentives/purchases", data={
+        "csrf_token": token, "year": 2025, "supplier_credit_code": "浏阳配套",
+        "invoice_no": "F-2", "date": "2025-04-02", "amount_yuan": "100",
+        "category": "HYD-CYL"}, follow_redirects=True).get_data(as_text=True)
+    assert "已保存" in page and "F-2" in page
+    failed = client.post("/incentives/purchases", data={
+        "csrf_token": token, "year": 2025, "supplier_credit_code": CODES["local1"],
+        "invoice_no": "F-3", "date": "2025-04-03", "amount_yuan": "abc", "category": ""})
+    assert failed.status_code == 400
+    text = failed.get_data(as_text=True)
+    assert "不是数字" in text and 'value="F-3"' in text and 'value="abc"' in text
     bad = purchases_csv([("A", "local1", "U1", "2025-01-01", "abc")])
     answer = upload(client, "purchases", "p.csv", bad)
     assert answer.status_code == 400

@@ -9,8 +9,11 @@ from conftest import csrf_token, login
 
 from graph import catalog, fairs as fair_store
 from graph import tokens as token_store
-from matchmaker import accounts, api_tokens, imports, ledger
-from matchmaker.fairs import service as fairs
+from matchmaker.auth import accounts
+from matchmaker.auth import tokens as api_tokens
+from matchmaker.fairs import proposals, setup
+from matchmaker.imports import jobs as imports
+from matchmaker.imports import purchases as ledger
 from matchmaker.matching import service as matching
 
 SECRET = "7731"  # in every private value of B's: need title, contact phone, purchase amount
@@ -52,14 +55,14 @@ def world(app, graph, make_company, tmp_path):
     b["job"] = imports.preview(graph, tmp_path / "uploads", user_b, "purchases", csv, "b.csv",
                                app_policy(app))["id"]
     day = date.today() + timedelta(days=10)
-    fair_id = fairs.create(graph, {
+    fair_id = setup.create(graph, {
         "name": "洽谈会", "cluster": "CM", "venue": "会展中心", "days": day.isoformat(),
         "day_start": "09:00", "day_end": "11:00", "slot_minutes": "30", "breaks": "",
         "tables": "2", "registration_opens": date.today().isoformat(),
         "registration_closes": (day - timedelta(days=1)).isoformat(), "min_meetings": "0",
         "max_meetings": "", "request_expiry_hours": "48"}, {"CM"}, "office@c.cn")
-    fairs.register(graph, fair_id, user_b, [0, 1, 2])
-    fairs.register(graph, fair_id, As("b-supplier@b.cn", b["supplier"], "supplier"), [0, 1, 2])
+    proposals.register(graph, fair_id, user_b, [0, 1, 2])
+    proposals.register(graph, fair_id, As("b-supplier@b.cn", b["supplier"], "supplier"), [0, 1, 2])
     meetings = graph.read(fair_store.meetings, fair_id)
     b["fair"], b["key"] = fair_id, meetings[0]["key"]
     return b
@@ -132,7 +135,7 @@ def test_the_sweep_would_see_a_leak(app, world):
 
 
 ALLOWED_UNAPPROVED = {"/", "/notifications", "/suppliers/profile", "/suppliers/capabilities/new",
-                      "/suppliers/capabilities/<capability_id>"}
+                      "/suppliers/capabilities/<capability_id>", "/mail/preferences"}
 
 
 @pytest.mark.parametrize("role", ["anchor", "supplier"])

@@ -39,7 +39,7 @@ def _need(graph, market, title, **extra):
 
 def test_chinese_need_finds_the_right_supplier(graph, market):
     need = _need(graph, market, "采购挖掘机液压油缸，缸径160mm")
-    top, *rest = service.match_need(graph, need, None)["matches"]
+    top, *rest = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     assert top["company"] == market["hyd"]["credit_code"]
     assert "液压油缸" in "".join(top["explanation"]["matched_terms"])
     # four suppliers only: the right one stands out, the unrelated ones are not a fit
@@ -50,18 +50,20 @@ def test_chinese_need_finds_the_right_supplier(graph, market):
 
 def test_english_need_finds_chinese_supplier(graph, market):
     need = _need(graph, market, "We need aluminium die-cast motor housings for electric cars")
-    top = service.match_need(graph, need, None)["matches"][0]
+    top = service.rank_need(graph, service.stored_need(graph, need))["matches"][0]
     assert top["company"] == market["diecast"]["credit_code"]
 
 
 def test_hard_filter_and_missing_certification_explained(graph, market):
     need = _need(graph, market, "液压油缸采购", description="需IATF16949认证")
-    matches = service.match_need(graph, need, None)["matches"]
+    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     hyd = next(m for m in matches if m["company"] == market["hyd"]["credit_code"])
     assert hyd["explanation"]["certifications_missing"] == ["IATF16949"]
-    filtered = service.match_need(graph, need, None, Filters(required_certs=["IATF16949"]))
+    filtered = service.rank_need(graph, service.stored_need(graph, need),
+                                 Filters(required_certs=["IATF16949"]))
     assert market["hyd"]["credit_code"] not in [m["company"] for m in filtered["matches"]]
-    local = service.match_need(graph, need, None, Filters(local_only=True))["matches"]
+    local = service.rank_need(graph, service.stored_need(graph, need),
+                              Filters(local_only=True))["matches"]
     assert market["harness"]["credit_code"] not in [m["company"] for m in local]
 
 
@@ -78,7 +80,7 @@ def test_embeddings_recomputed_when_capability_changes(graph, market):
 
 def test_unrelated_need_is_not_a_confident_match(graph, market):
     need = _need(graph, market, "采购员工食堂餐饮服务")
-    matches = service.match_need(graph, need, None)["matches"]
+    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     assert not any(m["confident"] for m in matches)
 
 
@@ -135,13 +137,13 @@ def test_supplier_edits_profile_in_the_browser_and_sees_matching_needs(graph, ma
 
 
 def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market):
-    from matchmaker import ledger
+    from matchmaker.imports import purchases as ledger
     ledger.import_purchases(graph, [(2, {
         "anchor_credit_code": market["anchor"]["credit_code"],
         "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": "P-1",
         "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})], "t")
     need = _need(graph, market, "液压油缸采购")
-    matches = service.match_need(graph, need, None)["matches"]
+    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     auto_hyd = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
     assert any("星联重工" in p for p in auto_hyd["explanation"]["graph_path"])
 
@@ -157,7 +159,8 @@ def test_one_fit_for_a_pair_on_every_page(app, graph, market):
     title = "采购挖掘机液压油缸，缸径160mm"
     need = _need(graph, market, title)
     hyd = market["hyd"]["credit_code"]
-    pair = next(m for m in service.match_need(graph, need, None)["matches"] if m["company"] == hyd)
+    pair = next(m for m in service.rank_need(graph, service.stored_need(graph, need))["matches"]
+                if m["company"] == hyd)
     expected = pair["fit"]
     assert pair["tier"] in ("high", "medium", "low") and 0 <= expected <= 100
 
@@ -179,16 +182,16 @@ def test_one_fit_for_a_pair_on_every_page(app, graph, market):
     from datetime import date, timedelta
 
     from graph import fairs as fair_store
-    from matchmaker.fairs import service as fairs
+    from matchmaker.fairs import proposals, setup
     day = date.today() + timedelta(days=10)
-    fair_id = fairs.create(graph, {
+    fair_id = setup.create(graph, {
         "name": "洽谈会", "cluster": "CM", "days": day.isoformat(), "day_start": "09:00",
         "day_end": "10:00", "slot_minutes": "30", "tables": "2",
         "registration_opens": date.today().isoformat(),
         "registration_closes": day.isoformat()}, {"CM"}, "office")
     for company, role in ((market["anchor"]["credit_code"], "anchor"), (hyd, "supplier")):
         who = type("U", (), {"company": company, "role": role, "is_organizer": False})
-        fairs.register(graph, fair_id, who, [0, 1])
+        proposals.register(graph, fair_id, who, [0, 1])
     meeting = next(m for m in graph.read(fair_store.meetings, fair_id) if m["supplier"] == hyd)
     assert (meeting["fit"], meeting["tier"], meeting["need"]) == (expected, pair["tier"], need)
 
@@ -228,12 +231,13 @@ def test_not_a_fit_is_kept_as_a_judgment_and_trains_the_ranker(app, graph, marke
     assert report["version"] == fit.shipped().version + 1
     assert report["figures"]["judgments"]["after (in-sample)"]["not_a_fit_mean_fit"] is not None
     assert service.ranker(graph).version == report["version"]
-    assert service.match_need(graph, need, None)["matches"]  # ranks with the new version
+    # ranks with the new version
+    assert service.rank_need(graph, service.stored_need(graph, need))["matches"]
 
 
 def test_a_need_without_a_confident_local_fit_is_a_missing_link(app, graph, make_company):
-    from matchmaker import chain
     from matchmaker import policy as policy_module
+    from matchmaker.chainmap import service as chain
     model = app.config["EMBEDDING_MODEL"]
     anchor = make_company("星联重工", role="anchor", clusters=["CM"])
     local = make_company("浏阳液压有限公司", region="430181")
@@ -246,7 +250,8 @@ def test_a_need_without_a_confident_local_fit_is_a_missing_link(app, graph, make
     row = next(r for r in report["categories"] if r["category"] == "HYD-CYL")
     assert row["local_suppliers"] == 1 and row["needs_without_local_fit"] == 1 and row["missing"]
     assert "HYD-CYL" in [r["category"] for r in report["missing_links"]]
-    top = service.match_need(graph, "N-BIG", None, Filters(local_only=True), limit=1)
+    top = service.rank_need(graph, service.stored_need(graph, "N-BIG"), Filters(local_only=True),
+                           limit=1)
     assert top["abstain"] and row["best_local_match"]["fit"] == top["matches"][0]["fit"]
 
 

@@ -6,10 +6,12 @@ import pytest
 
 from conftest import csrf_token, login
 from graph import audit, catalog, companies, ledger as ledger_store, reference
-from matchmaker import accounts, credit_code, ledger, tables
+from matchmaker import credit_code, tables
+from matchmaker.auth import accounts
+from matchmaker.imports import purchases as ledger
 from matchmaker.matching import service
-from matchmaker.reference_data import edits
-from matchmaker.reference_data.parks import ParkMatch, ParkMatcher, normalize, propose_park
+from matchmaker.reference import edits
+from matchmaker.reference.parks import ParkMatch, ParkMatcher, normalize, propose_park
 
 PARKS = [
     {"code": "YHEDZ", "name": "雨花经济开发区", "aliases": [], "status": "active"},

@@ -29,7 +29,7 @@ def cylinders(app, graph, make_company):
 
 def test_near_misses_rank_below_the_fit_with_their_reasons(graph, cylinders, client):
     need = cylinders["need"]("采购挖掘机液压油缸新品", "缸径Φ140，年需求 2000 件")
-    result = service.match_need(graph, need, None)
+    result = service.rank_need(graph, service.stored_need(graph, need))
     top, *rest = result["matches"]
     assert top["company_name"] == "大缸厂" and top["confident"] and not result["abstain"]
     unmet = {m["company_name"]: m["unmet"] for m in rest}
@@ -39,7 +39,7 @@ def test_near_misses_rank_below_the_fit_with_their_reasons(graph, cylinders, cli
 
     login(client, "anchor@a.cn")
     page = client.get(f"/needs/{need}").get_data(as_text=True)
-    assert "年需求量 2000" in page and "缸径 Φ140" in page and "年需求 2000 件" in page
+    assert "<dt>年需求量</dt><dd>2000</dd>" in page and "缸径 Φ140" in page and "年需求 2000 件" in page
     assert "✘ 缸径范围 Φ32–Φ100，需求 Φ140" in page and "✔ 缸径 Φ140" in page
     assert "暂无可靠的本地配套企业" not in page
     assert client.get(f"/api/v1/needs/{need}").get_json()["requirement_chips"] == [

@@ -8,8 +8,12 @@ import pytest
 
 from conftest import MODEL
 from graph import reference, server
-from matchmaker import awards, credit_code, ledger, policy as policy_module, tables
+from matchmaker import credit_code, policy as policy_module, tables
 from matchmaker.cli import init
+from matchmaker.imports import companies as company_imports
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rates as rate_figures
+from matchmaker.incentives import service as awards
 
 ZHUZHOU = Path(__file__).resolve().parent.parent / "matchmaker" / "cities" / "zhuzhou"
 M = 100 * 1_000_000  # ¥1M in fen
@@ -63,8 +67,9 @@ def test_second_city_initialises_and_computes_its_awards(zhuzhou_app):
 
     policy = policy_module.load(zhuzhou_app.config["POLICY_FILE"])
     assert policy.region == "430200"
-    report = ledger.import_companies(graph, tables.read(COMPANIES.encode(), "c.csv",
-                                                       ledger.COMPANY_COLUMNS), policy, "test")
+    report = company_imports.import_companies(
+        graph, tables.read(COMPANIES.encode(), "c.csv", company_imports.COMPANY_COLUMNS),
+        policy, "test")
     assert report.created == 5 and not report.errors
     lines = ["anchor_credit_code,supplier_credit_code,invoice_no,date,amount_yuan,category"]
     lines += [f"{CODES[a]},{CODES[s]},{i},{d},{y},RAIL-BOGIE" for a, s, i, d, y in PURCHASES]
@@ -83,7 +88,7 @@ def test_second_city_initialises_and_computes_its_awards(zhuzhou_app):
     liling = next(r for r in computed["parks"] if r["park"] == "LLEDZ")
     assert liling["output_fen"] == 396 * M and liling["award_fen"] == 300_000 * 100  # ≥ ¥300M
 
-    rates = {r["anchor"]: r for r in ledger.rates(graph, policy, 2025)["anchors"]}
+    rates = {r["anchor"]: r for r in rate_figures.report(graph, policy, 2025)["anchors"]}
     # 46 / 100 = 46%: meets 株洲's 45% second target (长沙's is 50%).
     assert (rates[CODES["ceramic"]]["rate_pct"], rates[CODES["ceramic"]]["meets_phase2"]) == (
         "46.0", True)

@@ -1,5 +1,5 @@
+"""The JSON API under /api/v1 (views), its input schema (schema) and OpenAPI document
+(openapi)."""
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
-
-from matchmaker.api import views  # noqa: E402,F401

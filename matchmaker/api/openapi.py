@@ -3,7 +3,7 @@
 A test checks it with openapi-spec-validator and that it names exactly the routes Flask serves."""
 from __future__ import annotations
 
-from matchmaker.api_tokens import SCOPES
+from matchmaker.auth.tokens import SCOPES
 
 
 def _ref(name: str) -> dict:

@@ -5,14 +5,18 @@ from flask_login import current_user
 
 from graph import catalog
 from graph.db import GraphUnavailable
-from matchmaker import awards, directory, engagement, ledger
 from matchmaker.api import bp, schema
 from matchmaker.api.openapi import spec
 from matchmaker.auth.access import api_access
+from matchmaker.companies import directory
 from matchmaker.errors import ValidationError
-from matchmaker.extensions import csrf, current_policy, graph
+from matchmaker.extensions import csrf, current_policy, db
+from matchmaker.imports import purchases as ledger
+from matchmaker.incentives import rates
+from matchmaker.incentives import service as awards
 from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
+from matchmaker.needs import service as need_service
 from matchmaker.web import int_arg, year_arg
 
 # JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,
@@ -24,7 +28,7 @@ csrf.exempt(bp)
 def healthz():
     """Up or down for anyone (load balancers); which server and version only for the office."""
     try:
-        info = graph().server_info()
+        info = db().server_info()
     except GraphUnavailable as e:
         current_app.logger.warning("healthz: graph unavailable: %s", e)
         return jsonify({"status": "unavailable"}), 503
@@ -45,10 +49,6 @@ def _body(key: str, kind: type):
     return body[key]
 
 
-def _year() -> int:
-    return year_arg(current_policy(), required=True)
-
-
 def _page() -> tuple[int, int]:
     return directory.page_args(request.args.get("page"), request.args.get("per_page"))
 
@@ -59,13 +59,13 @@ def companies():
     filters = {"role": request.args.get("role"), "status": request.args.get("status"),
                "search": (request.args.get("q") or "").strip()[:50],
                "region": request.args.get("region"), "park": request.args.get("park")}
-    return jsonify(directory.companies(graph(), current_user, filters, *_page()))
+    return jsonify(directory.companies(db(), current_user, filters, *_page()))
 
 
 @bp.route("/api/v1/companies/<credit_code>")
 @api_access("companies:read")
 def company(credit_code):
-    return jsonify(directory.company(graph(), current_user, credit_code))
+    return jsonify(directory.company(db(), current_user, credit_code))
 
 
 @bp.route("/api/v1/needs")
@@ -74,29 +74,29 @@ def needs():
     status = request.args.get("status") or None
     if status and status not in service.NEED_STATUSES:
         raise ValidationError(f"status 应为 {', '.join(service.NEED_STATUSES)}", field="status")
-    return jsonify(directory.needs(graph(), current_user, status, *_page()))
+    return jsonify(directory.needs(db(), current_user, status, *_page()))
 
 
 @bp.route("/api/v1/needs", methods=["POST"])
 @api_access("needs:write", "anchor")
 def post_need():
     need = schema.checked(request.get_json(silent=True), schema.NEED)
-    need_id = engagement.save_need(graph(), current_app.config["EMBEDDING_MODEL"],
+    saved = need_service.save_need(db(), current_app.config["EMBEDDING_MODEL"],
                                    current_user, need)
-    return jsonify(graph().read(catalog.get_need, need_id)), 201
+    return jsonify(db().read(catalog.get_need, saved["id"])), 201
 
 
 @bp.route("/api/v1/needs/<need_id>")
 @api_access("needs:read")
 def need(need_id):
-    return jsonify(service.get_need_for(graph(), need_id, current_user))
+    return jsonify(service.get_need_for(db(), need_id, current_user))
 
 
 @bp.route("/api/v1/needs/<need_id>", methods=["PATCH"])
 @api_access("needs:write", "anchor")
 def patch_need(need_id):
-    engagement.set_need_status(graph(), current_user, need_id, _body("status", str))
-    return jsonify(graph().read(catalog.get_need, need_id))
+    return jsonify(need_service.set_need_status(db(), current_user, need_id,
+                                                _body("status", str)))
 
 
 @bp.route("/api/v1/needs/<need_id>/matches")
@@ -106,13 +106,13 @@ def need_matches(need_id):
     if len(certs) > 20 or any(len(c) > 50 for c in certs):
         raise ValidationError("cert 最多20个，每个不超过50字", field="cert")
     filters = Filters(local_only=request.args.get("local_only") == "1", required_certs=certs)
-    return jsonify(service.match_need(graph(), need_id, current_user, filters))
+    return jsonify(service.match_need(db(), need_id, current_user, filters))
 
 
 @bp.route("/api/v1/capabilities")
 @api_access("capabilities:read", "supplier")
 def capabilities():
-    return jsonify({"items": graph().read(catalog.capabilities_of, current_user.company)})
+    return jsonify({"items": db().read(catalog.capabilities_of, current_user.company)})
 
 
 @bp.route("/api/v1/capabilities", methods=["POST"])
@@ -121,11 +121,11 @@ def post_capabilities():
     """Adds capabilities, or replaces the ones whose `id` is the supplier's own."""
     items = schema.checked_list(request.get_json(silent=True), "capabilities",
                                 schema.CAPABILITY, 100)
-    own = {c["id"] for c in graph().read(catalog.capabilities_of, current_user.company)}
+    own = {c["id"] for c in db().read(catalog.capabilities_of, current_user.company)}
     for i, cap in enumerate(items, start=1):
         if cap["id"] and cap["id"] not in own:
             raise ValidationError(f"第{i}项：能力 {cap['id']} 不属于本企业", field="id")
-    ids = service.save_capabilities(graph(), current_app.config["EMBEDDING_MODEL"],
+    ids = service.save_capabilities(db(), current_app.config["EMBEDDING_MODEL"],
                                     current_user.company, items)
     return jsonify({"ids": ids}), 201
 
@@ -133,15 +133,15 @@ def post_capabilities():
 @bp.route("/api/v1/suppliers/me/matching-needs")
 @api_access("matches:read", "supplier")
 def supplier_matching_needs():
-    return jsonify({"needs": service.match_supplier(graph(), current_user.company)})
+    return jsonify({"needs": service.match_supplier(db(), current_user.company)})
 
 
 @bp.route("/api/v1/rates")
 @api_access("rates:read", "anchor", "organizer")
-def rates():
+def rate_report():
     """Organizers see every anchor and cluster; an anchor sees only itself."""
     anchor = None if current_user.is_organizer else current_user.company
-    return jsonify(ledger.rates(graph(), current_policy(), _year(),
+    return jsonify(rates.report(db(), current_policy(), year_arg(required=True),
                                 int_arg("years_back", 0, 0, 10), anchor))
 
 
@@ -149,11 +149,12 @@ def rates():
 @api_access("rates:read", "anchor", "organizer")
 def award_report():
     """Organizers see every subject; an anchor sees only its own row."""
+    year = year_arg(required=True)
     if current_user.is_organizer:
-        return jsonify(awards.compute(graph(), current_policy(), _year(), current_user.email,
+        return jsonify(awards.compute(db(), current_policy(), year, current_user.email,
                                       store=False))
-    report = awards.compute(graph(), current_policy(), _year(), current_user.email,
-                            store=False, anchor=current_user.company)
+    report = awards.compute(db(), current_policy(), year, current_user.email, store=False,
+                            anchor=current_user.company)
     return jsonify({"year": report["year"], "anchors": report["anchors"]})
 
 
@@ -167,6 +168,6 @@ def post_purchases():
     table = [(i, {k: "" if v is None else str(v) for k, v in row.items()})
              for i, row in enumerate(rows, start=1)]
     report = ledger.import_purchases(
-        graph(), table, current_user.email, source="api",
+        db(), table, current_user.email, source="api",
         only_anchor=None if current_user.is_organizer else current_user.company)
     return jsonify(report.to_dict()), 201 if report.created else 200

@@ -28,7 +28,7 @@ class RegisterForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("令牌名称（如：ERP 对接）"), validators=[DataRequired(), Length(max=50)])
     # No DataRequired: on checkboxes it would make the browser demand every one of them;
-    # api_tokens.issue refuses an empty choice.
+    # tokens.issue refuses an empty choice.
     scopes = SelectMultipleField(_l("权限范围"), choices=[], option_widget=CheckboxInput(),
                                  widget=ListWidget(prefix_label=False))
     days = SelectField(_l("有效期"), coerce=int, default=365,

@@ -3,12 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from graph import reference
-from matchmaker import accounts, api_tokens, notifications, policy
+from matchmaker import notifications, policy
+from matchmaker.auth import accounts
 from matchmaker.auth import bp
+from matchmaker.auth import tokens as api_tokens
 from matchmaker.auth.access import roles_required
 from matchmaker.auth.forms import LoginForm, RegisterForm, TokenForm
 from matchmaker.errors import DomainError
-from matchmaker.extensions import graph, limiter
+from matchmaker.extensions import db, limiter
 from matchmaker.ratelimit import RateLimited
 from matchmaker.web import safe_next
 
@@ -34,7 +36,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(graph(), limiter(), form.email.data,
+            user = accounts.authenticate(db(), limiter(), form.email.data,
                                          form.password.data, _client_address())
         except RateLimited as e:
             form.email.errors.append(_("尝试次数过多，请稍后再试"))
@@ -53,7 +55,7 @@ def login():
 @login_required
 def logout():
     """Ends every session of this user, on every device, not only this cookie."""
-    accounts.end_sessions(graph(), current_user.email)
+    accounts.end_sessions(db(), current_user.email)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -62,13 +64,13 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    parks = graph().read_once(reference.list_parks)
+    parks = db().read_once(reference.list_parks)
     form.park.choices = [("", _("（无）"))] + [(p["code"], p["name"]) for p in parks]
     if form.validate_on_submit():
         limiter().hit("register_ip", _client_address())
         try:
             company = accounts.register_company(
-                graph(),
+                db(),
                 {"credit_code": form.credit_code.data, "name": form.company_name.data,
                  "role": form.role.data, "region": form.region.data, "park": form.park.data,
                  "address": form.address.data, "contact_name": form.contact_name.data,
@@ -81,7 +83,7 @@ def register():
             getattr(form, field, form.company_name).errors.append(e.message)
         else:
             if company:
-                notifications.send(graph(), [(notifications.ORGANIZERS, "registered",
+                notifications.send(db(), [(notifications.ORGANIZERS, "registered",
                                               company["name"], "/companies?status=pending")])
             # The same answer when the e-mail already had an account (nothing was stored then).
             flash(_("注册申请已提交。请用登录邮箱和密码登录，查看审核进度；"
@@ -101,19 +103,19 @@ def tokens():
     if form.validate_on_submit():
         limiter().hit("token_user", current_user.email)
         try:
-            secret = api_tokens.issue(graph(), current_user.email, form.name.data,
+            secret = api_tokens.issue(db(), current_user.email, form.name.data,
                                       form.scopes.data, form.days.data)
         except DomainError as e:
             getattr(form, e.field or "name", form.name).errors.append(e.message)
     status = 400 if request.method == "POST" and not secret else 200
     return render_template("auth/tokens.html", form=form, secret=secret,
-                           tokens=api_tokens.tokens_of(graph(), current_user.email)), status
+                           tokens=api_tokens.tokens_of(db(), current_user.email)), status
 
 
 @bp.route("/tokens/<prefix>/revoke", methods=["POST"])
 @roles_required()
 def revoke_token(prefix):
-    if api_tokens.revoke(graph(), current_user.email, prefix):
+    if api_tokens.revoke(db(), current_user.email, prefix):
         flash(_("令牌已撤销"), "success")
     else:
         flash(_("没有找到这个令牌"), "error")

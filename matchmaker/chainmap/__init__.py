@@ -1,6 +1,6 @@
+"""The chain map: coverage, missing links, single sources, park output and the what-if of
+moving spending local (service), the layered map's data (diagram), drawn and exported for
+the office (views)."""
 from flask import Blueprint
 
-# The chain map and missing-link analysis (logic in matchmaker/chain.py).
 bp = Blueprint("chainmap", __name__, template_folder="templates", url_prefix="/chain")
-
-from matchmaker.chainmap import views  # noqa: E402,F401

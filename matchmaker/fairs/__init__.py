@@ -1,7 +1,7 @@
+"""Matchmaking fairs: set-up (setup), registration and proposed pairs (proposals), requests and
+the day's outcomes (meetings), the timetable and agendas (timetable) from the solver
+(scheduling), standby on the day (standby), priorities, the report after the fair (report,
+attribution) and the follow-up questions (followup)."""
 from flask import Blueprint
 
-# Matchmaking fairs: set-up, registration, requests, schedule, agendas, outcomes
-# (use cases in fairs/service.py, the solver in scheduling.py).
 bp = Blueprint("fairs", __name__, template_folder="templates", url_prefix="/fairs")
-
-from matchmaker.fairs import views  # noqa: E402,F401

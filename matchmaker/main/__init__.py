@@ -1,5 +1,5 @@
+"""The home pages (a landing page for visitors, each role's figures from cockpit) and the
+inbox."""
 from flask import Blueprint
 
 bp = Blueprint("main", __name__, template_folder="templates")
-
-from matchmaker.main import views  # noqa: E402,F401

@@ -1,79 +1,43 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import render_template
 from flask_login import current_user, login_required
 
 from graph import companies as company_store
-from matchmaker import accounts, directory, notifications, tables
-from matchmaker.auth.access import roles_required
-from matchmaker.errors import ValidationError
-from matchmaker.web import safe_next
-from matchmaker.extensions import current_policy, graph
-from matchmaker.main import bp
-
-PAGE = 50
+from matchmaker import notifications
+from matchmaker.auth.access import company_approved
+from matchmaker.extensions import current_policy, db
+from matchmaker.main import bp, cockpit
+from matchmaker.web import chart_download
 
 
 @bp.route("/")
-@login_required
 def home():
-    company = graph().read(company_store.get_company, current_user.company) \
+    """Visitors see what the platform is; each signed-in role its cockpit."""
+    if not current_user.is_authenticated:
+        return render_template("main/landing.html", figures=cockpit.public_figures(db()))
+    company = db().read(company_store.get_company, current_user.company) \
         if current_user.company else None
-    pending = graph().read(company_store.count_companies, None, "pending") \
-        if current_user.is_organizer else 0
-    return render_template("main/home.html", company=company, pending=pending)
-
-
-def _directory_filters() -> dict:
-    return {"role": request.args.get("role") or None,
-            "status": request.args.get("status") or None,
-            "search": (request.args.get("q") or "").strip()[:50] or None,
-            "region": request.args.get("region") or None,
-            "park": request.args.get("park") or None}
-
-
-@bp.route("/companies")
-@roles_required("organizer")
-def companies():
-    page, _per_page = directory.page_args(request.args.get("page"), PAGE)
-    filters = _directory_filters()
-    result = directory.companies(graph(), current_user, filters, page, PAGE)
-    return render_template("main/companies.html", result=result, filters=filters,
-                           companies=directory.with_duplicate_review(graph(), result["items"]),
-                           **directory.filter_choices(graph(), current_policy().region))
-
-
-@bp.route("/companies/export.<fmt>")
-@roles_required("organizer")
-def export_companies(fmt):
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
-    header, rows = directory.export_rows(graph(), _directory_filters())
-    if fmt == "csv":
-        body, mime = tables.write_csv(header, rows), "text/csv; charset=utf-8"
+    if not company_approved(current_user):
+        return render_template("main/home.html", company=company, board=None)
+    policy = current_policy()
+    if current_user.is_organizer:
+        board = cockpit.office(db(), policy)
+    elif current_user.role == "anchor":
+        board = cockpit.anchor(db(), policy, current_user.company)
+    elif current_user.role == "supplier":
+        board = cockpit.supplier(db(), current_user.company)
     else:
-        body = tables.write_xlsx({_("企业名录"): (header, rows)})
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mime, headers={
-        "Content-Disposition": f"attachment; filename=companies.{fmt}"})
-
-
-@bp.route("/companies/<credit_code>/status", methods=["POST"])
-@roles_required("organizer")
-def set_company_status(credit_code):
-    try:
-        accounts.set_company_status(graph(), credit_code, request.form.get("status"),
-                                    request.form.get("reason"), current_user.email)
-    except ValidationError as e:
-        flash(e.message, "error")
-    else:
-        flash(_("已更新企业状态"), "success")
-    return redirect(safe_next(request.form.get("next"), url_for("main.companies")))
+        board = None
+    download = chart_download(board and board.get("chart"))
+    if download:
+        return download
+    return render_template("main/home.html", company=company, board=board)
 
 
 @bp.route("/notifications")
 @login_required
 def inbox():
     """Newest first; opening the page marks them read."""
-    items = notifications.inbox(graph(), current_user)
-    notifications.mark_read(graph(), current_user, [n["id"] for n in items if not n["read"]])
-    return render_template("main/notifications.html", items=items)
+    items = notifications.inbox(db(), current_user)
+    notifications.mark_read(db(), current_user, [n["id"] for n in items if not n["read"]])
+    return render_template("main/notifications.html", items=items,
+                           sentence=notifications.sentence)

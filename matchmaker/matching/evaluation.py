@@ -2,7 +2,7 @@
 
 Suppliers are loaded into a scratch graph database as approved local companies with one
 capability each; each need is stored as a need and ranked exactly as the web app ranks it
-(`service.match_need`, every candidate kept with its features, so that another re-ranker can
+(`service.rank_need`, every candidate kept with its features, so that another re-ranker can
 score the same rankings: `ranking.rescore`)."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from graph import catalog, companies
+from graph import companies
 from graph.db import scratch_graph
 from matchmaker import credit_code
 from matchmaker.matching import fit, glossary, lexical, service
@@ -63,8 +63,7 @@ def loaded(path: Path, config: dict, log=print):
             ranked.append({"group": f"{path.stem}:{n['id']}", "lang": n.get("lang", "?"),
                            "relevant": set(n.get("relevant") or []), "need_id": need_id,
                            "results": with_ids(rank(graph, need_id), id_of),
-                           "pool": service.pool(graph, graph.read(catalog.get_need, need_id,
-                                                                  True))})
+                           "pool": service.pool(graph, service.stored_need(graph, need_id))})
         yield graph, ranked, {"suppliers": suppliers, "needs": needs, "id_of": id_of}
 
 
@@ -76,7 +75,8 @@ def _company(code: str, name: str, role: str) -> dict:
 
 def rank(graph, need_id: str) -> list[dict]:
     """Every candidate of the need as its page ranks them, with features."""
-    return service.match_need(graph, need_id, None, limit=None, with_features=True)["matches"]
+    return service.rank_need(graph, service.stored_need(graph, need_id), limit=None,
+                             with_features=True)["matches"]
 
 
 def with_ids(results: list[dict], id_of: dict[str, str]) -> list[dict]:

@@ -29,7 +29,7 @@ CONFIDENT_CROSS_COSINE = 0.35
 CONFIDENT_TERM_COVERAGE = 0.40
 
 # e5-small is weak across languages (English need, Chinese capability: R@1 .17 against .83 for
-# USE, ../shared/notes/embedding-model.md), so in the base score such a pair leans on USE; the
+# USE, docs/embedding-model.md), so in the base score such a pair leans on USE; the
 # re-ranker learns its own weights for cross-lingual pairs (the *_cross features).
 WEIGHT_E5_CROSS_LINGUAL = 0.5
 # The encoders' cosines over a need's candidate pool, typically (mean, sd; measured on the

@@ -188,26 +188,39 @@ def is_public(need: dict) -> bool:
             and need["company_status"] == "approved")
 
 
-def match_need(graph, need_id: str, user, filters: Filters | None = None,
-               limit: int | None = 20, with_features: bool = False) -> dict:
-    """Ranked suppliers for a need; only the anchor that posted it and organizers may ask."""
+def stored_need(graph, need_id: str) -> dict:
+    """A need as ranking reads it: with its vectors and stored requirements."""
     need = graph.read(catalog.get_need, need_id, True)
     if not need:
         raise NotFound("需求不存在")
-    if user is not None and not (user.is_organizer or user.company == need["company"]):
-        raise NotFound("需求不存在")  # as for a need that does not exist: no hint it does
-    matches = _ranked(graph, need, filters, limit, with_features)
-    need.pop("emb"), need.pop("emb_x"), need.pop("requirements")
+    return need
+
+
+def rank_need(graph, need: dict, filters: Filters | None = None, limit: int | None = 20,
+              with_features: bool = False) -> dict:
+    """The system's ranking of approved suppliers for a need, whoever posted it: `need` carries
+    its vectors, stored requirements and its anchor's clusters (a `stored_need`, or the row just
+    stored with those clusters). Every fit is computed here, in the context of the need's own
+    candidates, whichever page asks. Callers acting for a user go through `match_need`."""
+    matches = rank_suppliers(*pool(graph, need), ranker(graph), filters, limit, with_features)
     abstain = abstains(matches)
-    return {"need": need, "matches": matches, "abstain": abstain,
+    return {"need": without_vectors(need), "matches": matches, "abstain": abstain,
             "notice": NO_RELIABLE_MATCH if abstain else None}
 
 
-def _ranked(graph, need: dict, filters: Filters | None, limit: int | None,
-            with_features: bool = False) -> list[dict]:
-    """The need's ranking: every fit is computed here, in the context of the need's own
-    candidates, whichever page asks."""
-    return rank_suppliers(*pool(graph, need), ranker(graph), filters, limit, with_features)
+def without_vectors(need: dict) -> dict:
+    """A need as pages and the API show it: without what only ranking reads."""
+    return {k: v for k, v in need.items() if k not in ("emb", "emb_x", "requirements")}
+
+
+def match_need(graph, need_id: str, user, filters: Filters | None = None,
+               limit: int = 20) -> dict:
+    """Ranked suppliers for a need, as `user` asks: only the anchor that posted it and
+    organizers may; anyone else is answered as for a need that does not exist."""
+    need = stored_need(graph, need_id)
+    if not (user.is_organizer or user.company == need["company"]):
+        raise NotFound("需求不存在")
+    return rank_need(graph, need, filters, limit)
 
 
 def pool(graph, need: dict) -> tuple[Query, list[dict]]:
@@ -248,8 +261,8 @@ def match_supplier(graph, company: str, limit: int = 20,
                 near[n["need"]] = max(near.get(n["need"], -2.0), n["cos_e"] + n["cos_x"])
     results = []
     for need_id in sorted(near, key=lambda k: -near[k])[:limit]:
-        need = graph.read(catalog.get_need, need_id, True)
-        mine = _ranked(graph, need, Filters(companies=[company]), 1)
+        need = stored_need(graph, need_id)
+        mine = rank_need(graph, need, Filters(companies=[company]), 1)["matches"]
         if mine:  # else the supplier is not among the need's candidates: not on its page
             r = mine[0]
             results.append({"need": need["id"], "title": need["title"],

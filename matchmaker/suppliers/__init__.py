@@ -1,5 +1,5 @@
+"""Suppliers' pages: their capability profile and the needs that fit them (services in
+matching and needs)."""
 from flask import Blueprint
 
 bp = Blueprint("suppliers", __name__, template_folder="templates", url_prefix="/suppliers")
-
-from matchmaker.suppliers import views  # noqa: E402,F401

@@ -3,25 +3,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from graph import catalog, reference
-from matchmaker import engagement
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import DomainError
-from matchmaker.extensions import graph
+from matchmaker.extensions import db
 from matchmaker.matching import service
+from matchmaker.needs import service as need_service
 from matchmaker.suppliers import bp
 from matchmaker.suppliers.forms import CapabilityForm
 
 
 def _categories() -> list[tuple[str, str]]:
     return [("", "—")] + [(c["code"], c["name"])
-                          for c in graph().read_once(reference.list_categories) if c["parent"]]
+                          for c in db().read_once(reference.list_categories) if c["parent"]]
 
 
 @bp.route("/profile")
 @roles_required("supplier", unapproved_ok=True)
 def profile():
     return render_template("suppliers/profile.html",
-                           capabilities=graph().read(catalog.capabilities_of,
+                           capabilities=db().read(catalog.capabilities_of,
                                                      current_user.company))
 
 
@@ -32,7 +32,7 @@ def edit_capability(capability_id):
     """Add or edit one capability; saving re-embeds it so matching sees the change at once."""
     existing = None
     if capability_id:
-        mine = {c["id"]: c for c in graph().read(catalog.capabilities_of, current_user.company)}
+        mine = {c["id"]: c for c in db().read(catalog.capabilities_of, current_user.company)}
         existing = mine.get(capability_id)
         if existing is None:  # another supplier's id, or none at all
             return render_template("error.html", status=404, message=_("没有这项能力")), 404
@@ -44,7 +44,7 @@ def edit_capability(capability_id):
         data["categories"] = [form.category.data] if form.category.data else []
         data["id"] = capability_id
         try:
-            service.save_capabilities(graph(), current_app.config["EMBEDDING_MODEL"],
+            service.save_capabilities(db(), current_app.config["EMBEDDING_MODEL"],
                                       current_user.company, [data])
         except DomainError as e:
             getattr(form, e.field or "products", form.products).errors.append(e.message)
@@ -67,15 +67,15 @@ def _form_data(cap: dict) -> dict:
 @roles_required("supplier")
 def matching_needs():
     return render_template("suppliers/needs.html",
-                           needs=service.match_supplier(graph(), current_user.company),
-                           interested=engagement.interests_of(graph(), current_user))
+                           needs=service.match_supplier(db(), current_user.company),
+                           interested=need_service.interests_of(db(), current_user))
 
 
 @bp.route("/needs/<need_id>/interest", methods=["POST"])
 @roles_required("supplier")
 def express_interest(need_id):
     """The supplier tells the anchor it can supply this need; the anchor is notified."""
-    if engagement.express_interest(graph(), current_user, need_id, request.form.get("message")):
+    if need_service.express_interest(db(), current_user, need_id, request.form.get("message")):
         flash(_("已告知采购方，对方可在需求页看到贵企业的联系方式"), "success")
     else:
         flash(_("此前已表达过意向"), "info")

@@ -1,0 +1,174 @@
+"""Purchases into the ledger: one row a purchase, keyed by anchor|supplier|invoice, so that
+importing a file again counts nothing twice; a changed amount is a correction and a negative one
+a credit note, both written to the audit trail. Only approved anchors and suppliers count."""
+from __future__ import annotations
+
+import time
+
+from neo4j.exceptions import ConstraintError
+
+from graph import audit, ledger as ledger_store, reference
+from matchmaker.errors import ValidationError
+from matchmaker.imports import purchase_categories
+from matchmaker.imports.rows import BATCH, ImportReport, RowErrors, code_cell, parse_date
+from matchmaker.money import parse_amount_fen
+
+PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
+                    "amount_yuan", "category"]
+PURCHASE_REQUIRED = PURCHASE_COLUMNS[:5]  # the category plays no part in rates or awards
+
+
+def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | None = None,
+                       source: str = "import", model: str | None = None
+                       ) -> tuple[list[dict], RowErrors, int, list[dict]]:
+    """Rows ready to store, the errors, how many rows repeated an earlier row exactly, and how
+    each distinct category text was mapped (see purchase_categories; `model` None: no guesses).
+    A negative amount is a credit note: it reduces its year."""
+    errors = RowErrors(getattr(table, "labels", None))
+    scale = getattr(table, "scales", {}).get("amount_yuan", 1)
+    parsed: list[tuple[int, dict]] = []
+    for number, raw in table:
+        before = len(errors.items)
+        anchor = code_cell(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
+        supplier = code_cell(errors, number, "supplier_credit_code",
+                             raw.get("supplier_credit_code", ""))
+        if anchor and supplier and anchor == supplier:
+            errors.add(number, "supplier_credit_code", "供应商不能是采购企业自己")
+        if only_anchor and anchor and anchor != only_anchor:
+            errors.add(number, "anchor_credit_code", "只能录入本企业的采购记录")
+        invoice = raw.get("invoice_no", "").strip()
+        if not invoice or len(invoice) > 64:
+            errors.add(number, "invoice_no", "发票/合同号不能为空，且不超过64个字符")
+        try:
+            day = parse_date(raw.get("date", ""))
+        except ValueError as e:
+            errors.add(number, "date", str(e))
+        try:
+            amount = parse_amount_fen(raw.get("amount_yuan", ""), allow_negative=True,
+                                      scale=scale)
+        except ValueError as e:
+            errors.add(number, "amount_yuan", str(e))
+        category_text = raw.get("category", "").strip()
+        if len(category_text) > 100:
+            errors.add(number, "category", "品类不能超过100字")
+        if len(errors.items) == before:
+            parsed.append((number, {
+                "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
+                "invoice_no": invoice, "date": day.isoformat(), "year": day.year,
+                "amount_fen": amount, "category_text": category_text, "source": source}))
+
+    standing = graph.read(ledger_store.company_standing,
+                          sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
+    rows, seen, duplicates = [], {}, 0
+    for number, row in parsed:
+        problem = (_standing_problem(standing.get(row["anchor"]), "anchor"), "anchor_credit_code")
+        if not problem[0]:
+            problem = (_standing_problem(standing.get(row["supplier"]), "supplier"),
+                       "supplier_credit_code")
+        if problem[0]:
+            errors.add(number, problem[1], problem[0])
+            continue
+        if row["key"] in seen:
+            first_number, first = seen[row["key"]]
+            if _fields(first) != _fields(row):
+                errors.add(number, "invoice_no",
+                           f"与第{first_number}行是同一发票，但日期、金额或品类不同")
+            else:
+                duplicates += 1
+            continue
+        seen[row["key"]] = (number, row)
+        rows.append(row)
+    parts = [c for c in graph.read_once(reference.list_categories) if c["parent"]]
+    remembered = graph.read(ledger_store.material_groups, sorted({r["anchor"] for r in rows}))
+    mapped = purchase_categories.categorize(model, rows, parts, remembered)
+    return rows, errors, duplicates, mapped
+
+
+def _standing_problem(company: dict | None, role: str) -> str | None:
+    """Why a purchase cannot name this company as its anchor or supplier, if it cannot: only
+    approved companies of that role count, so an unvetted registration cannot lift itself in
+    rankings, rates or park output."""
+    what = {"anchor": "主机企业", "supplier": "配套企业（供应商）"}[role]
+    if company is None:
+        return f"未登记的{what}，请先登记企业"
+    if company["role"] != role:
+        return f"该企业不是{what}"
+    if company["status"] != "approved":
+        return f"该{what}尚未通过审核"
+    return None
+
+
+def _fields(row: dict) -> tuple:
+    return row["amount_fen"], row["date"], row["category_text"]
+
+
+def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
+                     only_anchor: str | None = None, valid_only: bool = False,
+                     source: str = "import", progress=None, model: str | None = None,
+                     dry_run: bool = False) -> ImportReport:
+    """Validate and store purchases in batches; `dry_run`: validate and count only."""
+    rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, source, model)
+    report = errors.report("采购记录", len(table), valid_only, duplicates_in_file=duplicates)
+    if dry_run:
+        report.created = len(rows)  # at most: rows already stored would count as unchanged
+        return report
+    linked: set[tuple[str, str]] = set()   # supplier→anchor pairs already linked by this import
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        try:
+            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
+        except ConstraintError:  # a concurrent import created some keys: look them up again
+            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
+        linked.update(pairs)   # once committed
+        report.created += counts[0]
+        report.updated += counts[1]
+        report.unchanged += counts[2]
+        if progress:
+            progress(min(start + BATCH, len(rows)), len(rows))
+    return report
+
+
+def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, str]]
+                     ) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
+    now = int(time.time())
+    existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch])
+    new, corrections, events = [], [], []
+    for row in batch:
+        old = existing.get(row["key"])
+        if old is None:
+            new.append({**row, "at": now})
+            if row["amount_fen"] < 0:  # a credit note lowers the year's purchases: on record
+                events.append(audit.event(actor, "purchase.credit_note",
+                                          f"purchase:{row['key']}", None,
+                                          {"amount_fen": row["amount_fen"], "date": row["date"]}))
+        elif (old["amount_fen"], old["date"], old["category_text"]) != _fields(row):
+            corrections.append({**row, "at": now})
+            events.append(audit.event(
+                actor, "purchase.correct", f"purchase:{row['key']}",
+                {k: old[k] for k in ("amount_fen", "date", "category_text")},
+                {"amount_fen": row["amount_fen"], "date": row["date"],
+                 "category_text": row["category_text"]}))
+    ledger_store.create_purchases(tx, new)
+    pairs = sorted({(r["anchor"], r["supplier"]) for r in new} - linked)
+    ledger_store.link_suppliers(tx, pairs)
+    ledger_store.correct_purchases(tx, corrections)
+    audit.record(tx, events)
+    return (len(new), len(corrections), len(batch) - len(new) - len(corrections)), pairs
+
+
+def map_material_group(graph, anchor: str, text: str, category: str, actor: str) -> int:
+    """The office files an anchor's material group (its ERP's category text) under a part of
+    the taxonomy, once: its purchases move now, and later imports remember it. Returns how
+    many purchases moved."""
+    parts = {c["code"] for c in graph.read_once(reference.list_categories) if c["parent"]}
+    if category not in parts:
+        raise ValidationError("请选择品类目录中的具体品类", field="category")
+    key = purchase_categories.group_key(anchor, text)
+
+    def work(tx):
+        moved = ledger_store.map_material_group(tx, key, anchor, text, category)
+        audit.record(tx, [audit.event(actor, "purchase.material_group", f"company:{anchor}",
+                                      None, {"text": text, "category": category,
+                                             "purchases": moved})])
+        return moved
+    return graph.write(work)

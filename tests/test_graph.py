@@ -1,0 +1,172 @@
+"""The graph layer on the real embedded server: schema, constraints, restart, health, and its
+trickiest queries called directly."""
+import time
+
+import pytest
+from neo4j.exceptions import ClientError, ConstraintError
+
+from graph import catalog, companies, schema, server
+from graph import imports as job_store
+from graph import ledger as ledger_store
+from graph.db import Graph, Settings
+from matchmaker.auth import accounts
+from matchmaker.errors import Conflict
+from matchmaker.matching.service import need_row
+from conftest import login
+
+
+def test_schema_migration_is_idempotent(graph):
+    before = schema.describe(graph)
+    schema.migrate(graph)
+    schema.migrate(graph)
+    assert schema.describe(graph) == before
+    assert "company_credit_code_unique" in before["constraints"]
+
+
+def test_unique_constraint_enforced(graph, make_company):
+    row = make_company("甲公司")
+    with pytest.raises(ConstraintError):
+        graph.write(companies.create_company, row)
+
+
+def test_duplicate_registration_is_a_clear_conflict(graph, make_company):
+    row = make_company("甲公司")
+    with pytest.raises(Conflict) as e:
+        accounts.register_company(graph, {"credit_code": row["credit_code"], "name": "乙",
+                                          "region": "岳麓区"},
+                                  {"email": "x@y.cn", "password": "long-enough-1"}, "430100")
+    assert e.value.field == "credit_code"
+
+
+def test_healthz_names_graph_server_to_the_office_only(client, graph):
+    assert client.get("/healthz").get_json() == {"status": "ok"}  # anonymous: up or down only
+    accounts.create_user(graph, "office@x.cn", "办公室", "organizer", "correct-horse-1")
+    login(client, "office@x.cn")
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert "ArcadeDB" in body["graph"]["agent"] and body["graph"]["backend"] == "arcadedb"
+
+
+@pytest.mark.slow
+def test_committed_data_survives_server_restart(tmp_path):
+    g = Graph(Settings(uri=None, user="", password="", database="restart", data_dir=tmp_path))
+    g.write(lambda tx: tx.run("CREATE (:Probe {v: 42})").consume())
+    g.close()
+    assert server.stop(tmp_path)
+    assert server.status(tmp_path) is None
+    g = Graph(Settings(uri=None, user="", password="", database="restart", data_dir=tmp_path))
+    try:
+        assert g.read(lambda tx: tx.run("MATCH (p:Probe) RETURN p.v AS v").single()["v"]) == 42
+    finally:
+        g.close()
+        server.stop(tmp_path)
+
+
+def test_failed_transaction_rolls_back_whole(graph, make_company):
+    row = make_company("甲公司")
+
+    def work(tx):
+        tx.run("CREATE (:Probe {v: 1})").consume()
+        companies.create_company(tx, row)  # violates the unique constraint
+
+    with pytest.raises(ConstraintError):
+        graph.write(work)
+    assert graph.read(lambda tx: tx.run("MATCH (p:Probe) RETURN count(p) AS n").single()["n"]) == 0
+
+
+def test_parallel_reads_keep_order_and_raise(graph):
+    def value(i):
+        return lambda tx: tx.run("RETURN $i AS i", i=i).single()["i"]
+    assert graph.read_parallel([value(i) for i in range(6)]) == list(range(6))
+    with pytest.raises(ClientError):
+        graph.read_parallel([value(1), lambda tx: tx.run("RETURN nothing_here").consume()])
+
+
+def test_reference_lists_are_kept_until_their_version_moves(graph):
+    from graph import reference
+    from matchmaker.reference import edits
+    graph.begin_request()  # as each web request begins
+    parks = graph.read_once(reference.list_parks)
+    assert parks and graph.read_once(reference.list_parks) is parks
+    graph.begin_request()
+    assert graph.read_once(reference.list_parks) is parks  # same version: still kept
+    # Another process's edit: this one learns of it from the version, at its next request.
+    other = Graph(graph.settings)
+    try:
+        edits.rename(other, "park", parks[0]["code"], {"name": "改名园区"}, "office@test")
+    finally:
+        other.close()
+    assert graph.read_once(reference.list_parks) is parks
+    graph.begin_request()
+    assert graph.read_once(reference.list_parks)[0]["name"] == "改名园区"
+    assert graph.read_once(reference.list_regions, "no-such-region") == []
+    assert ("no-such-region",) not in {args for _, args in graph._kept}  # empty: not kept
+
+
+# ------------------------------------------------- the trickiest queries, called directly
+
+def _purchase(anchor, supplier, invoice, year, fen):
+    return {"key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
+            "invoice_no": invoice, "date": f"{year}-03-01", "year": year, "amount_fen": fen,
+            "category": None, "category_text": "", "at": 0, "source": "test"}
+
+
+def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_company):
+    """What every rate and award rests on: a purchase is local when its supplier is approved and
+    registered anywhere inside the policy region (a district, a county-level city); the total
+    counts every purchase, credit notes lower both."""
+    anchor, other = (make_company(name, role="anchor", clusters=["CM"])["credit_code"]
+                     for name in ("星联重工", "楚天起重"))
+    district, county_city, outside, pending = (
+        make_company(name, region=region, status=status)["credit_code"]
+        for name, region, status in (("岳麓配套", "430104", "approved"),
+                                     ("浏阳配套", "430181", "approved"),
+                                     ("株洲配套", "430211", "approved"),
+                                     ("待审配套", "430104", "pending")))
+    graph.write(ledger_store.create_purchases, [
+        _purchase(anchor, district, "A1", 2025, 100_00),
+        _purchase(anchor, district, "A2", 2025, -30_00),  # a credit note
+        _purchase(anchor, county_city, "A3", 2025, 50_00),
+        _purchase(anchor, outside, "A4", 2025, 200_00),
+        _purchase(anchor, pending, "A5", 2025, 7_00),
+        _purchase(anchor, district, "A6", 2024, 10_00),
+        _purchase(other, outside, "B1", 2025, 1_00)])
+    totals = graph.read(ledger_store.anchor_year_totals, [2024, 2025], "430100")
+    assert totals[(anchor, 2025)] == {"total_fen": 327_00, "local_fen": 120_00, "rows": 5}
+    assert totals[(anchor, 2024)] == {"total_fen": 10_00, "local_fen": 10_00, "rows": 1}
+    assert totals[(other, 2025)] == {"total_fen": 1_00, "local_fen": 0, "rows": 1}
+    assert graph.read(ledger_store.anchor_year_totals, [2025], "430100", other) == {
+        (other, 2025): {"total_fen": 1_00, "local_fen": 0, "rows": 1}}
+    assert graph.read(ledger_store.anchor_year_totals, [2025], "430200")[(anchor, 2025)][
+        "local_fen"] == 200_00  # another city's policy region: 株洲 is local there
+
+
+def test_a_need_is_claimed_for_its_announcement_once_in_its_life(graph, make_company):
+    anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
+    need = dict(need_row(anchor, {"title": "挖掘机液压油缸", "status": "draft"}),
+                emb=None, emb_x=None)
+    graph.write(catalog.upsert_need, need)
+
+    def claim():
+        return graph.write(catalog.claim_announcement, need["id"])
+    assert claim() is None  # a draft is not announced
+    graph.write(catalog.set_need_status, need["id"], "open")
+    assert claim() == ["CM"]  # the one call that may announce: its anchor's clusters
+    assert claim() is None
+    graph.write(catalog.set_need_status, need["id"], "closed")
+    graph.write(catalog.set_need_status, need["id"], "open")
+    assert claim() is None  # reopening never announces again
+
+
+def test_an_import_is_claimed_once_and_never_after_its_preview_expired(graph):
+    job = {"id": "j1", "kind": "purchases", "actor": "clerk@a.cn", "company": None,
+           "filename": "p.csv", "size": 10, "total": 1, "summary": "{}"}
+    graph.write(job_store.create_job, job)
+    graph.write(job_store.create_job, dict(job, id="j2"))
+    assert graph.write(job_store.claim_job, "j1", 60_000)
+    assert not graph.write(job_store.claim_job, "j1", 60_000)  # a second click, or worker
+    time.sleep(0.01)
+    assert graph.write(job_store.expire_jobs, 0) == ["j2"]  # a running import never expires
+    assert not graph.write(job_store.claim_job, "j2", 60_000)
+    assert [graph.read(job_store.get_job, j)["status"] for j in ("j1", "j2")] == [
+        "running", "expired"]
