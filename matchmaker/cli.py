@@ -311,12 +311,24 @@ def eval_matching(data_file, no_glossary):
               help="Measure instead whether judgments help: train on --data, then also on "
                    "judgments over half of this set's needs, and compare both on the other "
                    "half (then the halves swap). Stores nothing.")
+@click.option("--out-of-fold", is_flag=True,
+              help="Measure instead how a re-ranker does on needs it never saw: the --data "
+                   "sets' needs in 5 folds, each ranked by one trained on the others. Stores "
+                   "nothing.")
 @with_appcontext
-def train_ranker(data_files, judgments, dry_run, output, holdout_half):
+def train_ranker(data_files, judgments, dry_run, output, holdout_half, out_of_fold):
     """Fit the re-ranker (and its calibration) from development sets and judgments; store it
     as the next version, which every process then ranks with."""
     from matchmaker.matching import evaluation, learning
     log = lambda m: click.echo(m, err=True)  # noqa: E731
+    if out_of_fold:
+        report = _or_usage_error(lambda: learning.out_of_fold(
+            learning.load_sets(list(data_files), current_app.config, log)))
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        for name, figures in report["figures"].items():
+            click.echo(f"{name}, out of fold:")
+            evaluation.print_reliability(figures["reliability"], click.echo)
+        return
     if holdout_half:
         report = _or_usage_error(lambda: learning.holdout_half(
             holdout_half, list(data_files), current_app.config, log))

@@ -91,3 +91,26 @@ def test_filters_do_not_change_a_fit_and_rescoring_keeps_the_order():
     again = ranking.rescore(everyone, fit.shipped())
     assert [m["company"] for m in again] == [m["company"] for m in everyone]
     assert [m["fit"] for m in again] == [m["fit"] for m in everyone]
+
+
+def test_out_of_fold_ranks_each_need_with_a_model_that_never_saw_it():
+    from matchmaker.matching import learning
+    texts = ["液压油缸", "铝合金压铸件", "线束总成", "齿轮泵", "橡胶密封件", "钣金机柜"]
+    rng = random.Random(5)
+    ranked = []
+    for k in range(12):
+        right = texts[k % len(texts)]
+        query = ranking.Query(text=f"采购{right}", requirements=extract(f"采购{right}", "need"))
+        candidates = [_candidate(t, t, 0.9 if t == right else rng.uniform(0.80, 0.86),
+                                 cos_x=0.6 if t == right else rng.uniform(0.1, 0.4))
+                      for t in texts]
+        results = ranking.rank_suppliers(query, candidates, limit=None, with_features=True)
+        ranked.append({"group": f"synthetic:{k}", "lang": "zh", "relevant": {right},
+                       "need_id": str(k), "pool": (query, candidates),
+                       "results": [dict(r, id=r["company"]) for r in results]})
+    report = learning.out_of_fold({"synthetic.jsonl": ranked}, folds=4)
+    figures = report["figures"]
+    assert report["folds"] == 4 and set(figures) == {"synthetic.jsonl", "all sets"}
+    assert figures["all sets"]["needs"] == 12 and figures["all sets"]["recall_at_1"] == 1.0
+    with pytest.raises(ValueError):
+        learning.out_of_fold({"synthetic.jsonl": ranked[:3]}, folds=4)

@@ -13,6 +13,8 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from graph import engagement
 from graph import matching as store
 from matchmaker.errors import NotFound
@@ -54,11 +56,8 @@ def train(graph, datasets: list[Path], config: dict, use_judgments: bool = True,
           store_it: bool = True, log=print) -> tuple[fit.Model, dict]:
     """A new re-ranker from the development sets and the graph's judgments; the figures of
     the current one and the new one on each set (the new one's are in-sample there)."""
-    ranked_sets, examples = {}, []
-    for path in datasets:
-        with evaluation.loaded(path, config, log) as (_, ranked, _):
-            ranked_sets[path.name] = ranked
-            examples += set_examples(ranked)
+    ranked_sets = load_sets(datasets, config, log)
+    examples = [e for ranked in ranked_sets.values() for e in set_examples(ranked)]
     judged, skipped = judgment_examples(graph) if use_judgments else ([], 0)
     if not examples and not judged:
         raise ValueError("没有可用于训练的数据：请给出开发集（--data）或先在需求页标记企业")
@@ -108,6 +107,36 @@ def _judged_fits(judged: list[dict], model: fit.Model) -> dict:
 
 def _mean(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
+
+
+def load_sets(datasets: list[Path], config: dict, log=print) -> dict[str, list[dict]]:
+    """Each development set's needs ranked as the service ranks them, by file name."""
+    ranked_sets = {}
+    for path in datasets:
+        with evaluation.loaded(path, config, log) as (_, ranked, _):
+            ranked_sets[path.name] = ranked
+    return ranked_sets
+
+
+def out_of_fold(ranked_sets: dict[str, list[dict]], folds: int = ranker.FOLDS) -> dict:
+    """How a re-ranker does on needs it never saw: the development sets' needs split into
+    `folds` groups (by need, over all sets together); each group is ranked by a re-ranker
+    trained, with its calibration, on the others only. Figures per set and over all sets."""
+    from sklearn.model_selection import GroupKFold
+
+    examples = [e for ranked in ranked_sets.values() for e in set_examples(ranked)]
+    groups = np.array([e["group"] for e in examples])
+    if len(set(groups)) < folds:
+        raise ValueError(f"--out-of-fold 需要至少 {folds} 个需求")
+    held_out = {}
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(groups, groups=groups):
+        model = ranker.train([examples[i] for i in train_idx], 1, {})
+        held_out.update(dict.fromkeys(groups[test_idx], model))
+    rescored = {name: [dict(n, results=rescore(n["results"], held_out[n["group"]]))
+                       for n in ranked] for name, ranked in ranked_sets.items()}
+    figures = {name: evaluation.report(ranked) for name, ranked in rescored.items()}
+    figures["all sets"] = evaluation.report([n for r in rescored.values() for n in r])
+    return {"folds": folds, "figures": figures}
 
 
 def holdout_half(path: Path, datasets: list[Path], config: dict, log=print) -> dict:
