@@ -84,32 +84,24 @@ def store_ranker(tx, version: int, model: str) -> None:
            v=version, model=model).consume()
 
 
-# Needs and capabilities stored before requirements were read on save (backfill-requirements).
-def needs_without_requirements(tx, limit: int) -> list[dict]:
-    return tx.run("""
-        MATCH (n:Need) WHERE n.requirements IS NULL
-        RETURN n.id AS id, n.text AS text, n.certs_required AS certifications,
-               n.text_bridged AS text_bridged LIMIT $limit""", limit=limit).data()
+# Needs and capabilities stored before requirements were read on save (backfill-requirements):
+# per role, the node's label and the property holding its certifications.
+REQUIREMENT_NODES = {"need": ("Need", "certs_required"),
+                     "capability": ("Capability", "certifications")}
 
 
-def capabilities_without_requirements(tx, limit: int) -> list[dict]:
-    return tx.run("""
-        MATCH (c:Capability) WHERE c.requirements IS NULL
-        RETURN c.id AS id, c.text AS text, c.certifications AS certifications,
-               c.text_bridged AS text_bridged LIMIT $limit""", limit=limit).data()
+def without_requirements(tx, role: str, limit: int) -> list[dict]:
+    label, certs = REQUIREMENT_NODES[role]
+    return tx.run(f"""
+        MATCH (x:{label}) WHERE x.requirements IS NULL
+        RETURN x.id AS id, x.text AS text, x.{certs} AS certifications,
+               x.text_bridged AS text_bridged LIMIT $limit""", limit=limit).data()
 
 
-def set_need_requirements(tx, rows: list[dict]) -> None:
-    tx.run("""
-        UNWIND $rows AS row MATCH (n:Need {id: row.id})
-        SET n.requirements = row.requirements, n.requirement_chips = row.requirement_chips,
-            n.stated_volume = row.stated_volume, n.certs_required = row.certifications,
-            n.text_bridged = row.text_bridged""", rows=rows).consume()
-
-
-def set_capability_requirements(tx, rows: list[dict]) -> None:
-    tx.run("""
-        UNWIND $rows AS row MATCH (c:Capability {id: row.id})
-        SET c.requirements = row.requirements, c.requirement_chips = row.requirement_chips,
-            c.stated_volume = row.stated_volume, c.certifications = row.certifications,
-            c.text_bridged = row.text_bridged""", rows=rows).consume()
+def set_requirements(tx, role: str, rows: list[dict]) -> None:
+    label, certs = REQUIREMENT_NODES[role]
+    tx.run(f"""
+        UNWIND $rows AS row MATCH (x:{label} {{id: row.id}})
+        SET x.requirements = row.requirements, x.requirement_chips = row.requirement_chips,
+            x.stated_volume = row.stated_volume, x.{certs} = row.certifications,
+            x.text_bridged = row.text_bridged""", rows=rows).consume()

@@ -134,14 +134,11 @@ def backfill_requirements(graph) -> dict:
     """Requirements (and certifications read from the text, and the bridged text) for needs
     and capabilities stored before they were read on save; returns how many of each."""
     done = {}
-    for kind, role, read, write in (
-            ("needs", "need", candidates_store.needs_without_requirements,
-             candidates_store.set_need_requirements),
-            ("capabilities", "capability", candidates_store.capabilities_without_requirements,
-             candidates_store.set_capability_requirements)):
+    for kind, role in (("needs", "need"), ("capabilities", "capability")):
         done[kind] = 0
-        while rows := graph.read(read, BACKFILL_BATCH):
-            graph.write(write, [_backfilled(row, role) for row in rows])
+        while rows := graph.read(candidates_store.without_requirements, role, BACKFILL_BATCH):
+            graph.write(candidates_store.set_requirements, role,
+                        [_backfilled(row, role) for row in rows])
             done[kind] += len(rows)
     return done
 
