@@ -11,7 +11,7 @@ FAIR_FIELDS = """.id, .name, .cluster, .venue, .days, .day_start, .day_end, .slo
                  .breaks, .tables, .registration_opens, .registration_closes, .min_meetings,
                  .max_meetings, .request_expiry_hours, .status, .created_by, .created_at,
                  .schedule_report, .priority_groups, .weight_expected_value"""
-MEETING_FIELDS = """.key, .fair, .anchor, .supplier, .need, .need_title, .score, .reasons,
+MEETING_FIELDS = """.key, .fair, .anchor, .supplier, .need, .need_title, .fit, .tier, .reasons,
                     .anchor_pref, .supplier_pref, .status, .requested_by, .requested_at,
                     .expires_at, .slot, .table, .published, .attended, .outcome, .amount_fen,
                     .outcome_note"""
@@ -72,8 +72,8 @@ def set_checked_in(tx, fair_id: str, company: str, checked_in: bool, at: int) ->
 
 
 def add_proposals(tx, rows: list[dict]) -> int:
-    """Store proposed pairs; an existing pair keeps its preferences and status, only its match
-    score and explanation are refreshed."""
+    """Store proposed pairs; an existing pair keeps its preferences and status, only its need,
+    fit, tier and reasons are refreshed."""
     return tx.run("""
         UNWIND $rows AS row
         MATCH (a:Company {credit_code: row.anchor}), (s:Company {credit_code: row.supplier}),
@@ -81,7 +81,7 @@ def add_proposals(tx, rows: list[dict]) -> int:
         MERGE (m:FairMeeting {key: row.key})
         ON CREATE SET m.fair = row.fair, m.anchor = row.anchor, m.supplier = row.supplier,
                       m.status = 'proposed', m.published = false, m.created_at = row.at
-        SET m.need = row.need, m.need_title = row.need_title, m.score = row.score,
+        SET m.need = row.need, m.need_title = row.need_title, m.fit = row.fit, m.tier = row.tier,
             m.reasons = row.reasons
         MERGE (m)-[:ANCHOR]->(a)
         MERGE (m)-[:SUPPLIER]->(s)
@@ -99,7 +99,7 @@ def meetings(tx, fair_id: str, company: str | None = None,
         MATCH (m)-[:ANCHOR]->(a:Company), (m)-[:SUPPLIER]->(s:Company)
         RETURN m {{{MEETING_FIELDS}, anchor_name: a.name, supplier_name: s.name,
                    supplier_region: s.region}} AS meeting
-        ORDER BY m.score DESC, m.key
+        ORDER BY m.fit DESC, m.key
     """, fair=fair_id, company=company, statuses=statuses).value()
 
 
@@ -162,7 +162,7 @@ def meeting_context(tx, fair_id: str, year: int, local: list[str], since: str) -
             WHERE p.category = k.code AND NOT p.supplier IN $local
             RETURN coalesce(sum(p.amount_fen), 0) AS outside_fen
         }
-        RETURN m.key AS key, m.anchor AS anchor, m.score AS score, k.code AS category,
+        RETURN m.key AS key, m.anchor AS anchor, m.fit AS fit, k.code AS category,
                outside_fen, s.created_at >= datetime($since) AS new_supplier,
                [(:Company {credit_code: m.anchor})-[:POSTED]->(:Need {status: 'open'})
                  -[:FOR_CATEGORY]->(c:Category) | c.code] AS open_need_categories

@@ -31,16 +31,14 @@ def supplier_candidates(graph, vectors: dict, k: int, clusters: list[str]) -> li
                                vectors, k, clusters=clusters)
 
 
+# Open public needs near a capability: only what picks the ones to rank (their fits come from
+# each need's own ranking, service.match_supplier).
 NEED_CANDIDATES = """
 CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
 WITH node AS n, score
 MATCH (a:Company)-[:POSTED]->(n)
 WHERE n.status = 'open' AND n.visibility = 'public' AND a.status = 'approved'
-RETURN n.id AS need, n.title AS title, n.text AS text, n.text_bridged AS text_bridged,
-       n.certs_required AS certs_required, n.requirements AS requirements,
-       n.annual_volume AS annual_volume, {cos_e} AS cos_e, {cos_x} AS cos_x,
-       a.credit_code AS company, a.name AS company_name,
-       head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]) AS category
+RETURN n.id AS need, a.credit_code AS company, {cos_e} AS cos_e, {cos_x} AS cos_x
 """
 
 
@@ -69,3 +67,41 @@ def _nearest_under_both(graph, query: str, label: str, node: str, key: str, vect
 def _with_cosines(graph, query: str, node: str) -> str:
     return query.replace("{cos_e}", cosine(graph, f"{node}.emb", "$emb")).replace(
         "{cos_x}", cosine(graph, f"{node}.emb_x", "$emb_x"))
+
+
+# Re-rankers trained by `matchmaker train-ranker` (matching/fit.py): versioned, the newest used.
+def newest_ranker_version(tx) -> int | None:
+    return tx.run("MATCH (m:RankerModel) RETURN max(m.version) AS v").single()["v"]
+
+
+def ranker_model(tx, version: int) -> str:
+    return tx.run("MATCH (m:RankerModel {version: $v}) RETURN m.model AS model",
+                  v=version).single()["model"]
+
+
+def store_ranker(tx, version: int, model: str) -> None:
+    tx.run("CREATE (:RankerModel {version: $v, model: $model, at: timestamp()})",
+           v=version, model=model).consume()
+
+
+# Needs and capabilities stored before requirements were read on save (backfill-requirements):
+# per role, the node's label and the property holding its certifications.
+REQUIREMENT_NODES = {"need": ("Need", "certs_required"),
+                     "capability": ("Capability", "certifications")}
+
+
+def without_requirements(tx, role: str, limit: int) -> list[dict]:
+    label, certs = REQUIREMENT_NODES[role]
+    return tx.run(f"""
+        MATCH (x:{label}) WHERE x.requirements IS NULL
+        RETURN x.id AS id, x.text AS text, x.{certs} AS certifications,
+               x.text_bridged AS text_bridged LIMIT $limit""", limit=limit).data()
+
+
+def set_requirements(tx, role: str, rows: list[dict]) -> None:
+    label, certs = REQUIREMENT_NODES[role]
+    tx.run(f"""
+        UNWIND $rows AS row MATCH (x:{label} {{id: row.id}})
+        SET x.requirements = row.requirements, x.requirement_chips = row.requirement_chips,
+            x.stated_volume = row.stated_volume, x.{certs} = row.certifications,
+            x.text_bridged = row.text_bridged""", rows=rows).consume()

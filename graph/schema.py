@@ -1,7 +1,7 @@
 """Idempotent schema migration: a unique constraint for every MERGE key, plus plain indexes."""
 from __future__ import annotations
 
-from graph import search_index
+from graph import engagement, search_index
 
 UNIQUE_KEYS = [
     ("Company", "credit_code"),
@@ -30,6 +30,8 @@ UNIQUE_KEYS = [
     ("ParkProposal", "key"),
     ("ReferenceVersion", "key"),
     ("IntegrityFlag", "key"),
+    ("Judgment", "key"),
+    ("RankerModel", "version"),
 ]
 
 PLAIN_INDEXES = [
@@ -52,6 +54,7 @@ PLAIN_INDEXES = [
     ("RateCounter", "expires"),
     ("MaterialGroup", "anchor"),
     ("IntegrityFlag", "year"),
+    ("Judgment", "need"),
     ("Job", "status"),
     ("Job", "kind"),
 ]
@@ -74,6 +77,7 @@ def migrate(graph) -> list[str]:
     for statement in statements:  # schema changes one per transaction (Neo4j requires it)
         graph.write(lambda tx, s=statement: tx.run(s).consume())
     search_index.ensure_vector_indexes(graph)
+    graph.write(engagement.marks_to_judgments)  # data stored before judgments existed
     return statements
 
 

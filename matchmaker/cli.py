@@ -285,12 +285,84 @@ def restore_command(file, force):
 
 
 @cli.command("eval-matching")
-@click.option("--data", "data_file", required=True, type=click.Path(exists=True))
-def eval_matching(data_file):
-    """Evaluate matching quality on a JSONL file (suppliers and needs with relevant ids)."""
-    from matchmaker.matching.evaluation import run
-    click.echo(json.dumps(run(Path(data_file), app_config.load(), log=lambda m: click.echo(m, err=True)),
-                          ensure_ascii=False, indent=1))
+@click.option("--data", "data_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-glossary", is_flag=True, help="Measure with the glossary out of use.")
+def eval_matching(data_file, no_glossary):
+    """Evaluate matching quality on a JSONL file (suppliers and needs with relevant ids): recall,
+    abstention, and the reliability of the fit's tiers."""
+    from matchmaker.matching import evaluation
+    report = _or_usage_error(lambda: evaluation.run(
+        data_file, app_config.load(), not no_glossary, log=lambda m: click.echo(m, err=True)))
+    click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    evaluation.print_reliability(report["reliability"], click.echo)
+
+
+@cli.command("train-ranker")
+@click.option("--data", "data_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A development set (JSONL, as eval-matching reads); repeat for more.")
+@click.option("--judgments/--no-judgments", default=True,
+              help="Learn from the anchors' marks in the graph too (default: yes).")
+@click.option("--dry-run", is_flag=True, help="Train and report; store nothing.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the model as JSON (matchmaker/matching/data/ranker.json is the "
+                   "one the package ships).")
+@click.option("--holdout-half", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Measure instead whether judgments help: train on --data, then also on "
+                   "judgments over half of this set's needs, and compare both on the other "
+                   "half (then the halves swap). Stores nothing.")
+@click.option("--out-of-fold", is_flag=True,
+              help="Measure instead how a re-ranker does on needs it never saw: the --data "
+                   "sets' needs in 5 folds, each ranked by one trained on the others. Stores "
+                   "nothing.")
+@with_appcontext
+def train_ranker(data_files, judgments, dry_run, output, holdout_half, out_of_fold):
+    """Fit the re-ranker (and its calibration) from development sets and judgments; store it
+    as the next version, which every process then ranks with."""
+    from matchmaker.matching import evaluation, learning
+    log = lambda m: click.echo(m, err=True)  # noqa: E731
+    if out_of_fold:
+        report = _or_usage_error(lambda: learning.out_of_fold(
+            learning.load_sets(list(data_files), current_app.config, log)))
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        for name, figures in report["figures"].items():
+            click.echo(f"{name}, out of fold:")
+            evaluation.print_reliability(figures["reliability"], click.echo)
+        return
+    if holdout_half:
+        report = _or_usage_error(lambda: learning.holdout_half(
+            holdout_half, list(data_files), current_app.config, log))
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    model, report = _or_usage_error(lambda: learning.train(
+        current_app.extensions["graph"], list(data_files), current_app.config, judgments,
+        not dry_run, log))
+    click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    for name, figures in report["figures"].items():
+        if name != "judgments":
+            click.echo(f"{name}, after:")
+            evaluation.print_reliability(figures["after (in-sample)"]["reliability"],
+                                         click.echo)
+    if output:
+        output.write_text(model.to_json() + "\n", encoding="utf-8")
+        click.echo(f"written {output}")
+
+
+def _or_usage_error(work):
+    try:
+        return work()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from e
+
+
+@cli.command("backfill-requirements")
+@with_appcontext
+def backfill_requirements():
+    """Read and store the requirements of needs and capabilities saved before requirements
+    were read on save (idempotent: only those without them)."""
+    from matchmaker.matching import service
+    click.echo(json.dumps(service.backfill_requirements(current_app.extensions["graph"])))
 
 
 if __name__ == "__main__":

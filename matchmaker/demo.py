@@ -258,7 +258,7 @@ def _past_fair(graph, met: list[dict], companies: list[dict]) -> None:
         key = f"{PAST_FAIR}|{m['anchor']}|{m['supplier']}"
         graph.write(fair_store.add_proposals, [{
             "key": key, "fair": PAST_FAIR, "anchor": m["anchor"], "supplier": m["supplier"],
-            "need": None, "need_title": None, "score": None, "reasons": "", "at": 0}])
+            "need": None, "need_title": None, "fit": None, "tier": None, "reasons": "", "at": 0}])
         held = m["outcome"] != "no_show"
         graph.write(fair_store.update_meeting, key, {
             "status": "accepted", "requested_by": "anchor", "slot": slots[n % 6],

@@ -38,7 +38,7 @@ def synthetic_fair(participants: int, requests: int, slots: int, seed: int = 7,
         elif prefs == ["must", "must"]:
             prefs[1] = "meet"
         meetings.append(scheduling.Meeting(f"M{i}", a, b, scheduling.meeting_value(
-            *prefs, rng.random(), priority=a in priority), must=must))
+            *prefs, round(rng.random() * 100), priority=a in priority), must=must))
     return people, meetings
 
 

@@ -102,7 +102,7 @@ def _by_id(data):
     return {n["id"]: n for n in data["nodes"]}
 
 
-def test_map_is_layered_with_missing_links_and_counts(client, city):
+def test_map_is_layered_with_missing_links_and_counts(client, graph, city):
     """The map's JSON: anchors → parts in layers, the missing link flagged, suppliers collapsed
     into counts per part (local: able to supply; outside: bought from this year)."""
     login(client, "office@c.cn")
@@ -120,6 +120,11 @@ def test_map_is_layered_with_missing_links_and_counts(client, city):
     assert (cylinders["local_suppliers"], cylinders["outside_suppliers"]) == (1, 1)
     assert cylinders["best_local_match"]["supplier"] == "浏阳液压有限公司"
     assert cylinders["best_local_match"]["company"] == city["local"]["credit_code"]
+    # the same fit and tier as the coverage table and the need page
+    table = next(r for r in chain.coverage(graph, city["policy"], 2025)["categories"]
+                 if r["category"] == "HYD-CYL")["best_local_match"]
+    assert (cylinders["best_local_match"]["fit"], cylinders["best_local_match"]["tier"]) == (
+        table["fit"], table["tier"])
     edges = {(e["source"], e["target"]): e for e in data["edges"]}
     assert set(edges) == {("a:" + x, "p:HYD-CYL"), ("a:" + x, "p:THERM-COMP"),
                           ("a:" + y, "p:HYD-CYL"), ("a:" + y, "p:THERM-COMP")}

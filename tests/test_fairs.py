@@ -225,8 +225,8 @@ def test_registration_window_and_infeasible_schedule_message(client, graph, peop
                                  "company": second.company, "role": "anchor",
                                  "available": [0, 1, 2], "at": 0})
     rows = [{"key": f"{fair_id}|{a}|{pump.company}", "fair": fair_id, "anchor": a,
-             "supplier": pump.company, "need": None, "need_title": None, "score": 0.8,
-             "reasons": [], "at": 0} for a in (anchor.company, second.company)]
+             "supplier": pump.company, "need": None, "need_title": None, "fit": 80,
+             "tier": "medium", "reasons": [], "at": 0} for a in (anchor.company, second.company)]
     graph.write(fair_store.add_proposals, rows)
     for row in rows:
         graph.write(fair_store.update_meeting, row["key"], {"status": "accepted", "anchor_pref": "must",
@@ -311,15 +311,15 @@ def test_standby_keeps_fixed_meetings_and_capacity():
 
 def test_meeting_value_orders_musts_priorities_and_expected_value():
     from matchmaker.fairs import scheduling as sc
-    plain = sc.meeting_value("meet", "meet", 0.9)
-    prioritised = sc.meeting_value("meet", "meet", 0.1, priority=True)
-    assert plain < prioritised < sc.meeting_value("must", "meet", 0.0)
-    assert sc.meeting_value("meet", "no", 1.0, priority=True) == 0
-    assert sc.expected_value_points(0, 0.9) == 0
-    small, large = sc.expected_value_points(100_000_000, 1.0), sc.expected_value_points(
-        10_000_000_000, 1.0)
+    plain = sc.meeting_value("meet", "meet", 90)
+    prioritised = sc.meeting_value("meet", "meet", 10, priority=True)
+    assert plain < prioritised < sc.meeting_value("must", "meet", 0)
+    assert sc.meeting_value("meet", "no", 100, priority=True) == 0
+    assert sc.expected_value_points(0, 90) == 0
+    small, large = sc.expected_value_points(100_000_000, 100), sc.expected_value_points(
+        10_000_000_000, 100)
     assert 0 < small < large <= sc.EXPECTED_VALUE_MAX
-    assert sc.expected_value_points(10_000_000_000, 0.5) < large
+    assert sc.expected_value_points(10_000_000_000, 50) < large
 
 
 def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
@@ -341,9 +341,9 @@ def test_priority_group_keeps_a_new_suppliers_meeting_when_tables_are_scarce(
         meetings.answer_request(graph, key, anchor, True)
     # Without priorities the better-matched pump maker would win the one slot.
     graph.write(fair_store.update_meeting, f"{fair_id}|{anchor.company}|{pump.company}",
-                {"score": 0.95})
+                {"fit": 95})
     graph.write(fair_store.update_meeting, f"{fair_id}|{anchor.company}|{paint.company}",
-                {"score": 0.10})
+                {"fit": 10})
     policy = policy_module.load(app.config["POLICY_FILE"])
     timetable.run_scheduler(graph, fair_id, time_limit=2, policy=policy)
     slots = {m["supplier"]: m["slot"] for m in graph.read(fair_store.meetings, fair_id)}

@@ -113,8 +113,8 @@ def _meeting(graph, fair, anchor, supplier, outcome, amount_fen=None, attended=T
     key = f"{fair}|{anchor}|{supplier}"
     graph.write(fair_store.add_proposals, [{"key": key, "fair": fair, "anchor": anchor,
                                             "supplier": supplier, "need": None,
-                                            "need_title": None, "score": 1.0, "reasons": "",
-                                            "at": 0}])
+                                            "need_title": None, "fit": 100, "tier": "high",
+                                            "reasons": "", "at": 0}])
     graph.write(fair_store.update_meeting, key, {
         "status": "accepted", "slot": 1, "table": 1, "requested_by": anchor,
         "attended": attended, "outcome": outcome if attended else None,

@@ -19,7 +19,8 @@ def fair(n_anchors=4, n_suppliers=10, slots=6, requests=30, seed=1, away=True):
     pairs = sorted({(f"A{rng.randrange(n_anchors)}", f"S{rng.randrange(n_suppliers)}")
                     for _ in range(requests)})
     meetings = [Meeting(f"M{i}", a, b, meeting_value(rng.choice(["must", "meet"]), "meet",
-                                                     rng.random())) for i, (a, b) in enumerate(pairs)]
+                                                     round(rng.random() * 100)))
+                for i, (a, b) in enumerate(pairs)]
     return people, meetings
 
 
@@ -62,14 +63,14 @@ def test_table_limit_binds():
 
 def test_mutual_must_meet_beats_higher_scores():
     people = {p: Participant(p, p, frozenset({0}), 1) for p in ["A", "S1", "S2"]}
-    meetings = [Meeting("meet", "A", "S1", meeting_value("meet", "meet", 0.99)),
-                Meeting("must", "A", "S2", meeting_value("must", "must", 0.10), must=True)]
+    meetings = [Meeting("meet", "A", "S1", meeting_value("meet", "meet", 99)),
+                Meeting("must", "A", "S2", meeting_value("must", "must", 10), must=True)]
     result = scheduling.solve(people, meetings, slots=1, tables=5, time_limit=3)
     assert set(result.placements) == {"must"} and result.unscheduled == ["meet"]
 
 
 def test_no_thanks_is_never_scheduled():
-    assert meeting_value("no", "must", 1.0) == 0
+    assert meeting_value("no", "must", 100) == 0
     people = {p: Participant(p, p, frozenset({0, 1}), 2) for p in ["A", "S"]}
     result = scheduling.solve(people, [Meeting("x", "A", "S", 0)], 2, 1, time_limit=2)
     assert result.placements == {} and result.unscheduled == ["x"]
@@ -79,7 +80,7 @@ def test_more_must_meets_than_slots_is_refused_with_names():
     people = {"A": Participant("A", "星联重工", frozenset({0, 1}), 5)}
     people.update({f"S{i}": Participant(f"S{i}", f"配套{i}", frozenset({0, 1}), 5)
                    for i in range(3)})
-    meetings = [Meeting(f"M{i}", "A", f"S{i}", meeting_value("must", "must", 0.5), must=True)
+    meetings = [Meeting(f"M{i}", "A", f"S{i}", meeting_value("must", "must", 50), must=True)
                 for i in range(3)]
     with pytest.raises(ScheduleInfeasible) as error:
         scheduling.solve(people, meetings, slots=2, tables=5)
@@ -107,7 +108,7 @@ def test_rerun_keeps_published_meetings_in_place():
     first = scheduling.solve(people, meetings, slots=6, tables=3, time_limit=5)
     published = [Meeting(m.id, m.anchor, m.supplier, m.value, m.must,
                          *first.placements.get(m.id, (None, None))) for m in meetings]
-    late = Meeting("late", "A0", "S9", meeting_value("meet", "meet", 0.3))
+    late = Meeting("late", "A0", "S9", meeting_value("meet", "meet", 30))
     again = scheduling.solve(people, published + [late], slots=6, tables=3, time_limit=5)
     assert_valid(people, published + [late], again, 6, 3)
     kept = [m.id for m in published if m.slot is not None

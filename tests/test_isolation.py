@@ -90,7 +90,7 @@ def _snapshot(graph, b) -> dict:
                                                 id=b["job"]).single()[0]),
             "meeting": graph.read(fair_store.get_meeting, b["key"]),
             "marks": graph.read(lambda tx: tx.run(
-                "MATCH ()-[r:MARKED|INTERESTED_IN]->() RETURN count(r)").single()[0]),
+                "MATCH ()-[r:JUDGED|INTERESTED_IN]->() RETURN count(r)").single()[0]),
             "purchases": graph.read(lambda tx: tx.run(
                 "MATCH (p:Purchase) RETURN count(p)").single()[0])}
 

@@ -249,7 +249,7 @@ def _fair(graph, city, first_day: date) -> str:
     graph.write(fair_store.add_proposals, [{
         "key": f"{fair_id}|{city['anchor']}|{city['pump']}", "fair": fair_id,
         "anchor": city["anchor"], "supplier": city["pump"], "need": "N1",
-        "need_title": "挖掘机液压油缸", "score": 0.9, "reasons": [], "at": 0}])
+        "need_title": "挖掘机液压油缸", "fit": 90, "tier": "high", "reasons": [], "at": 0}])
     return fair_id
 
 

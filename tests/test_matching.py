@@ -1,4 +1,7 @@
 """Matching with the real model and the real graph server."""
+import json
+import re
+
 import pytest
 from conftest import login
 
@@ -36,9 +39,13 @@ def _need(graph, market, title, **extra):
 
 def test_chinese_need_finds_the_right_supplier(graph, market):
     need = _need(graph, market, "采购挖掘机液压油缸，缸径160mm")
-    top = service.rank_need(graph, service.stored_need(graph, need))["matches"][0]
+    top, *rest = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     assert top["company"] == market["hyd"]["credit_code"]
-    assert top["confident"] and "液压油缸" in "".join(top["explanation"]["matched_terms"])
+    assert "液压油缸" in "".join(top["explanation"]["matched_terms"])
+    # four suppliers only: the right one stands out, the unrelated ones are not a fit
+    assert top["tier"] != "low" and all(top["fit"] > m["fit"] for m in rest)
+    unrelated = (market["diecast"]["credit_code"], market["harness"]["credit_code"])
+    assert all(m["tier"] == "low" for m in rest if m["company"] in unrelated)
 
 
 def test_english_need_finds_chinese_supplier(graph, market):
@@ -141,6 +148,112 @@ def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market)
     assert any("星联重工" in p for p in auto_hyd["explanation"]["graph_path"])
 
 
+def _fit_on_page(html: str, row_text: str) -> int:
+    """The fit shown in the table row that names `row_text`."""
+    row = next(r for r in html.split("<tr") if row_text in r)
+    return int(re.search(r'data-fit="(\d+)"', row).group(1))
+
+
+def test_one_fit_for_a_pair_on_every_page(app, graph, market):
+    """The need page, the supplier's page, both APIs and a fair's proposals: the same number."""
+    title = "采购挖掘机液压油缸，缸径160mm"
+    need = _need(graph, market, title)
+    hyd = market["hyd"]["credit_code"]
+    pair = next(m for m in service.rank_need(graph, service.stored_need(graph, need))["matches"]
+                if m["company"] == hyd)
+    expected = pair["fit"]
+    assert pair["tier"] in ("high", "medium", "low") and 0 <= expected <= 100
+
+    anchor = app.test_client()
+    login(anchor, "anchor@a.cn")
+    body = anchor.get(f"/api/v1/needs/{need}/matches").get_json()
+    assert next(m["fit"] for m in body["matches"] if m["company"] == hyd) == expected
+    assert _fit_on_page(anchor.get(f"/needs/{need}").get_data(as_text=True),
+                        "湘液液压有限公司") == expected
+
+    supplier = app.test_client()
+    login(supplier, "hyd@a.cn")
+    needs = supplier.get("/api/v1/suppliers/me/matching-needs").get_json()["needs"]
+    assert next((n["fit"], n["tier"]) for n in needs if n["need"] == need) == (
+        expected, pair["tier"])
+    assert _fit_on_page(supplier.get("/suppliers/needs").get_data(as_text=True),
+                        title) == expected
+
+    from datetime import date, timedelta
+
+    from graph import fairs as fair_store
+    from matchmaker.fairs import proposals, setup
+    day = date.today() + timedelta(days=10)
+    fair_id = setup.create(graph, {
+        "name": "洽谈会", "cluster": "CM", "days": day.isoformat(), "day_start": "09:00",
+        "day_end": "10:00", "slot_minutes": "30", "tables": "2",
+        "registration_opens": date.today().isoformat(),
+        "registration_closes": day.isoformat()}, {"CM"}, "office")
+    for company, role in ((market["anchor"]["credit_code"], "anchor"), (hyd, "supplier")):
+        who = type("U", (), {"company": company, "role": role, "is_organizer": False})
+        proposals.register(graph, fair_id, who, [0, 1])
+    meeting = next(m for m in graph.read(fair_store.meetings, fair_id) if m["supplier"] == hyd)
+    assert (meeting["fit"], meeting["tier"], meeting["need"]) == (expected, pair["tier"], need)
+
+
+def test_not_a_fit_is_kept_as_a_judgment_and_trains_the_ranker(app, graph, market, client):
+    from click.testing import CliRunner
+
+    from graph import engagement as judgments
+    from matchmaker.cli import train_ranker
+    from matchmaker.matching import fit
+
+    need = _need(graph, market, "采购挖掘机液压油缸")
+    hyd, harness = market["hyd"]["credit_code"], market["harness"]["credit_code"]
+    login(client, "anchor@a.cn")
+    token = csrf_token_from(client.get(f"/needs/{need}").get_data(as_text=True))
+    client.post(f"/needs/{need}/marks/{hyd}", data={"csrf_token": token, "status": "engaged"})
+    too_long = client.post(f"/needs/{need}/marks/{harness}", data={
+        "csrf_token": token, "status": "not_a_fit", "reason": "长" * 201})
+    assert too_long.status_code == 400
+    client.post(f"/needs/{need}/marks/{harness}", data={
+        "csrf_token": token, "status": "not_a_fit", "reason": "只做线束，不做液压件"})
+    # marked again: still one judgment per pair
+    client.post(f"/needs/{need}/marks/{harness}", data={
+        "csrf_token": token, "status": "not_a_fit", "reason": "只做线束，不做液压件"})
+    stored = graph.read(judgments.judgments)
+    assert [(j["supplier"], j["status"], j["reason"]) for j in stored if j["need"] == need] \
+        == sorted([(hyd, "engaged", ""), (harness, "not_a_fit", "只做线束，不做液压件")],
+                  key=lambda j: f"{need}|{j[0]}")
+    page = client.get(f"/needs/{need}").get_data(as_text=True)
+    assert "只做线束，不做液压件" in page and "不合适" in page
+
+    with app.app_context():
+        result = CliRunner().invoke(train_ranker, [], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["judgments_used"] == 2 and report["stored"]
+    assert report["version"] == fit.shipped().version + 1
+    assert report["figures"]["judgments"]["after (in-sample)"]["not_a_fit_mean_fit"] is not None
+    assert service.ranker(graph).version == report["version"]
+    # ranks with the new version
+    assert service.rank_need(graph, service.stored_need(graph, need))["matches"]
+
+
+def test_a_need_without_a_confident_local_fit_is_a_missing_link(app, graph, make_company):
+    from matchmaker import policy as policy_module
+    from matchmaker.chainmap import service as chain
+    model = app.config["EMBEDDING_MODEL"]
+    anchor = make_company("星联重工", role="anchor", clusters=["CM"])
+    local = make_company("浏阳液压有限公司", region="430181")
+    service.save_capabilities(graph, model, local["credit_code"], [{
+        "products": "工程机械液压油缸制造，缸径Φ32–Φ100", "categories": ["HYD-CYL"]}])
+    service.save_need(graph, model, anchor["credit_code"], {
+        "id": "N-BIG", "title": "采购大型液压油缸新品，缸径Φ400", "category": "HYD-CYL"})
+    policy = policy_module.load(app.config["POLICY_FILE"])
+    report = chain.coverage(graph, policy, 2025)
+    row = next(r for r in report["categories"] if r["category"] == "HYD-CYL")
+    assert row["local_suppliers"] == 1 and row["needs_without_local_fit"] == 1 and row["missing"]
+    assert "HYD-CYL" in [r["category"] for r in report["missing_links"]]
+    top = service.rank_need(graph, service.stored_need(graph, "N-BIG"), Filters(local_only=True),
+                           limit=1)
+    assert top["abstain"] and row["best_local_match"]["fit"] == top["matches"][0]["fit"]
+
+
 def csrf_token_from(html: str) -> str:
-    import re
     return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)

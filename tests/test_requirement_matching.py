@@ -62,3 +62,26 @@ def test_supplier_sees_what_was_read_and_which_needs_it_cannot_serve(graph, cyli
     assert "缸径 Φ80–Φ250" in profile and "年产能 1万 件" in profile and "10000" in profile
     small = service.match_supplier(graph, cylinders["codes"]["小缸厂"])
     assert small[0]["unmet"] == ["缸径范围 Φ32–Φ100，需求 Φ140"] and not small[0]["confident"]
+
+
+def test_backfill_reads_requirements_stored_before_they_were_read(app, graph, cylinders):
+    from click.testing import CliRunner
+
+    from graph import catalog
+    from matchmaker.cli import backfill_requirements
+    need = cylinders["need"]("采购液压油缸新品", "缸径Φ140，需IATF16949认证")
+    def as_stored_before(tx):  # as nodes were written before requirements were read on save
+        for label in ("Need", "Capability"):
+            tx.run(f"MATCH (x:{label}) REMOVE x.requirements, x.requirement_chips, "
+                   "x.stated_volume, x.text_bridged").consume()
+        tx.run("MATCH (n:Need) SET n.certs_required = []").consume()
+    graph.write(as_stored_before)
+    with app.app_context():
+        result = CliRunner().invoke(backfill_requirements, [], catch_exceptions=False)
+    assert result.exit_code == 0 and '"needs": 1, "capabilities": 3' in result.output
+    stored = graph.read(catalog.get_need, need, True)
+    assert "缸径 Φ140" in stored["requirement_chips"]
+    assert stored["certs_required"] == ["IATF16949"] and stored["requirements"]
+    with app.app_context():
+        again = CliRunner().invoke(backfill_requirements, [], catch_exceptions=False)
+    assert '"needs": 0, "capabilities": 0' in again.output

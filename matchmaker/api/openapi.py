@@ -61,6 +61,14 @@ def spec() -> dict:
         "equipment": {"type": "string"}, "certifications": _STRINGS, "categories": _STRINGS,
         "capacity_per_year": {"type": "integer", "minimum": 0}}}
     anything = {"type": "object", "additionalProperties": True}
+    # The calibrated fit of a supplier for a need (matchmaker/matching/fit.py), the same number
+    # on the need page, the supplier's page, fair proposals and the chain map.
+    fit_fields = {
+        "fit": {"type": "integer", "minimum": 0, "maximum": 100,
+                "description": "匹配度：按开发集校准，同等匹配度的配对中相关的比例（%）"},
+        "tier": {"enum": ["high", "medium", "low"],
+                 "description": "高（high）：此档配对至少九成相关；中；低"},
+        "confident": {"type": "boolean", "description": "tier 为 high（可靠匹配）"}}
     # What was read from the text when it was saved (matchmaker/matching/requirements.py).
     read_from_text = {
         "requirement_chips": {**_STRINGS, "description": "从文本识别的要求：尺寸范围、年需求或"
@@ -117,12 +125,11 @@ def spec() -> dict:
                                    "“缸径范围 Φ32–Φ100，需求 Φ140”"}}},
                 "Match": {
                     "type": "object", "additionalProperties": True,
-                    "required": ["company", "company_name", "score", "confident", "unmet"],
+                    "required": ["company", "company_name", "fit", "tier", "confident",
+                                 "unmet"],
                     "properties": {
                         "company": {"type": "string"}, "company_name": {"type": "string"},
-                        "capability": {"type": "string"}, "score": {"type": "number"},
-                        "confident": {"type": "boolean", "description": "相似度达标且无不满足"
-                                      "的硬性要求"},
+                        "capability": {"type": "string"}, **fit_fields,
                         "unmet": {**_STRINGS, "description": "不满足的硬性要求（原因）"},
                         "explanation": {"type": "object", "additionalProperties": True,
                                         "properties": {"requirements": {
@@ -171,7 +178,15 @@ def spec() -> dict:
                         "capabilities": {"type": "array", "items": capability_in,
                                          "minItems": 1, "maxItems": 100}}}, status="201")},
             "/api/v1/suppliers/me/matching-needs": {"get": _op(
-                "与本企业能力匹配的开放需求", "matches:read", anything)},
+                "与本企业能力匹配的开放需求（匹配度与需求页相同）", "matches:read", {
+                    "type": "object", "required": ["needs"], "properties": {"needs": {
+                        "type": "array", "items": {
+                            "type": "object", "additionalProperties": True,
+                            "required": ["need", "title", "fit", "tier", "confident", "unmet"],
+                            "properties": {"need": {"type": "string"},
+                                           "title": {"type": "string"},
+                                           "anchor": {"type": "string"}, **fit_fields,
+                                           "unmet": _STRINGS}}}}})},
             "/api/v1/rates": {"get": _op(
                 "本地配套率", "rates:read", anything,
                 params=_YEAR + [{"name": "years_back", "in": "query",

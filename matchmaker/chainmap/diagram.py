@@ -40,6 +40,7 @@ def chain_map(graph, policy: Policy, report: dict) -> dict:
             "local_share_pct": r["local_share_pct"],
             "best_local_match": best and {"supplier": best["supplier"],
                                           "company": best["company"], "need": best["need"],
+                                          "fit": best["fit"], "tier": best["tier"],
                                           "confident": best["confident"]}})
     edges = [{"source": "a:" + link["anchor"], "target": "p:" + link["category"],
               "open_needs": link["open_needs"], "total_fen": link["total_fen"],

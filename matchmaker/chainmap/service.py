@@ -15,25 +15,26 @@ from matchmaker.policy import Policy
 
 def coverage(graph, policy: Policy, year: int, cluster: str | None = None) -> dict:
     """Per part with demand: capable local suppliers, best local match for its open needs,
-    spending local vs elsewhere. Missing links: no capable local supplier, or open needs whose
-    best local match is not confident — ranked by the anchors' non-local spending."""
+    spending local vs elsewhere. Missing links: no capable local supplier, or an open need
+    whose best local match is not a confident (高) fit — ranked by the anchors' non-local
+    spending."""
     rows = graph.read(chain_store.demand_by_category, year, policy.region, cluster)
     for row in rows:
-        best = None
+        best, row["needs_without_local_fit"] = None, 0
         for need_id in row["need_ids"]:
             top = service.rank_need(graph, service.stored_need(graph, need_id),
                                     Filters(local_only=True), limit=1)
+            row["needs_without_local_fit"] += top["abstain"]
             for m in top["matches"]:
-                if best is None or m["score"] > best["score"]:
-                    best = {"score": m["score"], "confident": m["confident"],
+                if best is None or m["fit"] > best["fit"]:
+                    best = {"fit": m["fit"], "tier": m["tier"], "confident": m["confident"],
                             "supplier": m["company_name"], "company": m["company"],
                             "need": need_id}
         row["best_local_match"] = best
         row["nonlocal_fen"] = row["total_fen"] - row["local_fen"]
         row["local_share_pct"] = (None if not row["total_fen"]
                                   else str(rewards.rate(row["local_fen"], row["total_fen"])))
-        row["missing"] = row["local_suppliers"] == 0 or (
-            bool(row["need_ids"]) and not (best and best["confident"]))
+        row["missing"] = row["local_suppliers"] == 0 or row["needs_without_local_fit"] > 0
     missing = sorted((r for r in rows if r["missing"]),
                      key=lambda r: (-r["nonlocal_fen"], -len(r["need_ids"])))
     invite = graph.read(chain_store.outside_sources, year, policy.region,

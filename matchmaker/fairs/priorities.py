@@ -37,7 +37,7 @@ def weights(graph, policy: Policy | None, fair: dict) -> dict[str, tuple[bool, i
     for r in rows:
         priority = (bool(missing & set(r["open_need_categories"]))
                     or ("new_suppliers" in groups and bool(r["new_supplier"])))
-        points = (scheduling.expected_value_points(r["outside_fen"], r["score"] or 0)
+        points = (scheduling.expected_value_points(r["outside_fen"], r["fit"] or 0)
                   if fair.get("weight_expected_value") else 0)
         out[r["key"]] = (priority, points)
     return out

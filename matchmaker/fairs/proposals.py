@@ -1,5 +1,5 @@
 """Registration, and the pairs the matching engine proposes between registered anchors and
-suppliers, each with the reasons a participant reads."""
+suppliers, each with the fit and reasons the need's ranking gives (matching/service.py)."""
 from __future__ import annotations
 
 import time
@@ -39,20 +39,19 @@ def register(graph, fair_id: str, user, available: list, today: date | None = No
 def refresh_proposals(graph, fair_id: str, company: str, role: str) -> int:
     """Pairs the matching engine proposes between this company and those already registered:
     an anchor's open needs against registered suppliers, or a supplier against registered
-    anchors' open needs. Each pair keeps its best-scoring need and the reasons."""
+    anchors' open needs. Each pair keeps the need it fits best, with the fit and reasons the
+    need's ranking gives (the same as on the need page)."""
     registered = {r["company"]: r["role"] for r in graph.read(fair_store.registrations, fair_id)}
     best: dict[tuple[str, str], dict] = {}
 
-    def offer(anchor, supplier, need, title, explanation):
-        # The ranking's fused score is relative to its candidate set; the fair compares pairs
-        # across needs, so it keeps an absolute fit in [0, 1] from the same explanation.
-        score = fit(explanation)
+    def offer(anchor, supplier, need, title, match):
         pair = (anchor, supplier)
-        if pair not in best or score > best[pair]["score"]:
+        if pair not in best or match["fit"] > best[pair]["fit"]:
             best[pair] = {"key": f"{fair_id}|{anchor}|{supplier}", "fair": fair_id,
                           "anchor": anchor, "supplier": supplier, "need": need,
-                          "need_title": title, "score": round(score, 4),
-                          "reasons": reasons(explanation), "at": int(time.time())}
+                          "need_title": title, "fit": match["fit"], "tier": match["tier"],
+                          "reasons": matching.short_reasons(match["explanation"]),
+                          "at": int(time.time())}
 
     if role == "anchor":
         for need in graph.read(catalog.needs_of, company):
@@ -62,35 +61,9 @@ def refresh_proposals(graph, fair_id: str, company: str, role: str) -> int:
                                        limit=PROPOSALS_PER_NEED)
             for r in found["matches"]:
                 if registered.get(r["company"]) == "supplier":
-                    offer(company, r["company"], need["id"], need["title"], r["explanation"])
+                    offer(company, r["company"], need["id"], need["title"], r)
     else:
-        for r in matching.match_supplier(graph, company, limit=PROPOSALS_PER_NEED * 4):
-            if registered.get(r["anchor_credit_code"]) == "anchor":
-                offer(r["anchor_credit_code"], company, r["need"], r["title"], r["explanation"])
+        anchors = {c for c, role in registered.items() if role == "anchor"}
+        for r in matching.match_supplier(graph, company, PROPOSALS_PER_NEED, anchors):
+            offer(r["anchor_credit_code"], company, r["need"], r["title"], r)
     return graph.write(fair_store.add_proposals, list(best.values())) if best else 0
-
-
-def fit(explanation: dict) -> float:
-    """Absolute fit of a pair: mean of the two cosines and the share of the need's terms found,
-    plus a tenth for each structured signal that holds (local, certifications, category)."""
-    sim = explanation.get("similarity") or {}
-    base = (sim.get("dense", 0) + sim.get("cross_lingual", 0) + sim.get("term_coverage", 0)) / 3
-    bonus = 0.1 * sum(bool(explanation.get(k)) for k in ("local", "category_link")) - (
-        0.1 if explanation.get("certifications_missing") else 0)
-    return max(0.0, min(1.0, base + bonus))
-
-
-def reasons(explanation: dict) -> list[str]:
-    """A few short lines a participant reads in one glance."""
-    out = []
-    if explanation.get("matched_terms"):
-        out.append("匹配：" + "、".join(explanation["matched_terms"][:5]))
-    if explanation.get("local"):
-        out.append("本地企业" + (f"（{explanation['region']}）" if explanation.get("region") else ""))
-    if explanation.get("certifications_met"):
-        out.append("具备 " + "、".join(explanation["certifications_met"]))
-    if explanation.get("certifications_missing"):
-        out.append("缺少 " + "、".join(explanation["certifications_missing"]))
-    if explanation.get("supplied_cluster_anchors"):
-        out.append("曾配套 " + "、".join(explanation["supplied_cluster_anchors"][:3]))
-    return out

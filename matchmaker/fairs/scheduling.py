@@ -3,7 +3,7 @@
 Pure: takes participants and meetings, returns a schedule. Solved with OR-Tools CP-SAT under a
 time limit, warm-started from a greedy schedule (which is also the answer if the solver finds
 nothing better in time). Objective, lexicographic through weights:
-  1. total meeting value (mutual "must meet" first, then the match score), a published meeting
+  1. total meeting value (mutual "must meet" first, then the pair's fit), a published meeting
      kept in its slot earning a bonus worth half the cheapest meeting (so a late change moves
      published meetings only when that schedules more), short of a participant's minimum penalised;
   2. fewest breaks in each participant's day (blocks of back-to-back meetings after the first).
@@ -24,26 +24,27 @@ PRIORITY_BONUS = MEET // 2
 EXPECTED_VALUE_MAX = MEET // 5
 
 
-def meeting_value(anchor_pref: str | None, supplier_pref: str | None, score: float | None,
+def meeting_value(anchor_pref: str | None, supplier_pref: str | None, fit: int | None,
                   priority: bool = False, expected_points: int = 0) -> int:
     """Integer value of one meeting: the preference tier, then the organizer's priority, then
-    the expected local value and the match score (0–100 points)."""
+    the expected local value and the pair's fit (0–100, as matching calibrates it)."""
     prefs = (anchor_pref, supplier_pref)
     if "no" in prefs:
         return 0
     tier = MUTUAL_MUST if prefs == ("must", "must") else ONE_MUST if "must" in prefs else MEET
     return (tier + (PRIORITY_BONUS if priority else 0)
             + max(0, min(EXPECTED_VALUE_MAX, expected_points))
-            + max(0, min(100, round((score or 0) * 100))))
+            + max(0, min(100, fit or 0)))
 
 
-def expected_value_points(outside_fen: int, fit: float) -> int:
+def expected_value_points(outside_fen: int, fit: int) -> int:
     """What a meeting may bring home: the anchor's yearly spend outside the city on the part,
-    on a log scale (¥1M ≈ 80 points, ¥100M ≈ 160), times the pair's fit (0–1)."""
+    on a log scale (¥1M ≈ 80 points, ¥100M ≈ 160), times the pair's fit (0–100)."""
     if outside_fen <= 0 or fit <= 0:
         return 0
     yuan = outside_fen / 100
-    return min(EXPECTED_VALUE_MAX, round(40 * math.log10(1 + yuan / 10_000) * min(1.0, fit)))
+    return min(EXPECTED_VALUE_MAX,
+               round(40 * math.log10(1 + yuan / 10_000) * min(1.0, fit / 100)))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def fill(graph, fair_id: str, now: datetime | None = None, time_limit: float = 5
         {m["key"]: (m["anchor"], m["supplier"]) for m in staying},
         [scheduling.Meeting(m["key"], m["anchor"], m["supplier"],
                             scheduling.meeting_value(m["anchor_pref"], m["supplier_pref"],
-                                                     m["score"]))
+                                                     m["fit"]))
          for m in candidates],
         range(start, len(fair["slots"])), fair["tables"], time_limit)
     graph.write(fair_store.release_and_place, [m["key"] for m in freed],

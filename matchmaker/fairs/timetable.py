@@ -30,7 +30,7 @@ def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
     weights = priorities.weights(graph, policy, fair)
     requested = [scheduling.Meeting(
         m["key"], m["anchor"], m["supplier"],
-        scheduling.meeting_value(m["anchor_pref"], m["supplier_pref"], m["score"],
+        scheduling.meeting_value(m["anchor_pref"], m["supplier_pref"], m["fit"],
                                  *weights.get(m["key"], (False, 0))),
         must=(m["anchor_pref"], m["supplier_pref"]) == ("must", "must"),
         slot=m["slot"] if m["published"] else None,

@@ -42,13 +42,15 @@ def check(need: dict, cap: dict) -> list[dict]:
                         *_exclusions(need, cap)) if c]
 
 
-def shares_concept(need: dict, cap: dict) -> bool:
-    """The capability names at least one of the trade terms, materials or processes the need
-    names (in either language), or the need names none: a fit with nothing in common is not a
-    confident one, however close the sentence embeddings."""
+def concepts_found(need: dict, cap: dict) -> float:
+    """The share of the need's trade terms, materials and processes the capability names, in
+    either language (1.0 when the need names none). None at all: a fit with nothing in common
+    is not a confident one, however close the sentence embeddings."""
     asked = need.get("concepts") or []
     offered = cap.get("concepts") or []
-    return not asked or any(covers(o, a) or covers(a, o) for a in asked for o in offered)
+    if not asked:
+        return 1.0
+    return sum(any(covers(o, a) or covers(a, o) for o in offered) for a in asked) / len(asked)
 
 
 def hard_failures(checks: list[dict]) -> list[dict]:

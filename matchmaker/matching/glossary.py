@@ -7,10 +7,24 @@ Chinese capability meet in the same words, for the dense encoders and the lexica
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 _PATH = Path(__file__).parent / "data" / "glossary.tsv"
+_in_use = True
+
+
+@contextmanager
+def switched(on: bool):
+    """The glossary in use or not, for what runs inside (eval-matching --no-glossary measures
+    what it adds; the service always uses it)."""
+    global _in_use
+    before, _in_use = _in_use, on
+    try:
+        yield
+    finally:
+        _in_use = before
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +48,8 @@ def _entries() -> list[tuple[re.Pattern, str, str]]:
 def _found(text: str) -> list[tuple[tuple[int, int], str, str]]:
     """(span, translation, concept) of each glossary term in `text`, longest forms first; a
     shorter form inside a longer one already found is not counted again."""
+    if not _in_use:
+        return []
     lowered = (text or "").lower()
     taken = [False] * len(lowered)
     found = []

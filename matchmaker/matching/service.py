@@ -8,7 +8,7 @@ from datetime import date
 from graph import catalog
 from graph import matching as candidates_store
 from matchmaker.errors import NotFound, ValidationError
-from matchmaker.matching import encoders, requirements, vocabulary
+from matchmaker.matching import encoders, fit, requirements
 from matchmaker.matching.glossary import bridged
 from matchmaker.matching.ranking import (Filters, Query, abstains, order, rank_suppliers,
                                          requirements_of)
@@ -127,6 +127,31 @@ def _stored_requirements(req: dict, role: str) -> dict:
             "stated_volume": requirements.annual_volume(req)}
 
 
+BACKFILL_BATCH = 500
+
+
+def backfill_requirements(graph) -> dict:
+    """Requirements (and certifications read from the text, and the bridged text) for needs
+    and capabilities stored before they were read on save; returns how many of each."""
+    done = {}
+    for kind, role in (("needs", "need"), ("capabilities", "capability")):
+        done[kind] = 0
+        while rows := graph.read(candidates_store.without_requirements, role, BACKFILL_BATCH):
+            graph.write(candidates_store.set_requirements, role,
+                        [_backfilled(row, role) for row in rows])
+            done[kind] += len(rows)
+    return done
+
+
+def _backfilled(row: dict, role: str) -> dict:
+    req = requirements.extract(row["text"], role)
+    found = ({c for group in req["certifications"] for c in group} if role == "need"
+             else set(req["certifications"]))
+    return {"id": row["id"], "certifications": sorted(set(row["certifications"] or []) | found),
+            "text_bridged": row["text_bridged"] or bridged(row["text"]),
+            **_stored_requirements(req, role)}
+
+
 def store_needs(graph, model: str, rows: list[dict]) -> None:
     """Embed and store validated needs in one transaction."""
     vectors = encoders.get(model).encode([r["text_bridged"] for r in rows], "query")
@@ -168,15 +193,13 @@ def stored_need(graph, need_id: str) -> dict:
     return need
 
 
-def rank_need(graph, need: dict, filters: Filters | None = None, limit: int = 20) -> dict:
+def rank_need(graph, need: dict, filters: Filters | None = None, limit: int | None = 20,
+              with_features: bool = False) -> dict:
     """The system's ranking of approved suppliers for a need, whoever posted it: `need` carries
     its vectors, stored requirements and its anchor's clusters (a `stored_need`, or the row just
-    stored with those clusters). Callers acting for a user go through `match_need`."""
-    query = Query(text=need["text"], requirements=requirements_of(need, "need"),
-                  certs_required=need["certs_required"] or [], category=need["category"])
-    found = candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
-                                                 need["clusters"] or [])
-    matches = rank_suppliers(query, found, filters, limit)
+    stored with those clusters). Every fit is computed here, in the context of the need's own
+    candidates, whichever page asks. Callers acting for a user go through `match_need`."""
+    matches = rank_suppliers(*pool(graph, need), ranker(graph), filters, limit, with_features)
     abstain = abstains(matches)
     return {"need": without_vectors(need), "matches": matches, "abstain": abstain,
             "notice": NO_RELIABLE_MATCH if abstain else None}
@@ -197,30 +220,66 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
     return rank_need(graph, need, filters, limit)
 
 
-def match_supplier(graph, company: str, limit: int = 20) -> list[dict]:
-    """Open needs that fit a supplier best, ranked by its best-fitting capability.
+def pool(graph, need: dict) -> tuple[Query, list[dict]]:
+    """A need (read with its vectors) as ranking sees it, and its candidates."""
+    query = Query(text=need["text"], requirements=requirements_of(need, "need"),
+                  certs_required=need["certs_required"] or [], category=need["category"])
+    return query, candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
+                                                       need["clusters"] or [])
 
-    Cosine is symmetric, so the capability's stored passage vectors against the needs' stored
-    query vectors give the same similarity in this direction; nothing is re-embedded."""
-    results: dict[str, dict] = {}
+
+def ranker(graph) -> fit.Model:
+    """The newest re-ranker: one stored in the graph by `train-ranker`, or the shipped one."""
+    version = graph.read(candidates_store.newest_ranker_version)
+    shipped = fit.shipped()
+    if version is None or version <= shipped.version:
+        return shipped
+    key = (graph.database, version)
+    if key not in _MODELS:
+        _MODELS[key] = fit.from_json(graph.read(candidates_store.ranker_model, version))
+    return _MODELS[key]
+
+
+_MODELS: dict[tuple[str, int], fit.Model] = {}
+
+
+def match_supplier(graph, company: str, limit: int = 20,
+                   anchors: set[str] | None = None) -> list[dict]:
+    """Open needs that fit a supplier best (of `anchors` only, when given), each with the fit
+    the need's own ranking gives this supplier.
+
+    Needs near any of its capabilities come from the vector indexes (cosine is symmetric, so
+    the capabilities' stored vectors find them; nothing is re-embedded); the `limit` most
+    similar are then ranked as their anchors see them, which fixes the fit."""
+    near: dict[str, float] = {}
     for cap in graph.read(catalog.capabilities_of, company, True):
-        found = {n["need"]: n for n in candidates_store.need_candidates(
-            graph, cap, CANDIDATES_PER_INDEX)}
-        query = Query(text=cap["text"], role="capability", requirements=requirements_of(
-            dict(cap, capacity=cap["capacity_per_year"]), "capability"))
-        # Needs stand in as the candidates of the shared ranking (keyed by need id).
-        candidates = [dict(n, company=n["need"], capability=n["need"]) for n in found.values()]
-        have = set(cap["certifications"] or [])
-        for r in rank_suppliers(query, candidates, limit=limit):
-            need = found[r["company"]]
-            required = need["certs_required"] or []
-            r = {"need": need["need"], "title": need["title"], "anchor": need["company_name"],
-                 "anchor_credit_code": need["company"],
-                 "score": r["score"], "confident": r["confident"], "unmet": r["unmet"],
-                 "explanation": dict(r["explanation"], certifications_met=[
-                     c for c in required if vocabulary.holds(have, c)],
-                     certifications_missing=[c for c in required
-                                             if not vocabulary.holds(have, c)])}
-            if r["need"] not in results or order(r) < order(results[r["need"]]):
-                results[r["need"]] = r
-    return sorted(results.values(), key=order)[:limit]
+        for n in candidates_store.need_candidates(graph, cap, CANDIDATES_PER_INDEX):
+            if anchors is None or n["company"] in anchors:
+                near[n["need"]] = max(near.get(n["need"], -2.0), n["cos_e"] + n["cos_x"])
+    results = []
+    for need_id in sorted(near, key=lambda k: -near[k])[:limit]:
+        need = stored_need(graph, need_id)
+        mine = rank_need(graph, need, Filters(companies=[company]), 1)["matches"]
+        if mine:  # else the supplier is not among the need's candidates: not on its page
+            r = mine[0]
+            results.append({"need": need["id"], "title": need["title"],
+                            "anchor": need["company_name"], "anchor_credit_code": need["company"],
+                            "fit": r["fit"], "tier": r["tier"], "confident": r["confident"],
+                            "unmet": r["unmet"], "explanation": r["explanation"]})
+    return sorted(results, key=order)
+
+
+def short_reasons(explanation: dict) -> list[str]:
+    """A few short lines read in one glance (a fair's proposals)."""
+    out = []
+    if explanation.get("matched_terms"):
+        out.append("匹配：" + "、".join(explanation["matched_terms"][:5]))
+    if explanation.get("local"):
+        out.append("本地企业" + (f"（{explanation['region']}）" if explanation.get("region") else ""))
+    if explanation.get("certifications_met"):
+        out.append("具备 " + "、".join(explanation["certifications_met"]))
+    if explanation.get("certifications_missing"):
+        out.append("缺少 " + "、".join(explanation["certifications_missing"]))
+    if explanation.get("supplied_cluster_anchors"):
+        out.append("曾配套 " + "、".join(explanation["supplied_cluster_anchors"][:3]))
+    return out

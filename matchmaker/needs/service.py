@@ -7,9 +7,11 @@ from graph import catalog
 from graph import engagement as engagement_store
 from matchmaker import notifications
 from matchmaker.errors import NotFound, ValidationError
+from matchmaker.matching import fit
 from matchmaker.matching import service as matching
 
-MARKS = ("shortlisted", "engaged")
+MARKS = ("shortlisted", "engaged", "not_a_fit")  # 候选, 已对接, 不合适
+MAX_REASON = 200
 NOTIFY_TOP = 5
 MARKABLE_RANKS = 2 * matching.CANDIDATES_PER_INDEX  # every candidate both indexes return
 
@@ -55,22 +57,30 @@ def _announce(graph, need: dict) -> int:
     if clusters is None or need["visibility"] != "public":
         return 0
     result = matching.rank_need(graph, dict(need, clusters=clusters))
-    told = [m["company"] for m in result["matches"] if m["confident"]][:NOTIFY_TOP]
+    # every 高 supplier, and the best one when it is 中 (at least an even bet on the dev sets)
+    told = [m["company"] for i, m in enumerate(result["matches"])
+            if m["tier"] == fit.HIGH or (i == 0 and m["tier"] == fit.MEDIUM)][:NOTIFY_TOP]
     notifications.send(graph, [(code, "matching_need", need["title"], "/suppliers/needs")
                                for code in told])
     return len(told)
 
 
-def mark(graph, user, need_id: str, supplier: str, status: str | None) -> None:
-    """Shortlist or engage a supplier, which shows the anchor its contacts: only an approved
-    supplier that the need's ranking found or that said it is interested (not any company
-    whose credit code the anchor knows). Removing a mark is always allowed."""
+def mark(graph, user, need_id: str, supplier: str, status: str | None,
+         reason: str | None = None) -> None:
+    """Shortlist or engage a supplier, which shows the anchor its contacts, or say it is not a
+    fit (不合适, with an optional reason): only an approved supplier that the need's ranking
+    found or that said it is interested (not any company whose credit code the anchor knows).
+    Removing a mark is always allowed. Marks are kept as judgments, which `train-ranker`
+    learns from."""
     if status not in (*MARKS, None):
         raise ValidationError(f"未知标记“{status}”", field="status")
+    reason = (reason or "").strip() if status == "not_a_fit" else ""
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"原因不能超过{MAX_REASON}字", field="reason")
     need = own_need(graph, user, need_id, for_ranking=status is not None)
     if status is not None and supplier not in _markable(graph, need):
         raise NotFound("该企业不在此需求的匹配结果或意向企业中")
-    graph.write(engagement_store.set_mark, need_id, supplier, status)
+    graph.write(engagement_store.set_mark, need_id, supplier, status, reason, user.email)
 
 
 def _markable(graph, need: dict) -> set[str]:

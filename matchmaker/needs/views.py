@@ -68,8 +68,9 @@ def set_status(need_id):
 @roles_required("anchor")
 def mark(need_id, supplier):
     status = request.form.get("status") or None
-    service.mark(db(), current_user, need_id, supplier, status)
+    service.mark(db(), current_user, need_id, supplier, status, request.form.get("reason"))
     flash({"shortlisted": _("已加入候选，联系人见“跟进”"), "engaged": _("已标记为已对接"),
+           "not_a_fit": _("已标记为不合适，今后的排序会参考这一判断"),
            None: _("已取消标记")}[status], "success")
     return redirect(url_for("needs.show", need_id=need_id, _anchor=f"s-{supplier}"))
 
@@ -87,4 +88,4 @@ def show(need_id):
     follow_up = service.for_need(db(), current_user, result["need"]) \
         if result["need"]["company"] == current_user.company else None
     return render_template("needs/show.html", need=result["need"], matches=result["matches"],
-                           filters=filters, follow_up=follow_up)
+                           abstain=result["abstain"], filters=filters, follow_up=follow_up)

@@ -271,8 +271,8 @@
     ];
     if (best) {
       parts.push(el("p", {}, [companyLink(best.supplier, best.company),
-        el("span", { "class": best.confident ? "tag ok" : "tag miss",
-                     text: best.confident ? text.confident : text.weak }),
+        el("span", { "class": best.tier === "high" ? "tag ok" : "tag miss", "data-fit": best.fit,
+                     text: fill(text.fit, { fit: best.fit, tier: text["tier_" + best.tier] }) }),
         el("a", { href: url(box.dataset.needUrl, best.need), text: text.see_need })]));
     } else {
       parts.push(el("p", { "class": "muted", text: n.open_needs ? text.no_match : text.no_needs }));
