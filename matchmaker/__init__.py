@@ -4,13 +4,15 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, has_request_context, jsonify, render_template, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale, gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graph import schema
 from graph.db import Graph, GraphUnavailable, Settings
 from matchmaker import config as app_config
+from matchmaker import i18n
 from matchmaker.errors import DomainError
 from matchmaker.extensions import babel, csrf, login_manager
 from matchmaker.ratelimit import Limiter
@@ -18,21 +20,32 @@ from matchmaker.web import domain_error_response, wants_json
 
 
 def select_locale():
+    if not has_request_context():   # the CLI and the worker: Chinese, unless force_locale says
+        return "zh"
     lang = request.args.get("lang")
     if lang in ("zh", "en"):
         session["lang"] = lang
     return session.get("lang") or request.accept_languages.best_match(["zh", "en"]) or "zh"
 
 
+class JSONProvider(DefaultJSONProvider):
+    """JSON answers (and `tojson` in pages) with every i18n Text in the request's language."""
+    @staticmethod
+    def default(o):
+        return str(o) if isinstance(o, i18n.Text) else DefaultJSONProvider.default(o)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.update(app_config.load(test_config))
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.install(_)
+    app.jinja_env.filters["text"] = i18n.text
     app.jinja_env.globals["get_locale"] = get_locale
     from matchmaker.auth.access import company_approved
     app.jinja_env.globals["company_approved"] = company_approved

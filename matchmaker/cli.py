@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from matchmaker import config as app_config
 from matchmaker.extensions import current_policy
+from matchmaker.i18n import shown
 
 
 def _create_app():
@@ -88,7 +89,7 @@ def demo():
         summary = demo_data.load(current_app.extensions["graph"], current_app.config)
     except demo_data.DemoRefused as e:
         raise click.ClickException(str(e)) from e
-    click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+    click.echo(json.dumps(shown(summary), ensure_ascii=False, indent=1))
 
 
 @cli.command("worker")
@@ -152,7 +153,7 @@ def _import(run_import, what: str, dry_run: bool):
         sys.exit(1)
     for d in report.errors:
         click.echo(f"  skipped 第{d['row']}行「{d['column']}」：{d['message']}", err=True)
-    click.echo(json.dumps({"imported": what, "dry_run": dry_run, **report.to_dict()},
+    click.echo(json.dumps(shown({"imported": what, "dry_run": dry_run, **report.to_dict()}),
                           ensure_ascii=False, indent=1))
 
 
@@ -210,7 +211,7 @@ def rates(year, years_back, as_json):
     from matchmaker.money import yuan
     report = rates.report(current_app.extensions["graph"], current_policy(), year, years_back)
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(shown(report), ensure_ascii=False, indent=1))
         return
     click.echo(f"{year}  targets {report['targets_pct'][0]}% / {report['targets_pct'][1]}%")
     for row in report["clusters"] + report["anchors"]:
@@ -232,7 +233,7 @@ def rewards_command(year, as_json, dry_run):
     report = awards.compute(current_app.extensions["graph"], current_policy(), year, "cli",
                             store=not dry_run)
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(shown(report), ensure_ascii=False, indent=1))
         return
     for row in report["anchors"]:
         click.echo(f"{row['anchor']} {row['name'][:14]:14} L{year - 1} "

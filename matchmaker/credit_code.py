@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from matchmaker.i18n import _l
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -25,12 +26,12 @@ def normalize(code: str) -> str:
 def _normalized(code: str) -> str:
     """Cached: a ledger of a million rows names a few thousand companies."""
     if len(code) != 18:
-        raise InvalidCreditCode(f"应为18位，实际{len(code)}位")
+        raise InvalidCreditCode(_l("应为18位，实际%(count)s位", count=len(code)))
     bad = [c for c in code if c not in ALPHABET]
     if bad:
-        raise InvalidCreditCode(f"含有不允许的字符“{bad[0]}”")
+        raise InvalidCreditCode(_l("含有不允许的字符“%(n)s”", n=bad[0]))
     if check_character(code[:17]) != code[17]:
-        raise InvalidCreditCode("校验位不正确")
+        raise InvalidCreditCode(_l("校验位不正确"))
     return code
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from matchmaker.i18n import _l
 
 MAX_AMOUNT_FEN = 10**15  # ¥10 trillion: anything above is a typo, not a purchase
 
@@ -20,17 +21,17 @@ def parse_amount_fen(text: str, allow_zero: bool = False, allow_negative: bool =
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"金额“{text}”不是数字") from None
+        raise ValueError(_l("金额“%(text)s”不是数字", text=text)) from None
     if not value.is_finite():
-        raise ValueError(f"金额“{text}”不是数字")
+        raise ValueError(_l("金额“%(text)s”不是数字", text=text))
     if abs(value) * scale * 100 > MAX_AMOUNT_FEN:  # before quantize, which fails on huge exponents
-        raise ValueError("金额超出合理范围")
+        raise ValueError(_l("金额超出合理范围"))
     value = -value * scale if negative else value * scale
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("金额最多保留两位小数（元）")
+        raise ValueError(_l("金额最多保留两位小数（元）"))
     fen = int(value * 100)
     if (fen < 0 and not allow_negative) or (fen == 0 and not allow_zero):
-        raise ValueError("金额必须大于0")
+        raise ValueError(_l("金额必须大于0"))
     return fen
 
 

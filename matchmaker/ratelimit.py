@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from graph import limits as limit_store
 from matchmaker.errors import DomainError
+from matchmaker.i18n import _l
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class RateLimited(DomainError):
     status = 429
 
     def __init__(self, retry_after: int):
-        super().__init__("请求过于频繁，请稍后再试")
+        super().__init__(_l("请求过于频繁，请稍后再试"))
         self.retry_after = retry_after
 
 

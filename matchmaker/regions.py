@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from matchmaker.i18n import _l
 
 
 @dataclass(frozen=True)
@@ -124,22 +125,22 @@ def resolve(text: str, prefer_within: str | None = None) -> Division:
         return _by_code(text)
     found = _parse(text)
     if not found:
-        raise UnknownRegion(f"未知的行政区划“{text}”")
+        raise UnknownRegion(_l("未知的行政区划“%(text)s”", text=text))
     if len(found) > 1 and prefer_within:
         inside = [d for d in found if is_within(d.code, prefer_within)]
         found = inside or found
     if len(found) == 1:
         return found[0]
     names = "、".join(f"{full_name(d.code)}（{d.code}）" for d in found[:6])
-    raise UnknownRegion(f"“{text}”有重名，请写明所属省市或填写代码：{names}")
+    raise UnknownRegion(_l("“%(text)s”有重名，请写明所属省市或填写代码：%(names)s", text=text, names=names))
 
 
 def _by_code(text: str) -> Division:
     if len(text) not in CODE_LENGTHS:
-        raise UnknownRegion(f"行政区划代码“{text}”应为6位（或以它开头的9位、12位）")
+        raise UnknownRegion(_l("行政区划代码“%(text)s”应为6位（或以它开头的9位、12位）", text=text))
     division = divisions().get(_six(text[:6]))
     if not division:
-        raise UnknownRegion(f"未知的行政区划代码“{text}”")
+        raise UnknownRegion(_l("未知的行政区划代码“%(text)s”", text=text))
     return division
 
 

@@ -16,6 +16,7 @@ from xml.parsers import expat
 
 from matchmaker.columns import describe, recognize
 from matchmaker.errors import ValidationError
+from matchmaker.i18n import Text, _l
 
 MAX_ROWS = 2_000_000        # the command line
 WEB_MAX_ROWS = 200_000      # a web preview holds the whole table in one worker's memory
@@ -59,7 +60,7 @@ def read(data: bytes, filename: str, required: list[str], max_rows: int = MAX_RO
     elif suffix in (".csv", ".txt", ""):
         header, rows = _csv(data)
     else:
-        raise ValidationError(f"不支持的文件类型“{suffix}”，请上传 CSV 或 Excel(.xlsx) 文件",
+        raise ValidationError(_l("不支持的文件类型“%(suffix)s”，请上传 CSV 或 Excel(.xlsx) 文件", suffix=suffix),
                               field="file")
     table = Table()
     header = _header(header, required, columns, remembered, table)
@@ -69,7 +70,7 @@ def read(data: bytes, filename: str, required: list[str], max_rows: int = MAX_RO
     for number, values in rows(width):
         # Counted by row number, blank rows included, so no file makes unbounded work.
         if number > max_rows + 1:
-            raise ValidationError(f"文件超过{max_rows}行，请拆分后导入", field="file")
+            raise ValidationError(_l("文件超过%(max_rows)s行，请拆分后导入", max_rows=max_rows), field="file")
         cells = tuple(map(str.strip, values[:width]))  # cells past the header are no data
         if not any(cells):
             continue  # blank lines are not rows
@@ -109,7 +110,8 @@ def _header(cells, required: list[str], columns: list[str], remembered,
     while cells and not cells[-1].strip():
         cells.pop()
     if len(cells) > MAX_COLUMNS:
-        raise ValidationError(f"表头有{len(cells)}列，超过{MAX_COLUMNS}列的上限，请删除多余的列",
+        raise ValidationError(_l("表头有%(count)s列，超过%(MAX_COLUMNS)s列的上限，请删除多余的列", count=len(cells),
+                              MAX_COLUMNS=MAX_COLUMNS),
                               field="file")
     found = recognize(cells, columns, remembered)
     table.labels = {c.name: c.label for c in found.values()}
@@ -118,19 +120,20 @@ def _header(cells, required: list[str], columns: list[str], remembered,
     missing = [c for c in required if c not in table.labels]
     if missing:
         names = "、".join(f"{describe(c)}（{c}）" for c in missing)
-        raise ValidationError(f"缺少列：{names}（第1行应为表头）", field="file",
-                              details=[{"row": 1, "column": c, "message": "缺少此列",
+        raise ValidationError(_l("缺少列：%(names)s（第1行应为表头）", names=names), field="file",
+                              details=[{"row": 1, "column": c, "message": _l("缺少此列"),
                                         "missing": describe(c)} for c in missing] + [
-                                  {"row": 1, "column": c, "message": "未识别的列",
+                                  {"row": 1, "column": c, "message": _l("未识别的列"),
                                    "unrecognized": True} for c in table.unrecognized])
     return [found[i].name if i in found else "" for i in range(len(cells))]
 
 
 def _oversize(number: int, header: list[str], cells: tuple[str, ...]) -> ValidationError:
     index = next(i for i, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS)
-    column = header[index] or f"第{index + 1}列"
-    message = f"单元格超过{MAX_CELL_CHARS}个字符"
-    return ValidationError(f"第{number}行「{column}」：{message}", field="file",
+    column = header[index] or _l("第%(n)s列", n=index + 1)
+    message = _l("单元格超过%(n)s个字符", n=MAX_CELL_CHARS)
+    return ValidationError(_l("第%(number)s行「%(column)s」：%(message)s", number=number, column=column,
+                           message=message), field="file",
                            details=[{"row": number, "column": column, "message": message}])
 
 
@@ -149,7 +152,7 @@ def _csv(data: bytes):
     except (csv.Error, _RowTooLong) as e:
         raise _unreadable(1, e) from e
     if header is None:
-        raise ValidationError("文件是空的", field="file")
+        raise ValidationError(_l("文件是空的"), field="file")
 
     def rows(width: int):
         number, lines.row_chars = 1, 0
@@ -174,7 +177,7 @@ def _encoding(data: bytes) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise ValidationError("无法识别文件编码，请保存为 UTF-8 CSV", field="file")
+    raise ValidationError(_l("无法识别文件编码，请保存为 UTF-8 CSV"), field="file")
 
 
 class _Lines:
@@ -200,12 +203,13 @@ class _Lines:
 
 def _unreadable(number: int, error: Exception) -> ValidationError:
     if isinstance(error, _RowTooLong):
-        message = f"一行超过{MAX_RECORD_CHARS}个字符"
+        message = _l("一行超过%(n)s个字符", n=MAX_RECORD_CHARS)
     elif "field larger than field limit" in str(error):
-        message = f"有单元格超过{MAX_CELL_CHARS}个字符"
+        message = _l("有单元格超过%(n)s个字符", n=MAX_CELL_CHARS)
     else:
-        message = f"无法解析（{error}）"
-    return ValidationError(f"第{number}行：{message}", field="file",
+        message = _l("无法解析（%(error)s）", error=str(error))
+    return ValidationError(_l("第%(number)s行：%(message)s", number=number, message=message),
+                           field="file",
                            details=[{"row": number, "column": "", "message": message}])
 
 
@@ -219,7 +223,8 @@ def _xlsx(data: bytes, max_rows: int, name: str | None, fits):
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         if name and name not in book.sheetnames:
-            raise ValidationError(f"没有名为“{name}”的工作表（有：{'、'.join(book.sheetnames)}）",
+            raise ValidationError(_l("没有名为“%(name)s”的工作表（有：%(join)s）", name=name,
+                                  join='、'.join(book.sheetnames)),
                                   field="sheet")
         candidates = [book[name]] if name else book.worksheets
         headers = []
@@ -230,7 +235,7 @@ def _xlsx(data: bytes, max_rows: int, name: str | None, fits):
     except ValidationError:
         raise
     except Exception as e:  # openpyxl raises many types for a damaged file
-        raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
+        raise ValidationError(_l("无法读取 Excel 文件：%(e)s", e=e), field="file") from e
     chosen = next((i for i, h in enumerate(headers) if fits(h)), 0)
     sheet, header = candidates[chosen], headers[chosen]
 
@@ -242,7 +247,7 @@ def _xlsx(data: bytes, max_rows: int, name: str | None, fits):
                 # openpyxl gives a row of None for each row missing between two in the file
                 yield number, [_cell(v) for v in row] if row.count(None) < len(row) else ()
         except Exception as e:  # damage further on in the sheet
-            raise ValidationError(f"无法读取 Excel 文件第{number + 1}行：{e}",
+            raise ValidationError(_l("无法读取 Excel 文件第%(n)s行：%(e)s", n=number + 1, e=e),
                                   field="file") from e
     return header, rows, sheet.title
 
@@ -252,14 +257,15 @@ def _check_parts(data: bytes, max_rows: int) -> None:
     further than a part's declared size, so the declared sizes bound the unpacking."""
     # zipfile turns its whole directory into objects on opening: count the entries first.
     if data.count(b"PK\x01\x02") > XLSX_MAX_PARTS:
-        raise ValidationError(f"Excel 文件的部件超过{XLSX_MAX_PARTS}个，无法读取", field="file")
+        raise ValidationError(_l("Excel 文件的部件超过%(XLSX_MAX_PARTS)s个，无法读取",
+                              XLSX_MAX_PARTS=XLSX_MAX_PARTS), field="file")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
+        raise ValidationError(_l("无法读取 Excel 文件：%(e)s", e=e), field="file") from e
     if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
-        raise ValidationError(f"Excel 文件解压后超过{XLSX_MAX_UNPACKED >> 20}MB，"
-                              "请拆分后导入，或另存为 CSV", field="file")
+        raise ValidationError(_l("Excel 文件解压后超过%(n)sMB，请拆分后导入，或另存为 CSV", n=XLSX_MAX_UNPACKED >> 20),
+                              field="file")
     budget = _XmlBudget(max_rows)
     for info in archive.infolist():
         try:
@@ -268,7 +274,7 @@ def _check_parts(data: bytes, max_rows: int) -> None:
         except ValidationError:
             raise
         except Exception as e:  # a damaged or encrypted part
-            raise ValidationError(f"无法读取 Excel 文件：{e}", field="file") from e
+            raise ValidationError(_l("无法读取 Excel 文件：%(e)s", e=e), field="file") from e
 
 
 class _XmlBudget:
@@ -302,7 +308,7 @@ class _XmlBudget:
 
     def _doctype(self, *_):
         # No part of a workbook has a DTD; entity expansion is how XML bombs work.
-        raise ValidationError("Excel 文件含有 DTD 声明，无法读取", field="file")
+        raise ValidationError(_l("Excel 文件含有 DTD 声明，无法读取"), field="file")
 
     def _start(self, name, _attributes):
         self.text = 0
@@ -310,23 +316,25 @@ class _XmlBudget:
             self.depth += 1
             self.elements += 1
             if self.elements > XLSX_MAX_ROW_ELEMENTS:
-                raise ValidationError(f"Excel 文件的一行超过{XLSX_MAX_ROW_ELEMENTS}个元素，"
-                                      "无法读取", field="file")
+                raise ValidationError(_l("Excel 文件的一行超过%(XLSX_MAX_ROW_ELEMENTS)s个元素，无法读取",
+                                      XLSX_MAX_ROW_ELEMENTS=XLSX_MAX_ROW_ELEMENTS), field="file")
             return
         tag = name.rpartition(":")[2]
         if tag == "row":
             self.rows -= 1
             if self.rows < 0:
-                raise ValidationError(f"文件超过{self.max_rows}行，请拆分后导入", field="file")
+                raise ValidationError(_l("文件超过%(max_rows)s行，请拆分后导入", max_rows=self.max_rows),
+                                      field="file")
         elif tag == "si":
             self.strings -= 1
             if self.strings < 0:
-                raise ValidationError(f"Excel 文件的文本超过{XLSX_MAX_SHARED_STRINGS}项，"
-                                      "请另存为 CSV 后导入", field="file")
+                raise ValidationError(_l("Excel 文件的文本超过%(XLSX_MAX_SHARED_STRINGS)s项，请另存为 CSV 后导入",
+                                      XLSX_MAX_SHARED_STRINGS=XLSX_MAX_SHARED_STRINGS),
+                                      field="file")
         else:
             self.others -= 1
             if self.others < 0:
-                raise ValidationError("Excel 文件的结构过于庞大，请另存为 CSV 后导入",
+                raise ValidationError(_l("Excel 文件的结构过于庞大，请另存为 CSV 后导入"),
                                       field="file")
             return
         self.depth, self.elements = 1, 0
@@ -339,7 +347,8 @@ class _XmlBudget:
     def _characters(self, text):
         self.text += len(text)
         if self.text > XLSX_MAX_TEXT:
-            raise ValidationError(f"Excel 文件中有超过{XLSX_MAX_TEXT}个字符的文本", field="file")
+            raise ValidationError(_l("Excel 文件中有超过%(XLSX_MAX_TEXT)s个字符的文本",
+                                  XLSX_MAX_TEXT=XLSX_MAX_TEXT), field="file")
 
 
 def _cell(value) -> str:
@@ -360,7 +369,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value):
     """Text that a spreadsheet would run as a formula (`=cmd|' /C calc'!A0`) is written with a
-    leading apostrophe, so it shows as the text it is. Numbers pass unchanged."""
+    leading apostrophe, so it shows as the text it is. Numbers pass unchanged; a label (an i18n
+    Text) is written in the reader's language."""
+    if isinstance(value, Text):
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -381,8 +393,8 @@ def write_xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for title, (header, rows) in sheets.items():
-        sheet = book.create_sheet(title[:31])
-        sheet.append(header)
+        sheet = book.create_sheet(str(title)[:31])
+        sheet.append([safe_cell(v) for v in header])
         for row in rows:
             sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()

@@ -16,6 +16,7 @@ from matchmaker.auth.access import company_approved
 from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy
 from matchmaker.ratelimit import RateLimited
+from matchmaker.i18n import _l
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,9 +57,10 @@ def int_arg(name: str, default: int | None, low: int, high: int, source=None) ->
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError(f"{name} 应为整数", field=name) from None
+        raise ValidationError(_l("%(name)s 应为整数", name=name), field=name) from None
     if not low <= value <= high:
-        raise ValidationError(f"{name} 应在 {low}–{high} 之间", field=name)
+        raise ValidationError(_l("%(name)s 应在 %(low)s–%(high)s 之间", name=name, low=low, high=high),
+                              field=name)
     return value
 
 
@@ -68,7 +70,7 @@ def year_arg(source=None, required: bool = False) -> int:
     year = int_arg("year", None if required else date.today().year - 1,
                    current_policy().first_year, date.today().year + 1, source)
     if year is None:
-        raise ValidationError("缺少 year 参数", field="year")
+        raise ValidationError(_l("缺少 year 参数"), field="year")
     return year
 
 
@@ -102,7 +104,7 @@ def flash_refusals(bp: Blueprint, back: Callable[[], str],
         if (request.method != "POST" or (statuses and e.status not in statuses)
                 or not (current_user.is_authenticated and company_approved(current_user))):
             return domain_error_response(e)
-        flash(e.message, "error")
+        flash(str(e.message), "error")
         return redirect(back())
 
 

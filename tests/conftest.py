@@ -33,6 +33,12 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(data_dir):
+    yield from seeded_app(data_dir)
+
+
+def seeded_app(data_dir):
+    """An app on a fresh, seeded database of the session's server, dropped afterwards (a
+    generator, for fixtures of any scope)."""
     from matchmaker import create_app
     from matchmaker.reference.seeds import seed
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.errors import ValidationError
+from matchmaker.i18n import _l
 
 TEXT, INTEGER, TEXT_LIST, SCALAR = "text", "integer", "text list", "text or number"
 MAX_LIST = 50
@@ -36,11 +37,12 @@ def checked(body, spec: dict[str, str], where: str = "") -> dict:
     """The fields of `spec` from a JSON object (absent ones None), each of its declared kind.
     `where` prefixes messages, e.g. "第3项：" for an element of a list."""
     if not isinstance(body, dict):
-        raise ValidationError(f"{where}应为 JSON 对象", field=next(iter(spec)))
+        raise ValidationError(_l("%(where)s应为 JSON 对象", where=where), field=next(iter(spec)))
     for name, kind in spec.items():
         if not _fits(body.get(name), kind):
             detail = f"（最多{MAX_LIST}项，每项不超过{MAX_LIST_ITEM}字）" if kind == TEXT_LIST else ""
-            raise ValidationError(f"{where}{name} 应为{_NAMES[kind]}{detail}", field=name)
+            raise ValidationError(_l("%(where)s%(name)s 应为%(n)s%(detail)s", where=where, name=name,
+                                     n=_NAMES[kind], detail=detail), field=name)
     return {name: body.get(name) for name in spec}
 
 
@@ -48,5 +50,6 @@ def checked_list(body, key: str, spec: dict[str, str], limit: int) -> list[dict]
     """`body[key]`: a list of 1..limit objects of `spec`, each checked."""
     items = body.get(key) if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= limit:
-        raise ValidationError(f"请求体应为 JSON 对象，“{key}”为 1–{limit} 项的数组", field=key)
+        raise ValidationError(_l("请求体应为 JSON 对象，“%(key)s”为 1–%(limit)s 项的数组", key=key, limit=limit),
+                              field=key)
     return [checked(item, spec, f"第{i}项：") for i, item in enumerate(items, start=1)]

@@ -18,6 +18,7 @@ from matchmaker.matching import service
 from matchmaker.matching.ranking import Filters
 from matchmaker.needs import service as need_service
 from matchmaker.web import int_arg, year_arg
+from matchmaker.i18n import _l
 
 # JSON bodies only: a cross-site form cannot send application/json without a CORS preflight,
 # which this API never grants, so CSRF tokens are not needed here.
@@ -45,7 +46,7 @@ def openapi():
 def _body(key: str, kind: type):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get(key), kind):
-        raise ValidationError(f"请求体应为 JSON 对象，含“{key}”字段", field=key)
+        raise ValidationError(_l("请求体应为 JSON 对象，含“%(key)s”字段", key=key), field=key)
     return body[key]
 
 
@@ -73,7 +74,8 @@ def company(credit_code):
 def needs():
     status = request.args.get("status") or None
     if status and status not in service.NEED_STATUSES:
-        raise ValidationError(f"status 应为 {', '.join(service.NEED_STATUSES)}", field="status")
+        raise ValidationError(_l("status 应为 %(join)s", join=', '.join(service.NEED_STATUSES)),
+                              field="status")
     return jsonify(directory.needs(db(), current_user, status, *_page()))
 
 
@@ -104,7 +106,7 @@ def patch_need(need_id):
 def need_matches(need_id):
     certs = request.args.getlist("cert")
     if len(certs) > 20 or any(len(c) > 50 for c in certs):
-        raise ValidationError("cert 最多20个，每个不超过50字", field="cert")
+        raise ValidationError(_l("cert 最多20个，每个不超过50字"), field="cert")
     filters = Filters(local_only=request.args.get("local_only") == "1", required_certs=certs)
     return jsonify(service.match_need(db(), need_id, current_user, filters))
 
@@ -124,7 +126,7 @@ def post_capabilities():
     own = {c["id"] for c in db().read(catalog.capabilities_of, current_user.company)}
     for i, cap in enumerate(items, start=1):
         if cap["id"] and cap["id"] not in own:
-            raise ValidationError(f"第{i}项：能力 {cap['id']} 不属于本企业", field="id")
+            raise ValidationError(_l("第%(i)s项：能力 %(id)s 不属于本企业", i=i, id=cap['id']), field="id")
     ids = service.save_capabilities(db(), current_app.config["EMBEDDING_MODEL"],
                                     current_user.company, items)
     return jsonify({"ids": ids}), 201

@@ -6,11 +6,12 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from matchmaker.errors import Forbidden
+from matchmaker.i18n import _l
 
 # Until the office approves a company, its users see their registration status, their inbox and
 # their own profile; nothing they do reaches other companies, rates or fairs.
-NOT_APPROVED = {"pending": "贵企业的注册正在审核中，审核通过后才能使用此功能",
-                "rejected": "贵企业的注册未通过审核，请查看消息中的原因，修改后联系产业链办公室"}
+NOT_APPROVED = {"pending": _l("贵企业的注册正在审核中，审核通过后才能使用此功能"),
+                "rejected": _l("贵企业的注册未通过审核，请查看消息中的原因，修改后联系产业链办公室")}
 
 
 def company_approved(user) -> bool:
@@ -46,11 +47,11 @@ def api_access(scope: str, *roles: str):
         @login_required
         def wrapped(*args, **kwargs):
             if roles and current_user.role not in roles and current_user.role != "admin":
-                raise Forbidden("当前账户的角色不能使用此接口")
+                raise Forbidden(_l("当前账户的角色不能使用此接口"))
             if not company_approved(current_user):
                 raise Forbidden(not_approved_message(current_user), field="company")
             if current_user.scopes is not None and scope not in current_user.scopes:
-                raise Forbidden(f"令牌没有“{scope}”权限", field="scope")
+                raise Forbidden(_l("令牌没有“%(scope)s”权限", scope=scope), field="scope")
             return view(*args, **kwargs)
         wrapped.api_scope = scope
         return wrapped

@@ -15,6 +15,7 @@ from graph import notifications as notification_store
 from graph import users as user_store
 from matchmaker import credit_code, notifications, regions
 from matchmaker.errors import Conflict, NotFound, ValidationError
+from matchmaker.i18n import _l
 
 ROLES = ("anchor", "supplier", "organizer", "admin")
 COMPANY_ROLES = ("anchor", "supplier")
@@ -105,12 +106,13 @@ def set_password(graph, email: str, password: str) -> None:
     """A new password; every session of the user ends."""
     if not graph.write(user_store.set_password_hash, email.strip().lower(),
                        hash_password(password)):
-        raise NotFound("没有这个用户", field="email")
+        raise NotFound(_l("没有这个用户"), field="email")
 
 
 def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
-        raise ValidationError(f"密码至少{MIN_PASSWORD}位", field="password")
+        raise ValidationError(_l("密码至少%(MIN_PASSWORD)s位", MIN_PASSWORD=MIN_PASSWORD),
+                              field="password")
     return generate_password_hash(password)  # scrypt
 
 
@@ -119,17 +121,17 @@ def company_row(data: dict, status: str, policy_region: str) -> dict:
     try:
         code = credit_code.normalize(data.get("credit_code", ""))
     except credit_code.InvalidCreditCode as e:
-        raise ValidationError(f"统一社会信用代码{e}", field="credit_code") from e
+        raise ValidationError(_l("统一社会信用代码%(e)s", e=e), field="credit_code") from e
     name = (data.get("name") or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError("企业名称不能为空，且不超过100字", field="name")
+        raise ValidationError(_l("企业名称不能为空，且不超过100字"), field="name")
     role = data.get("role") or "supplier"
     if role not in COMPANY_ROLES:
-        raise ValidationError(f"企业类型应为 anchor 或 supplier，而不是“{role}”", field="role")
+        raise ValidationError(_l("企业类型应为 anchor 或 supplier，而不是“%(role)s”", role=role), field="role")
     try:
         region = regions.resolve(data.get("region") or "", prefer_within=policy_region)
     except regions.UnknownRegion as e:
-        raise ValidationError(str(e), field="region") from e
+        raise ValidationError(e.args[0], field="region") from e
     clusters = [c for c in (data.get("clusters") or []) if c]
     return {"credit_code": code, "name": name, "role": role, "status": status,
             "address": _optional(data, "address", 200),
@@ -154,7 +156,7 @@ def register_company(graph, company: dict, user: dict, policy_region: str) -> di
     row = company_row(company, "pending", policy_region)
     email = (user.get("email") or "").strip().lower()
     if "@" not in email or len(email) > 120:
-        raise ValidationError("请输入有效的邮箱地址", field="email")
+        raise ValidationError(_l("请输入有效的邮箱地址"), field="email")
     account = {"email": email, "name": (user.get("name") or "").strip()[:50] or email,
                "role": row["role"], "password_hash": hash_password(user.get("password", "")),
                "company": row["credit_code"]}
@@ -163,7 +165,7 @@ def register_company(graph, company: dict, user: dict, policy_region: str) -> di
         # Credit codes of registered companies are public (the directory, invoices): saying
         # one is taken reveals nothing about accounts.
         if company_store.get_company(tx, row["credit_code"]):
-            raise Conflict("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员",
+            raise Conflict(_l("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员"),
                            field="credit_code")
         if user_store.get_user(tx, email):
             return False
@@ -174,7 +176,7 @@ def register_company(graph, company: dict, user: dict, policy_region: str) -> di
     try:
         created = graph.write(work)
     except ConstraintError as e:  # a concurrent registration won the race
-        raise Conflict("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员",
+        raise Conflict(_l("该统一社会信用代码已注册，请联系本企业管理员或园区工作人员"),
                        field="credit_code") from e
     return row if created else None
 
@@ -187,17 +189,17 @@ def set_company_status(graph, credit_code: str, status: str, reason: str, actor:
     its inbox; rejecting (or reopening) ends its users' sessions so that nothing they opened
     while approved stays usable."""
     if status not in COMPANY_STATUSES:
-        raise ValidationError("未知状态", field="status")
+        raise ValidationError(_l("未知状态"), field="status")
     reason = (reason or "").strip()
     if status == "rejected" and not reason:
-        raise ValidationError("请填写不通过的原因，企业会在消息中看到", field="reason")
+        raise ValidationError(_l("请填写不通过的原因，企业会在消息中看到"), field="reason")
     if len(reason) > 500:
-        raise ValidationError("原因不能超过500字", field="reason")
+        raise ValidationError(_l("原因不能超过500字"), field="reason")
 
     def work(tx):
         before = company_store.set_status(tx, credit_code, status, reason or None)
         if before is None:
-            raise NotFound("企业不存在")
+            raise NotFound(_l("企业不存在"))
         if status != "approved":
             user_store.end_company_sessions(tx, credit_code)
         audit.record(tx, [audit.event(actor, "company.status", f"company:{credit_code}",
@@ -210,12 +212,12 @@ def set_company_status(graph, credit_code: str, status: str, reason: str, actor:
 def create_user(graph, email: str, name: str, role: str, password: str,
                 company: str | None = None) -> None:
     if role not in ROLES:
-        raise ValidationError(f"未知角色“{role}”", field="role")
+        raise ValidationError(_l("未知角色“%(role)s”", role=role), field="role")
     if role in COMPANY_ROLES and not company:
-        raise ValidationError("企业用户必须属于一个企业", field="company")
+        raise ValidationError(_l("企业用户必须属于一个企业"), field="company")
     try:
         graph.write(user_store.create_user, {"email": email.strip().lower(), "name": name,
                                              "role": role, "password_hash": hash_password(password),
                                              "company": company})
     except ConstraintError as e:
-        raise Conflict("该邮箱已注册", field="email") from e
+        raise Conflict(_l("该邮箱已注册"), field="email") from e

@@ -9,16 +9,17 @@ import time
 
 from graph import tokens as token_store
 from matchmaker.errors import ValidationError
+from matchmaker.i18n import _l
 
 SCOPES = {
-    "companies:read": "读取企业名录",
-    "needs:read": "读取采购需求",
-    "needs:write": "发布和修改采购需求",
-    "capabilities:read": "读取能力档案",
-    "capabilities:write": "修改能力档案",
-    "matches:read": "读取匹配结果",
-    "rates:read": "读取配套率与奖励",
-    "purchases:write": "上报采购记录",
+    "companies:read": _l("读取企业名录"),
+    "needs:read": _l("读取采购需求"),
+    "needs:write": _l("发布和修改采购需求"),
+    "capabilities:read": _l("读取能力档案"),
+    "capabilities:write": _l("修改能力档案"),
+    "matches:read": _l("读取匹配结果"),
+    "rates:read": _l("读取配套率与奖励"),
+    "purchases:write": _l("上报采购记录"),
 }
 PREFIX = "mmk_"
 LIFETIMES_DAYS = (30, 90, 365)  # the token form's choices; a leaked token stops working in time
@@ -33,14 +34,15 @@ def issue(graph, email: str, name: str, scopes: list[str], days: int = DEFAULT_D
     """Create a token valid for `days` and return its secret; it is shown once and never
     stored."""
     if days not in LIFETIMES_DAYS:
-        raise ValidationError(f"有效期应为 {'/'.join(map(str, LIFETIMES_DAYS))} 天之一",
+        raise ValidationError(_l("有效期应为 %(join)s 天之一", join='/'.join(map(str, LIFETIMES_DAYS))),
                               field="days")
     name = (name or "").strip()
     if not name or len(name) > 50:
-        raise ValidationError("令牌名称不能为空，且不超过50字", field="name")
+        raise ValidationError(_l("令牌名称不能为空，且不超过50字"), field="name")
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown or not scopes:
-        raise ValidationError(f"请选择有效的权限范围{('：未知 ' + ', '.join(unknown)) if unknown else ''}",
+        raise ValidationError(_l("请选择有效的权限范围%(n)s",
+                              n='：未知 ' + ', '.join(unknown) if unknown else ''),
                               field="scopes")
     secret = PREFIX + secrets.token_urlsafe(32)
     graph.write(token_store.create_token, email, {

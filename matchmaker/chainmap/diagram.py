@@ -11,6 +11,7 @@ from graph import chain as chain_store
 from graph import reference
 from matchmaker.errors import NotFound
 from matchmaker.policy import Policy
+from matchmaker.i18n import _l
 
 EVERY_SOURCE = 100_000  # outside_sources' per-part cap: count them all
 
@@ -54,7 +55,7 @@ def chain_map(graph, policy: Policy, report: dict) -> dict:
 def part_suppliers(graph, policy: Policy, year: int, cluster: str | None, part: str) -> dict:
     """An opened part: its local suppliers and the outside ones its anchors bought it from."""
     if graph.read(reference.get_item, "category", part) is None:
-        raise NotFound("没有这个零部件品类", field="part")
+        raise NotFound(_l("没有这个零部件品类"), field="part")
     local = graph.read(chain_store.local_suppliers, policy.region, part)
     outside = graph.read(chain_store.outside_sources, year, policy.region, [part], cluster,
                          EVERY_SOURCE).get(part, [])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 
 from graph import chain as chain_store
 from graph import reference
@@ -13,13 +14,14 @@ from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, db
 from matchmaker.money import yuan, yuan_decimal
 from matchmaker.web import int_arg, xlsx_response, year_arg
+from matchmaker.i18n import _l
 
 
 def _args() -> tuple[int, str | None]:
     """The year and the cluster (a live cluster's code, or None for every cluster)."""
     cluster = request.args.get("cluster") or None
     if cluster and cluster not in {c["code"] for c in db().read_once(reference.list_clusters)}:
-        raise ValidationError("没有这个产业集群", field="cluster")
+        raise ValidationError(_l("没有这个产业集群"), field="cluster")
     return year_arg(), cluster
 
 
@@ -57,7 +59,7 @@ def part_data():
     year, cluster = _args()
     part = request.args.get("part")
     if not part:
-        raise ValidationError("缺少 part 参数", field="part")
+        raise ValidationError(_l("缺少 part 参数"), field="part")
     return jsonify(diagram.part_suppliers(db(), current_policy(), year, cluster, part))
 
 
@@ -73,7 +75,7 @@ def export_missing():
         rows.append([r["category"], r["name"], r["parent"], "、".join(r["anchors"]),
                      yuan_decimal(r["nonlocal_fen"]), yuan_decimal(r["total_fen"]),
                      r["local_suppliers"], len(r["need_ids"]), invite])
-    return xlsx_response({"缺失环节招商清单": (
-        ["品类代码", "品类", "大类", "需求主机企业", "市外采购额(元)", "采购总额(元)",
-         "本地可配套企业数", "在招需求数", "现有市外供应商（招商对象）"], rows)},
+    return xlsx_response({_("缺失环节招商清单"): (
+        [_("品类代码"), _("品类"), _("大类"), _("需求主机企业"), _("市外采购额(元)"), _("采购总额(元)"),
+         _("本地可配套企业数"), _("在招需求数"), _("现有市外供应商（招商对象）")], rows)},
         f"missing-links-{year}.xlsx")

@@ -8,6 +8,7 @@ from graph import companies as company_store
 from graph import reference
 from matchmaker.companies import dedupe
 from matchmaker.errors import NotFound, ValidationError
+from matchmaker.i18n import _l
 
 PUBLIC_FIELDS = ("credit_code", "name", "role", "region", "region_name", "park", "park_name",
                  "clusters", "local")
@@ -20,9 +21,10 @@ def page_args(page, per_page, default: int = 50) -> tuple[int, int]:
         page = int(page or 1)
         per_page = int(per_page or default)
     except ValueError:
-        raise ValidationError("page 和 per_page 应为正整数", field="page") from None
+        raise ValidationError(_l("page 和 per_page 应为正整数"), field="page") from None
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError(f"page 应 ≥ 1，per_page 应在 1–{MAX_PER_PAGE} 之间", field="page")
+        raise ValidationError(_l("page 应 ≥ 1，per_page 应在 1–%(MAX_PER_PAGE)s 之间",
+                              MAX_PER_PAGE=MAX_PER_PAGE), field="page")
     return page, per_page
 
 
@@ -89,7 +91,7 @@ def company(graph, user, credit_code: str) -> dict:
     found = graph.read(company_store.get_company, credit_code)
     if not found or not (user.is_organizer or user.company == credit_code
                          or found["status"] == "approved"):
-        raise NotFound("企业不存在")
+        raise NotFound(_l("企业不存在"))
     return _visible(user, found)
 
 

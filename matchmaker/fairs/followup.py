@@ -7,12 +7,12 @@ import calendar
 import time
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 
 from graph import attribution as attribution_store
 from graph import fairs as fair_store
 from matchmaker import notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
+from matchmaker.i18n import _l
 
 ROUNDS = (3, 6)
 STATUS_TEXT = {"no_contact": _l("未再联系"), "negotiating": _l("洽谈中"),
@@ -53,19 +53,19 @@ def answer(graph, user, meeting_key: str, round_: int, status: str, note: str,
            today: date | None = None) -> None:
     meeting = graph.read(fair_store.get_meeting, meeting_key)
     if not meeting:
-        raise NotFound("会谈不存在")
+        raise NotFound(_l("会谈不存在"))
     if user.company not in (meeting["anchor"], meeting["supplier"]):
-        raise Forbidden("只能回复本企业参加的会谈")
+        raise Forbidden(_l("只能回复本企业参加的会谈"))
     if not meeting.get("attended") or not meeting.get("outcome"):
-        raise Conflict("只有实际举行的会谈需要回访")
+        raise Conflict(_l("只有实际举行的会谈需要回访"))
     fair = graph.read(fair_store.get_fair, meeting["fair"])
     if round_ != current_round(date.fromisoformat(fair["days"][-1]), today or date.today()):
-        raise ValidationError("该轮回访尚未开始或已结束", field="round")
+        raise ValidationError(_l("该轮回访尚未开始或已结束"), field="round")
     if status not in STATUS_TEXT:
-        raise ValidationError("请选择会谈进展", field="status")
+        raise ValidationError(_l("请选择会谈进展"), field="status")
     note = (note or "").strip()
     if len(note) > 500:
-        raise ValidationError("备注不能超过500字", field="note")
+        raise ValidationError(_l("备注不能超过500字"), field="note")
     graph.write(attribution_store.save_follow_up, {
         "key": f"{meeting_key}|{user.company}|{round_}", "meeting": meeting_key,
         "company": user.company, "round": round_, "status": status, "note": note,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 
 from graph import fairs as fair_store
 from matchmaker import notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.fairs.setup import get
 from matchmaker.money import parse_amount_fen
+from matchmaker.i18n import _l
 
 PREFERENCE_TEXT = {"must": _l("必须见"), "meet": _l("愿意见"), "no": _l("不考虑")}
 STATUS_TEXT = {"proposed": _l("推荐"), "requested": _l("已邀约"), "accepted": _l("已确认"),
@@ -26,25 +26,25 @@ def _side(meeting: dict, user) -> str:
         return "anchor"
     if user.company == meeting["supplier"]:
         return "supplier"
-    raise NotFound("会谈不存在")
+    raise NotFound(_l("会谈不存在"))
 
 
 def _meeting(graph, key: str) -> dict:
     meeting = graph.read(fair_store.get_meeting, key)
     if not meeting:
-        raise NotFound("会谈不存在")
+        raise NotFound(_l("会谈不存在"))
     return meeting
 
 
 def _not_published(meeting: dict) -> None:
     if meeting.get("published"):
-        raise Conflict("日程已发布，如需调整请联系主办方")
+        raise Conflict(_l("日程已发布，如需调整请联系主办方"))
 
 
 def set_preference(graph, key: str, user, preference: str) -> None:
     """必须见 / 愿意见 / 不考虑. 'No thanks' declines a pending or confirmed meeting."""
     if preference not in PREFERENCE_TEXT:
-        raise ValidationError("意向应为 必须见、愿意见 或 不考虑", field="preference")
+        raise ValidationError(_l("意向应为 必须见、愿意见 或 不考虑"), field="preference")
     meeting = _meeting(graph, key)
     side = _side(meeting, user)
     changes = {f"{side}_pref": preference}
@@ -59,7 +59,7 @@ def send_request(graph, key: str, user, now: int | None = None) -> None:
     side = _side(meeting, user)
     fair = get(graph, meeting["fair"])
     if fair["status"] == "published":
-        raise Conflict("日程已发布，不能再发起邀约")
+        raise Conflict(_l("日程已发布，不能再发起邀约"))
     now = now or int(time.time())
     graph.write(fair_store.expire_requests, fair["id"], now)
     changes = {"status": "requested", "requested_by": side, "requested_at": now,
@@ -67,7 +67,7 @@ def send_request(graph, key: str, user, now: int | None = None) -> None:
     if not meeting.get(f"{side}_pref") or meeting[f"{side}_pref"] == "no":
         changes[f"{side}_pref"] = "meet"
     if not graph.write(fair_store.update_meeting, key, changes, ["proposed", "expired", "declined"]):
-        raise Conflict("该会谈已在邀约中或已确认")
+        raise Conflict(_l("该会谈已在邀约中或已确认"))
     invited = meeting["supplier" if side == "anchor" else "anchor"]
     notifications.send(graph, [(invited, "meeting_request",
                                 f"{meeting[f'{side}_name']}（{fair['name']}）",
@@ -79,12 +79,12 @@ def answer_request(graph, key: str, user, accept: bool, now: int | None = None) 
     side = _side(meeting, user)
     graph.write(fair_store.expire_requests, meeting["fair"], now or int(time.time()))
     if meeting["requested_by"] == side:
-        raise Forbidden("只能由被邀约方答复")
+        raise Forbidden(_l("只能由被邀约方答复"))
     changes = {"status": "accepted" if accept else "declined"}
     if accept and not meeting.get(f"{side}_pref"):
         changes[f"{side}_pref"] = "meet"
     if not graph.write(fair_store.update_meeting, key, changes, ["requested"]):
-        raise Conflict("邀约已过期或已答复")
+        raise Conflict(_l("邀约已过期或已答复"))
     fair = get(graph, meeting["fair"])
     notifications.send(graph, [(meeting[meeting["requested_by"]],
                                 "meeting_accepted" if accept else "meeting_declined",
@@ -93,7 +93,7 @@ def answer_request(graph, key: str, user, accept: bool, now: int | None = None) 
 
 def check_in(graph, fair_id: str, company: str, present: bool) -> None:
     if not graph.write(fair_store.set_checked_in, fair_id, company, present, int(time.time())):
-        raise NotFound("该企业未报名此洽谈会")
+        raise NotFound(_l("该企业未报名此洽谈会"))
 
 
 def record_outcome(graph, key: str, user, form: dict, today: date | None = None) -> None:
@@ -103,31 +103,31 @@ def record_outcome(graph, key: str, user, form: dict, today: date | None = None)
     if not user.is_organizer:
         _side(meeting, user)
     if meeting["status"] != "accepted" or meeting["slot"] is None:
-        raise Conflict("只有已排程的会谈可以登记结果")
+        raise Conflict(_l("只有已排程的会谈可以登记结果"))
     fair = get(graph, meeting["fair"])
     if (today or date.today()) < date.fromisoformat(fair["days"][0]):
-        raise Conflict(f"洽谈会 {fair['days'][0]} 举行，届时才能登记会谈结果")
+        raise Conflict(_l("洽谈会 %(n)s 举行，届时才能登记会谈结果", n=fair['days'][0]))
     if form.get("attended") != "no":
         present = {r["company"] for r in graph.read(fair_store.registrations, fair["id"])
                    if r.get("checked_in")}
         if not {meeting["anchor"], meeting["supplier"]} <= present:
-            raise Conflict("双方都签到后才能登记会谈结果；未到场请登记为未到场")
+            raise Conflict(_l("双方都签到后才能登记会谈结果；未到场请登记为未到场"))
     if form.get("attended") == "no":
         graph.write(fair_store.update_meeting, key, {"attended": False, "outcome": None,
                                                 "amount_fen": None})
         return
     outcome = form.get("outcome")
     if outcome not in OUTCOME_TEXT:
-        raise ValidationError("请选择洽谈结果", field="outcome")
+        raise ValidationError(_l("请选择洽谈结果"), field="outcome")
     amount = None
     if outcome == "contract":
         try:
             amount = parse_amount_fen(form.get("amount_yuan"))
         except ValueError as e:
-            raise ValidationError(f"合同金额：{e}", field="amount_yuan") from None
+            raise ValidationError(_l("合同金额：%(e)s", e=e), field="amount_yuan") from None
     note = (form.get("note") or "").strip()
     if len(note) > 500:
-        raise ValidationError("备注不能超过500字", field="note")
+        raise ValidationError(_l("备注不能超过500字"), field="note")
     graph.write(fair_store.update_meeting, key, {"attended": True, "outcome": outcome,
                                             "amount_fen": amount, "outcome_note": note})
 
@@ -135,7 +135,7 @@ def record_outcome(graph, key: str, user, form: dict, today: date | None = None)
 def to_expected_purchase(graph, key: str, actor: str, year: int | None = None) -> None:
     meeting = _meeting(graph, key)
     if meeting.get("outcome") != "contract":
-        raise Conflict("只有签订合同的会谈可以转为预计采购")
+        raise Conflict(_l("只有签订合同的会谈可以转为预计采购"))
     fair = get(graph, meeting["fair"])
     year = year or int(fair["days"][-1][:4])
     graph.write(fair_store.create_expected_purchase, {"key": key, "year": year, "actor": actor,

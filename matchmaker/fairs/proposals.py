@@ -10,6 +10,7 @@ from graph import fairs as fair_store
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.fairs.setup import get
 from matchmaker.matching import service as matching
+from matchmaker.i18n import _l
 
 PROPOSALS_PER_NEED = 30
 
@@ -18,18 +19,20 @@ def register(graph, fair_id: str, user, available: list, today: date | None = No
     """Register the user's company with the slots it is free; returns the proposals added."""
     fair = get(graph, fair_id)
     if user.role not in ("anchor", "supplier") or not user.company:
-        raise Forbidden("只有主机企业和配套企业可以报名")
+        raise Forbidden(_l("只有主机企业和配套企业可以报名"))
     today = today or date.today()
     if not fair["registration_opens"] <= today.isoformat() <= fair["registration_closes"]:
-        raise Conflict(f"报名时间为 {fair['registration_opens']} 至 {fair['registration_closes']}")
+        raise Conflict(_l("报名时间为 %(registration_opens)s 至 %(registration_closes)s",
+                          registration_opens=fair['registration_opens'],
+                       registration_closes=fair['registration_closes']))
     if fair["status"] == "published":
-        raise Conflict("日程已发布，报名已结束")
+        raise Conflict(_l("日程已发布，报名已结束"))
     try:
         chosen = sorted({int(s) for s in available})
     except (TypeError, ValueError):
-        raise ValidationError("可参会时段无效", field="available") from None
+        raise ValidationError(_l("可参会时段无效"), field="available") from None
     if not chosen or not set(chosen) <= {s["index"] for s in fair["slots"]}:
-        raise ValidationError("请至少选择一个可参会时段", field="available")
+        raise ValidationError(_l("请至少选择一个可参会时段"), field="available")
     graph.write(fair_store.register, {"key": f"{fair_id}|{user.company}", "fair": fair_id,
                                  "company": user.company, "role": user.role,
                                  "available": chosen, "at": int(time.time())})

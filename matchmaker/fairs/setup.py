@@ -9,11 +9,11 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 
 from graph import fairs as fair_store
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.fairs import priorities
+from matchmaker.i18n import _l
 
 FAIR_STATUS_TEXT = {"open": _l("报名中"), "scheduled": _l("已排程（未发布）"),
                     "published": _l("日程已发布")}
@@ -23,7 +23,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 def _minutes(value: str, field: str) -> int:
     match = _TIME.match((value or "").strip())
     if not match:
-        raise ValidationError(f"“{value}”不是有效时间（应为 09:00 这样的格式）", field=field)
+        raise ValidationError(_l("“%(value)s”不是有效时间（应为 09:00 这样的格式）", value=value), field=field)
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
@@ -31,7 +31,7 @@ def _date(value: str, field: str) -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        raise ValidationError(f"“{value}”不是有效日期（应为 2026-12-10 这样的格式）",
+        raise ValidationError(_l("“%(value)s”不是有效日期（应为 2026-12-10 这样的格式）", value=value),
                               field=field) from None
 
 
@@ -39,9 +39,10 @@ def _int(value, field: str, low: int, high: int, label: str) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError(f"{label}应为整数", field=field) from None
+        raise ValidationError(_l("%(label)s应为整数", label=label), field=field) from None
     if not low <= number <= high:
-        raise ValidationError(f"{label}应在 {low} 到 {high} 之间", field=field)
+        raise ValidationError(_l("%(label)s应在 %(low)s 到 %(high)s 之间", label=label, low=low,
+                              high=high), field=field)
     return number
 
 
@@ -49,34 +50,35 @@ def parse_fair(form: dict, clusters: set[str]) -> dict:
     """Validate the organizer's form; every error names its field."""
     name = (form.get("name") or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError("请填写洽谈会名称（不超过100字）", field="name")
+        raise ValidationError(_l("请填写洽谈会名称（不超过100字）"), field="name")
     cluster = (form.get("cluster") or "").strip() or None
     if cluster and cluster not in clusters:
-        raise ValidationError(f"未知的产业集群“{cluster}”", field="cluster")
+        raise ValidationError(_l("未知的产业集群“%(cluster)s”", cluster=cluster), field="cluster")
     days = sorted({_date(d, "days") for d in re.split(r"[,，\s]+", form.get("days") or "") if d})
     if days and form.get("day_count"):   # the form's date picker: first day + consecutive days
         count = _int(form.get("day_count"), "day_count", 1, 5, "连续举办天数")
         days = sorted({days[0] + timedelta(days=n) for n in range(count)} | set(days))
     if not days or len(days) > 5:
-        raise ValidationError("请填写1至5个举办日期，用逗号分隔", field="days")
+        raise ValidationError(_l("请填写1至5个举办日期，用逗号分隔"), field="days")
     start, end = _minutes(form.get("day_start"), "day_start"), _minutes(form.get("day_end"), "day_end")
     if end <= start:
-        raise ValidationError("结束时间应晚于开始时间", field="day_end")
+        raise ValidationError(_l("结束时间应晚于开始时间"), field="day_end")
     breaks = []
     for part in re.split(r"[,，\s]+", form.get("breaks") or ""):
         if part:
             if "-" not in part:
-                raise ValidationError(f"休息时段“{part}”应为 12:00-13:30 这样的格式", field="breaks")
+                raise ValidationError(_l("休息时段“%(part)s”应为 12:00-13:30 这样的格式", part=part),
+                                      field="breaks")
             b_start, b_end = (_minutes(p, "breaks") for p in part.split("-", 1))
             if b_end <= b_start:
-                raise ValidationError(f"休息时段“{part}”结束应晚于开始", field="breaks")
+                raise ValidationError(_l("休息时段“%(part)s”结束应晚于开始", part=part), field="breaks")
             breaks.append(f"{b_start // 60:02d}:{b_start % 60:02d}-{b_end // 60:02d}:{b_end % 60:02d}")
     opens = _date(form.get("registration_opens"), "registration_opens")
     closes = _date(form.get("registration_closes"), "registration_closes")
     if closes < opens:
-        raise ValidationError("报名截止日期不能早于开始日期", field="registration_closes")
+        raise ValidationError(_l("报名截止日期不能早于开始日期"), field="registration_closes")
     if closes > days[0]:
-        raise ValidationError("报名应在洽谈会首日或之前截止", field="registration_closes")
+        raise ValidationError(_l("报名应在洽谈会首日或之前截止"), field="registration_closes")
     fair = {
         "name": name, "cluster": cluster, "venue": (form.get("venue") or "").strip()[:200],
         "days": [d.isoformat() for d in days],
@@ -94,7 +96,7 @@ def parse_fair(form: dict, clusters: set[str]) -> dict:
     }
     count = len(slots(fair))
     if not count:
-        raise ValidationError("按开始、结束时间和休息时段算不出任何洽谈时段", field="slot_minutes")
+        raise ValidationError(_l("按开始、结束时间和休息时段算不出任何洽谈时段"), field="slot_minutes")
     fair["min_meetings"] = _int(form.get("min_meetings") or 0, "min_meetings", 0, count,
                                 "每方最少会谈数")
     fair["max_meetings"] = _int(form.get("max_meetings") or count, "max_meetings",
@@ -138,7 +140,7 @@ def create(graph, form: dict, clusters: set[str], actor: str) -> str:
 def get(graph, fair_id: str) -> dict:
     fair = graph.read(fair_store.get_fair, fair_id)
     if not fair:
-        raise NotFound("洽谈会不存在")
+        raise NotFound(_l("洽谈会不存在"))
     fair["slots"] = slots(fair)
     fair["report"] = json.loads(fair["schedule_report"]) if fair.get("schedule_report") else None
     return fair

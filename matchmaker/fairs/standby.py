@@ -10,6 +10,7 @@ from matchmaker import notifications
 from matchmaker.errors import Conflict
 from matchmaker.fairs import scheduling
 from matchmaker.fairs.setup import get
+from matchmaker.i18n import _l
 
 
 def first_open_slot(fair: dict, now: datetime) -> int:
@@ -25,7 +26,7 @@ def fill(graph, fair_id: str, now: datetime | None = None, time_limit: float = 5
     tell both sides of each new meeting. Returns what was freed and what was placed."""
     fair = get(graph, fair_id)
     if fair["status"] != "published":
-        raise Conflict("日程发布后才能在当天安排候补会谈")
+        raise Conflict(_l("日程发布后才能在当天安排候补会谈"))
     start = first_open_slot(fair, now or datetime.now())
     regs = {r["company"]: r for r in graph.read(fair_store.registrations, fair_id)}
     here = {code for code, r in regs.items() if r.get("checked_in")}

@@ -13,6 +13,7 @@ from matchmaker.errors import Conflict, ValidationError
 from matchmaker.fairs import priorities, scheduling
 from matchmaker.fairs.setup import get
 from matchmaker.policy import Policy
+from matchmaker.i18n import _l
 
 
 def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
@@ -59,7 +60,7 @@ def publish(graph, fair_id: str) -> int:
     the e-mail). Publishing again after a change tells them again."""
     fair = get(graph, fair_id)
     if fair["status"] not in ("scheduled", "published"):
-        raise Conflict("请先排程再发布")
+        raise Conflict(_l("请先排程再发布"))
     count = graph.write(fair_store.publish, fair_id)
     scheduled = {m[side] for m in graph.read(fair_store.meetings, fair_id, None, ["accepted"])
                  if m["slot"] is not None for side in ("anchor", "supplier")}

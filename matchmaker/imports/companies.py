@@ -11,6 +11,7 @@ from matchmaker.errors import ValidationError
 from matchmaker.imports.rows import BATCH, ImportReport, RowErrors, lookup, pick
 from matchmaker.policy import Policy
 from matchmaker.reference import parks
+from matchmaker.i18n import _l
 
 COMPANY_COLUMNS = ["credit_code", "name", "role", "cluster", "registered_region", "park"]
 COMPANY_REQUIRED = ["credit_code", "name", "role", "registered_region"]
@@ -60,10 +61,10 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
         park = park_cell(matcher, park_text, park_texts)
         before = len(errors.items)
         if role == "anchor" and not cluster:
-            errors.add(number, "cluster", f"未知产业集群“{cluster_text}”" if cluster_text
-                       else "主机企业须填写所属产业集群")
+            errors.add(number, "cluster", _l("未知产业集群“%(cluster)s”", cluster=cluster_text)
+                       if cluster_text else _l("主机企业须填写所属产业集群"))
         if role == "supplier" and cluster_text:
-            errors.add(number, "cluster", "配套企业不填写产业集群")
+            errors.add(number, "cluster", _l("配套企业不填写产业集群"))
         try:
             row = accounts.company_row(
                 {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
@@ -77,7 +78,7 @@ def validate_companies(graph, table: list[tuple[int, dict]], policy: Policy
         if len(errors.items) > before:
             continue
         if row["credit_code"] in seen:
-            errors.add(number, "credit_code", f"与第{seen[row['credit_code']]}行重复")
+            errors.add(number, "credit_code", _l("与第%(n)s行重复", n=seen[row['credit_code']]))
             continue
         seen[row["credit_code"]] = number
         row["park_text"] = park_text if park_text and not park else None
@@ -90,7 +91,7 @@ def import_companies(graph, table: list[tuple[int, dict]], policy: Policy, actor
                      dry_run: bool = False) -> ImportReport:
     """Validate and store companies in batches; `dry_run`: validate and count only."""
     rows, errors, _ = validate_companies(graph, table, policy)
-    report = errors.report("企业名单", len(table), valid_only)
+    report = errors.report(_l("企业名单"), len(table), valid_only)
     if dry_run:
         report.created = len(rows)  # at most: known companies would count as updated
         return report

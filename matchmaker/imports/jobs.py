@@ -29,6 +29,7 @@ from matchmaker.imports.companies import (COMPANY_COLUMNS, COMPANY_REQUIRED, PRO
 from matchmaker.imports.needs import NEED_COLUMNS, NEED_REQUIRED, import_needs, validate_needs
 from matchmaker.imports.suppliers import (SUPPLIER_COLUMNS, SUPPLIER_REQUIRED, import_suppliers,
                                           validate_suppliers)
+from matchmaker.i18n import _l, plain
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class PreviewExpired(DomainError):
     status = 410
 
     def __init__(self):
-        super().__init__(f"该预览已超过{PREVIEW_TTL_S // 3600}小时，已过期（文件已删除），请重新上传")
+        super().__init__(_l("该预览已超过%(n)s小时，已过期（文件已删除），请重新上传", n=PREVIEW_TTL_S // 3600))
 
 
 class TooManyPreviews(DomainError):
@@ -91,7 +92,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
             policy, model: str | None = None, sheet: str | None = None) -> dict:
     """Validate an upload without storing any of it; keep the file for the import step."""
     if kind not in kinds_for(user):
-        raise Forbidden("当前账户不能导入此类数据")
+        raise Forbidden(_l("当前账户不能导入此类数据"))
     sweep(graph, uploads)
     _check_quota(graph, user, len(data))
     spec = KINDS[kind]
@@ -121,7 +122,7 @@ def preview(graph, uploads: Path, user, kind: str, data: bytes, filename: str,
     graph.write(import_store.create_job, {"id": job_id, "kind": kind, "actor": user.email,
                                    "company": user.company, "filename": filename[:200],
                                    "size": len(data), "total": len(valid),
-                                   "summary": json.dumps(summary, ensure_ascii=False)})
+                                   "summary": json.dumps(plain(summary), ensure_ascii=False)})
     return get(graph, user, job_id)
 
 
@@ -130,9 +131,10 @@ def _check_quota(graph, user, size: int) -> None:
     count, held = graph.read(import_store.open_previews, user.email, PREVIEW_TTL_S * 1000)
     if count >= MAX_OPEN_PREVIEWS or held + size > MAX_PREVIEW_BYTES:
         raise TooManyPreviews(
-            f"您已有{count}个未导入的预览（共{held / 2**20:.1f}MB），上限为{MAX_OPEN_PREVIEWS}个、"
-            f"{MAX_PREVIEW_BYTES >> 20}MB：请先确认导入这些预览，或等其{PREVIEW_TTL_S // 3600}"
-            "小时后过期，再上传新文件")
+            _l("您已有%(count)s个未导入的预览（共%(held)sMB），上限为%(most)s个、%(most_mb)sMB："
+               "请先确认导入这些预览，或等其%(hours)s小时后过期，再上传新文件", count=count,
+               held=format(held / 2 ** 20, ".1f"), most=MAX_OPEN_PREVIEWS,
+               most_mb=MAX_PREVIEW_BYTES >> 20, hours=PREVIEW_TTL_S // 3600))
 
 
 def _save(uploads: Path, job_id: str, data: bytes) -> None:
@@ -160,7 +162,7 @@ def sweep(graph, uploads: Path) -> None:
 def get(graph, user, job_id: str) -> dict:
     job = graph.read(import_store.get_job, job_id)
     if not job or not (user.is_organizer or job["actor"] == user.email):
-        raise NotFound("导入任务不存在")
+        raise NotFound(_l("导入任务不存在"))
     return job
 
 
@@ -178,7 +180,7 @@ def start(graph, uploads: Path, user, job_id: str, valid_only: bool) -> None:
     if job["status"] == "expired":
         raise PreviewExpired()
     if job["summary"]["error_count"] and not valid_only:
-        raise ValidationError("文件有错误行：请修正后重新上传，或选择“只导入正确的行”",
+        raise ValidationError(_l("文件有错误行：请修正后重新上传，或选择“只导入正确的行”"),
                               field="valid_only")
 
     def claim(tx):
@@ -194,7 +196,7 @@ def start(graph, uploads: Path, user, job_id: str, valid_only: bool) -> None:
     if not claimed:
         if graph.read(import_store.get_job, job_id)["status"] in ("previewed", "expired"):
             raise PreviewExpired()  # it passed the age limit since the sweep
-        raise Conflict("该导入已开始或已完成")
+        raise Conflict(_l("该导入已开始或已完成"))
 
 
 def run_job(graph, payload: dict, config: dict) -> None:
@@ -226,14 +228,14 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
                                              progress=progress, model=model)
         result = report.to_dict()
         result["errors"] = result["errors"][:500]
-        graph.write(import_store.finish_job, job["id"], "done", result)
+        graph.write(import_store.finish_job, job["id"], "done", plain(result))
     except DomainError as e:
         graph.write(import_store.finish_job, job["id"], "failed",
-                    {"message": e.message, "errors": e.details[:500]})
+                    plain({"message": e.message, "errors": e.details[:500]}))
     except Exception:  # the job must end visibly, whatever happened
         log.exception("import %s failed", job["id"])
         graph.write(import_store.finish_job, job["id"], "failed",
-                    {"message": "导入中断（已导入的批次保留，重新导入同一文件即可补全）",
-                     "errors": []})
+                    plain({"message": _l("导入中断（已导入的批次保留，重新导入同一文件即可补全）"),
+                           "errors": []}))
     finally:
         path.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from matchmaker.errors import ValidationError
 from matchmaker.imports.rows import (EMBEDDED_BATCH, ImportReport, RowErrors, code_cell, lookup,
                                      pick, split_list, stable_id)
 from matchmaker.matching import service as matching
+from matchmaker.i18n import _l
 
 NEED_COLUMNS = ["anchor_credit_code", "ref", "title", "category", "description", "spec",
                 "annual_volume", "certs_required", "delivery_region", "deadline", "status"]
@@ -27,12 +28,13 @@ def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
             continue
         if roles.get(anchor) != "anchor":
             errors.add(number, "anchor_credit_code",
-                       "未登记的主机企业" if anchor not in roles else "该企业不是主机企业")
+                       _l("未登记的主机企业") if anchor not in roles else _l("该企业不是主机企业"))
             continue
         category_text = raw.get("category", "")
         category = pick(categories, category_text)
         if category_text and not category:
-            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
+            errors.add(number, "category", _l("未知品类“%(category_text)s”（填写品类代码或名称）",
+                                           category_text=category_text))
             continue
         ref = raw.get("ref") or raw.get("title", "")
         need_id = stable_id("N-imp-", anchor, ref)
@@ -49,7 +51,7 @@ def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
             errors.add(number, e.field or "title", e.message)
             continue
         if need_id in seen:
-            errors.add(number, "ref", f"与第{seen[need_id]}行是同一需求（同一主机企业、同一编号或标题）")
+            errors.add(number, "ref", _l("与第%(n)s行是同一需求（同一主机企业、同一编号或标题）", n=seen[need_id]))
             continue
         seen[need_id] = number
         rows.append(row)
@@ -59,7 +61,7 @@ def validate_needs(graph, table) -> tuple[list[dict], RowErrors]:
 def import_needs(graph, model: str, table, actor: str, valid_only: bool = False,
                  progress=None) -> ImportReport:
     rows, errors = validate_needs(graph, table)
-    report = errors.report("采购需求", len(table), valid_only)
+    report = errors.report(_l("采购需求"), len(table), valid_only)
     for start in range(0, len(rows), EMBEDDED_BATCH):
         batch = rows[start:start + EMBEDDED_BATCH]
         existing = set(graph.read(catalog.existing_needs, [r["id"] for r in batch]))

@@ -12,6 +12,7 @@ from matchmaker.errors import ValidationError
 from matchmaker.imports import purchase_categories
 from matchmaker.imports.rows import BATCH, ImportReport, RowErrors, code_cell, parse_date
 from matchmaker.money import parse_amount_fen
+from matchmaker.i18n import Text, _l
 
 PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
                     "amount_yuan", "category"]
@@ -33,24 +34,24 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         supplier = code_cell(errors, number, "supplier_credit_code",
                              raw.get("supplier_credit_code", ""))
         if anchor and supplier and anchor == supplier:
-            errors.add(number, "supplier_credit_code", "供应商不能是采购企业自己")
+            errors.add(number, "supplier_credit_code", _l("供应商不能是采购企业自己"))
         if only_anchor and anchor and anchor != only_anchor:
-            errors.add(number, "anchor_credit_code", "只能录入本企业的采购记录")
+            errors.add(number, "anchor_credit_code", _l("只能录入本企业的采购记录"))
         invoice = raw.get("invoice_no", "").strip()
         if not invoice or len(invoice) > 64:
-            errors.add(number, "invoice_no", "发票/合同号不能为空，且不超过64个字符")
+            errors.add(number, "invoice_no", _l("发票/合同号不能为空，且不超过64个字符"))
         try:
             day = parse_date(raw.get("date", ""))
         except ValueError as e:
-            errors.add(number, "date", str(e))
+            errors.add(number, "date", e.args[0])
         try:
             amount = parse_amount_fen(raw.get("amount_yuan", ""), allow_negative=True,
                                       scale=scale)
         except ValueError as e:
-            errors.add(number, "amount_yuan", str(e))
+            errors.add(number, "amount_yuan", e.args[0])
         category_text = raw.get("category", "").strip()
         if len(category_text) > 100:
-            errors.add(number, "category", "品类不能超过100字")
+            errors.add(number, "category", _l("品类不能超过100字"))
         if len(errors.items) == before:
             parsed.append((number, {
                 "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
@@ -72,7 +73,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
             first_number, first = seen[row["key"]]
             if _fields(first) != _fields(row):
                 errors.add(number, "invoice_no",
-                           f"与第{first_number}行是同一发票，但日期、金额或品类不同")
+                           _l("与第%(first_number)s行是同一发票，但日期、金额或品类不同", first_number=first_number))
             else:
                 duplicates += 1
             continue
@@ -84,17 +85,18 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     return rows, errors, duplicates, mapped
 
 
-def _standing_problem(company: dict | None, role: str) -> str | None:
+def _standing_problem(company: dict | None, role: str) -> Text | None:
     """Why a purchase cannot name this company as its anchor or supplier, if it cannot: only
     approved companies of that role count, so an unvetted registration cannot lift itself in
     rankings, rates or park output."""
-    what = {"anchor": "主机企业", "supplier": "配套企业（供应商）"}[role]
     if company is None:
-        return f"未登记的{what}，请先登记企业"
+        return {"anchor": _l("未登记的主机企业，请先登记企业"),
+                "supplier": _l("未登记的配套企业（供应商），请先登记企业")}[role]
     if company["role"] != role:
-        return f"该企业不是{what}"
+        return {"anchor": _l("该企业不是主机企业"), "supplier": _l("该企业不是配套企业（供应商）")}[role]
     if company["status"] != "approved":
-        return f"该{what}尚未通过审核"
+        return {"anchor": _l("该主机企业尚未通过审核"),
+                "supplier": _l("该配套企业（供应商）尚未通过审核")}[role]
     return None
 
 
@@ -108,7 +110,7 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
                      dry_run: bool = False) -> ImportReport:
     """Validate and store purchases in batches; `dry_run`: validate and count only."""
     rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, source, model)
-    report = errors.report("采购记录", len(table), valid_only, duplicates_in_file=duplicates)
+    report = errors.report(_l("采购记录"), len(table), valid_only, duplicates_in_file=duplicates)
     if dry_run:
         report.created = len(rows)  # at most: rows already stored would count as unchanged
         return report
@@ -162,7 +164,7 @@ def map_material_group(graph, anchor: str, text: str, category: str, actor: str)
     many purchases moved."""
     parts = {c["code"] for c in graph.read_once(reference.list_categories) if c["parent"]}
     if category not in parts:
-        raise ValidationError("请选择品类目录中的具体品类", field="category")
+        raise ValidationError(_l("请选择品类目录中的具体品类"), field="category")
     key = purchase_categories.group_key(anchor, text)
 
     def work(tx):

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from matchmaker import credit_code
 from matchmaker.errors import ValidationError
+from matchmaker.i18n import _l
 
 BATCH = 2000  # rows stored per transaction
 EMBEDDED_BATCH = 100  # rows embedded and stored per transaction; the progress step
@@ -48,8 +49,9 @@ class RowErrors:
         if self.items and not valid_only:
             first = self.items[0]
             raise ValidationError(
-                f"{what}有{len(self.items)}处错误，未导入任何数据。第一处：第{first['row']}行"
-                f"「{first['column']}」：{first['message']}", field="file", details=self.items)
+                _l("%(what)s有%(count)s处错误，未导入任何数据。第一处：第%(row)s行「%(column)s」：%(message)s", what=what,
+                   count=len(self.items), row=first['row'], column=first['column'],
+                message=first['message']), field="file", details=self.items)
         return ImportReport(rows=rows, skipped_invalid=len({e["row"] for e in self.items}),
                             errors=self.items, **counts)
 
@@ -72,9 +74,9 @@ def parse_date(text: str) -> date:
         else:
             raise ValueError
     except ValueError:
-        raise ValueError(f"无法识别的日期“{text}”") from None
+        raise ValueError(_l("无法识别的日期“%(text)s”", text=text)) from None
     if not 1990 <= value.year <= 2100:
-        raise ValueError(f"日期“{text}”超出合理范围")
+        raise ValueError(_l("日期“%(text)s”超出合理范围", text=text))
     return value
 
 
@@ -82,7 +84,7 @@ def code_cell(errors: RowErrors, number: int, column: str, text: str) -> str | N
     try:
         return credit_code.normalize(text)
     except credit_code.InvalidCreditCode as e:
-        errors.add(number, column, f"统一社会信用代码{e}")
+        errors.add(number, column, _l("统一社会信用代码%(problem)s", problem=e.args[0]))
         return None
 
 

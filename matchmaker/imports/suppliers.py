@@ -15,6 +15,7 @@ from matchmaker.imports.rows import (EMBEDDED_BATCH, ImportReport, RowErrors, lo
                                      split_list, stable_id)
 from matchmaker.matching import service as matching
 from matchmaker.reference import parks
+from matchmaker.i18n import _l
 
 SUPPLIER_COLUMNS = ["credit_code", "name", "registered_region", "park", "address",
                     "contact_name", "contact_phone", "legal_representative", "category",
@@ -44,7 +45,8 @@ def validate_suppliers(graph, table, policy
         category_text = raw.get("category", "")
         category = pick(categories, category_text)
         if category_text and not category:
-            errors.add(number, "category", f"未知品类“{category_text}”（填写品类代码或名称）")
+            errors.add(number, "category", _l("未知品类“%(category_text)s”（填写品类代码或名称）",
+                                           category_text=category_text))
         try:
             company = accounts.company_row(
                 {"credit_code": raw.get("credit_code", ""), "name": raw.get("name", ""),
@@ -64,7 +66,7 @@ def validate_suppliers(graph, table, policy
         code = company["credit_code"]
         if code in companies:
             if companies[code]["name"] != company["name"]:
-                errors.add(number, "name", f"与第{first_row[code]}行信用代码相同但名称不同")
+                errors.add(number, "name", _l("与第%(n)s行信用代码相同但名称不同", n=first_row[code]))
                 continue
         else:
             similar = known.similar(company) + in_file.similar(company)
@@ -84,7 +86,7 @@ def validate_suppliers(graph, table, policy
 def import_suppliers(graph, model: str, table, policy, actor: str, valid_only: bool = False,
                      progress=None) -> ImportReport:
     companies, capabilities, errors, review, _ = validate_suppliers(graph, table, policy)
-    report = errors.report("配套企业名单", len(table), valid_only)
+    report = errors.report(_l("配套企业名单"), len(table), valid_only)
     by_company: dict[str, list[dict]] = {}
     for cap in capabilities:
         by_company.setdefault(cap["company"], []).append(cap)

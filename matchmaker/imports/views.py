@@ -10,6 +10,7 @@ from matchmaker import tables
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, db
+from matchmaker.i18n import shown
 from matchmaker.imports import bp
 from matchmaker.imports import jobs as imports
 from matchmaker.imports import purchases as ledger
@@ -72,7 +73,7 @@ def job(job_id):
 @roles_required("anchor", "organizer")
 def status(job_id):
     job = imports.get(db(), current_user, job_id)
-    return jsonify({k: job[k] for k in ("status", "done", "total", "report")})
+    return jsonify(shown({k: job[k] for k in ("status", "done", "total", "report")}))
 
 
 @bp.route("/material-groups", methods=["GET", "POST"])

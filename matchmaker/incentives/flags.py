@@ -13,6 +13,7 @@ from graph import audit, awards as award_store, integrity as integrity_store
 from matchmaker.incentives import rules as rewards
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.incentives import integrity
+from matchmaker.i18n import _l
 
 CHINA = timezone(timedelta(hours=8))  # ledger dates are days of the Chinese calendar
 MAX_COMMENT = 500
@@ -99,14 +100,15 @@ def review(graph, key: str, comment: str, actor: str) -> dict:
     """The office notes what it found about a flag; on the audit trail like its other acts."""
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError("请填写核查意见", field="comment")
+        raise ValidationError(_l("请填写核查意见"), field="comment")
     if len(comment) > MAX_COMMENT:
-        raise ValidationError(f"核查意见不能超过{MAX_COMMENT}字", field="comment")
+        raise ValidationError(_l("核查意见不能超过%(MAX_COMMENT)s字", MAX_COMMENT=MAX_COMMENT),
+                              field="comment")
 
     def work(tx):
         before = integrity_store.get_flag(tx, key)
         if before is None:
-            raise NotFound("没有这条异常提示")
+            raise NotFound(_l("没有这条异常提示"))
         integrity_store.review(tx, key, comment, actor, int(time.time()))
         audit.record(tx, [audit.event(
             actor, "flag.review", f"flag:{key}",

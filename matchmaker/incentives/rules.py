@@ -7,9 +7,11 @@ Money is integer fen throughout.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from matchmaker.i18n import Text, _l
 from matchmaker.money import yuan
 from matchmaker.policy import Period
 
@@ -21,20 +23,22 @@ PROPOSED, NOT_COMPUTABLE, SUPERSEDED = "proposed", "not_computable", "superseded
 APPROVED, REJECTED, WITHDRAWN, NO_AWARD = "approved", "rejected", "withdrawn", "no_award"
 OPEN = (PROPOSED, NOT_COMPUTABLE, SUPERSEDED)
 
+# Why a proposal came out as it did: a message id whose parameters are read from the proposal's
+# calculation when it is shown (`reason_text`), in the language of whoever reads it.
 REASONS = {
-    "increment": "本地采购额比上年新增{units}个{step}，每个奖励{award}",
-    "below_step": "本地采购增量{delta}不足{step}",
-    "decrease": "本地采购额比上年减少或持平",
-    "not_designated_cluster": "非指定产业集群的主机企业，不适用本条",
-    "no_prior_year_data": "缺少{prev_year}年采购数据，无法计算，请组织方录入或确认上年本地采购额（可为0）",
-    "no_data": "本年度无采购数据",
-    "tier_reached": "年配套产值{output}达到{threshold}档，奖励{award}",
-    "tier_top_up": "年配套产值{output}达到{threshold}档，已获{paid}，补发差额",
-    "tier_already_awarded": "该档及以上奖励已发放（每档只奖一次）",
-    "below_threshold": "年配套产值{output}未达到{threshold}",
-    "superseded": "与{winner}重复，按就高不就低原则不重复计奖",
-    "top_up_over_granted": "已获{winner}奖励{granted}，按就高不就低原则补差",
-    "external": "其他政策文件的奖励（组织方登记）：{note}",
+    "increment": _l("本地采购额比上年新增%(units)s个%(step)s，每个奖励%(award)s"),
+    "below_step": _l("本地采购增量%(delta)s不足%(step)s"),
+    "decrease": _l("本地采购额比上年减少或持平"),
+    "not_designated_cluster": _l("非指定产业集群的主机企业，不适用本条"),
+    "no_prior_year_data": _l("缺少%(prev_year)s年采购数据，无法计算，请组织方录入或确认上年本地采购额（可为0）"),
+    "no_data": _l("本年度无采购数据"),
+    "tier_reached": _l("年配套产值%(output)s达到%(threshold)s档，奖励%(award)s"),
+    "tier_top_up": _l("年配套产值%(output)s达到%(threshold)s档，已获%(paid)s，补发差额"),
+    "tier_already_awarded": _l("该档及以上奖励已发放（每档只奖一次）"),
+    "below_threshold": _l("年配套产值%(output)s未达到%(threshold)s"),
+    "superseded": _l("与%(winner)s重复，按就高不就低原则不重复计奖"),
+    "top_up_over_granted": _l("已获%(winner)s奖励%(granted)s，按就高不就低原则补差"),
+    "external": _l("其他政策文件的奖励（组织方登记）：%(note)s"),
 }
 
 
@@ -81,22 +85,22 @@ class Proposal:
         return f"{self.rule}|{self.subject}|{self.year}"
 
     @property
-    def reason_text(self) -> str:
+    def reason_text(self) -> Text:
         return reason_text(self.reason, self.calculation)
 
 
-def reason_text(reason: str, calculation: dict) -> str:
+def reason_text(reason: str, calculation: dict) -> Text:
+    """The reason in words, money as yuan; "?" for a figure the calculation lacks."""
+    template = REASONS.get(reason)
+    if template is None:
+        return Text(reason)
     values = {k: (yuan(v) if k.endswith("_fen") or k in MONEY_KEYS else v)
               for k, v in calculation.items()}
-    return REASONS.get(reason, reason).format_map(_Missing(values))
+    return Text(template.msgid, {k: values.get(k, "?")
+                                 for k in re.findall(r"%\((\w+)\)s", template.msgid)})
 
 
 MONEY_KEYS = {"step", "award", "delta", "output", "threshold", "paid", "granted"}
-
-
-class _Missing(dict):
-    def __missing__(self, key):
-        return "?"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from matchmaker.incentives import flags as integrity_flags
 from matchmaker.incentives import rates, rules as rewards
 from matchmaker.incentives.rules import AnchorYear, Granted, ParkYear, Proposal, StoredAward
 from matchmaker.policy import Policy
+from matchmaker.i18n import _l
 
 COMPUTED_RULES = (rewards.INCREMENT, rewards.PARK_OUTPUT)
 
@@ -104,7 +105,7 @@ def _row(change: rewards.Change, names: dict, now: int) -> dict:
     return {"key": change.key, "base": p.base, "seq": seq, "kind": change.kind, "rule": p.rule,
             "subject": p.subject, "subject_name": names.get(p.subject, p.subject),
             "year": p.year, "amount_fen": change.amount_fen, "status": p.status,
-            "reason": p.reason, "reason_text": p.reason_text,
+            "reason": p.reason, "reason_text": p.reason_text.source(),
             "calculation": json.dumps(p.calculation, ensure_ascii=False),
             "superseded_by": p.superseded_by, "tier_fen": p.calculation.get("tier_fen"),
             "at": now}
@@ -123,7 +124,7 @@ def _apply(tx, changes: list[rewards.Change], names: dict, actor: str) -> None:
         elif change.action == "update":
             row = _row(change, names, now)
             if not award_store.update_open_award(tx, change.key, row):
-                raise Conflict(f"奖励 {change.key} 已被审定，不能修改")
+                raise Conflict(_l("奖励 %(key)s 已被审定，不能修改", key=change.key))
             events.append(audit.event(actor, "award.recompute", f"award:{change.key}",
                                       _public(before), _public(row)))
         else:
@@ -144,19 +145,21 @@ def decide(graph, key: str, decision: str, comment: str, actor: str) -> dict:
     """R4: an organizer approves or rejects a proposal. Decided awards are immutable."""
     comment = (comment or "").strip()[:500]
     if decision not in ("approve", "reject"):
-        raise ValidationError("请选择批准或驳回", field="decision")
+        raise ValidationError(_l("请选择批准或驳回"), field="decision")
     if decision == "reject" and not comment:
-        raise ValidationError("驳回时请填写意见", field="comment")
+        raise ValidationError(_l("驳回时请填写意见"), field="comment")
     status = rewards.APPROVED if decision == "approve" else rewards.REJECTED
     allowed = [rewards.PROPOSED] if decision == "approve" else list(rewards.OPEN)
 
     def work(tx):
         before = award_store.get_award(tx, key)
         if before is None:
-            raise NotFound("没有这条奖励记录")
+            raise NotFound(_l("没有这条奖励记录"))
         if not award_store.decide(tx, key, allowed, status, actor, comment, int(time.time())):
-            verb = "批准" if decision == "approve" else "驳回"
-            raise Conflict(f"该奖励当前状态为“{STATUS_TEXT.get(before['status'])}”，不能{verb}")
+            now = STATUS_TEXT.get(before["status"])
+            raise Conflict(_l("该奖励当前状态为“%(status)s”，不能批准", status=now)
+                           if decision == "approve" else
+                           _l("该奖励当前状态为“%(status)s”，不能驳回", status=now))
         audit.record(tx, [audit.event(actor, f"award.{decision}", f"award:{key}", _public(before),
                                       {"status": status, "comment": comment})])
         return award_store.get_award(tx, key)
@@ -168,10 +171,10 @@ def confirm_prior_year(graph, policy: Policy, anchor: str, year: int, local_fen:
     """The organizer enters or confirms an anchor's local purchases for a year the ledger lacks
     (may be zero), then the next year's awards are recomputed."""
     if local_fen < 0:
-        raise ValidationError("本地采购额不能为负数", field="local_yuan")
+        raise ValidationError(_l("本地采购额不能为负数"), field="local_yuan")
     roles = graph.read(ledger_store.company_roles, [anchor])
     if roles.get(anchor) != "anchor":
-        raise NotFound("没有这家主机企业")
+        raise NotFound(_l("没有这家主机企业"))
 
     def work(tx):
         result = ledger_store.set_baseline(tx, anchor, year, local_fen, actor, int(time.time()))
@@ -190,19 +193,20 @@ def add_other_award(graph, policy: Policy, rule: str, subject: str, year: int,
     overlapping = {r for group in period.overlapping_rules for r in group} - set(COMPUTED_RULES)
     if rule not in overlapping:
         choices = "、".join(sorted(overlapping)) or "无"
-        raise ValidationError(f"“{rule}”不在政策配置的重复奖励规则中（可选：{choices}）",
+        raise ValidationError(_l("“%(rule)s”不在政策配置的重复奖励规则中（可选：%(choices)s）", rule=rule,
+                              choices=choices),
                               field="rule")
     if amount_fen <= 0:
-        raise ValidationError("金额必须大于0", field="amount_yuan")
+        raise ValidationError(_l("金额必须大于0"), field="amount_yuan")
     if not graph.read(ledger_store.company_roles, [subject]):
-        raise NotFound("没有这家企业")
+        raise NotFound(_l("没有这家企业"))
     proposal = Proposal(rule, subject, year, amount_fen, rewards.PROPOSED, "external",
                         {"note": (note or "")[:200], "full_fen": amount_fen})
     key = f"{proposal.base}|0"
 
     def work(tx):
         if award_store.get_award(tx, key):
-            raise Conflict("该企业本年度已登记此项奖励")
+            raise Conflict(_l("该企业本年度已登记此项奖励"))
         row = _row(rewards.Change("create", key, proposal, amount_fen, "external"), {}, int(
             time.time()))
         award_store.create_award(tx, row)
@@ -212,7 +216,15 @@ def add_other_award(graph, policy: Policy, rule: str, subject: str, year: int,
 
 
 STATUS_TEXT = {
-    rewards.PROPOSED: "待审定", rewards.APPROVED: "已批准", rewards.REJECTED: "已驳回",
-    rewards.NOT_COMPUTABLE: "无法计算", rewards.SUPERSEDED: "不重复计奖（被替代）",
-    rewards.WITHDRAWN: "已撤回", rewards.NO_AWARD: "不奖励",
+    rewards.PROPOSED: _l("待审定"), rewards.APPROVED: _l("已批准"), rewards.REJECTED: _l("已驳回"),
+    rewards.NOT_COMPUTABLE: _l("无法计算"), rewards.SUPERSEDED: _l("不重复计奖（被替代）"),
+    rewards.WITHDRAWN: _l("已撤回"), rewards.NO_AWARD: _l("不奖励"),
 }
+
+
+def records(graph, year: int | None = None, subject: str | None = None) -> list[dict]:
+    """Stored awards, newest year first, each reason in the reader's language."""
+    out = graph.read(award_store.awards, year, subject)
+    for a in out:
+        a["reason_text"] = rewards.reason_text(a["reason"], json.loads(a["calculation"] or "{}"))
+    return out

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from graph import audit as audit_store
-from graph import awards as award_store
 from graph import companies as company_store
 from graph import ledger as ledger_store
 from graph import reference
@@ -33,7 +32,7 @@ def dashboard():
     year = year_arg()
     rate_report = rates.report(db(), policy, year, years_back=2)
     award_report = awards.compute(db(), policy, year, current_user.email, store=False)
-    records = db().read(award_store.awards, year)
+    records = awards.records(db(), year)
     totals: dict[str, int] = {}
     for a in records:
         totals[a["status"]] = totals.get(a["status"], 0) + a["amount_fen"]
@@ -43,7 +42,7 @@ def dashboard():
                                     rate_report["targets_pct"],
                                     _("%(year)s年 各产业集群本地配套率", year=year))
     award_chart = charts.amounts("awards-by-status", _("%(year)s年 奖励金额（按状态）", year=year),
-                                 [(_(awards.STATUS_TEXT.get(k, k)), v, _AWARD_COLOR.get(k))
+                                 [(str(awards.STATUS_TEXT.get(k, k)), v, _AWARD_COLOR.get(k))
                                   for k, v in sorted(totals.items())])
     download = chart_download(chart, award_chart)
     if download:
@@ -93,7 +92,7 @@ def _mine_page(year: int, entered: dict | None = None, status: int = 200):
     return render_template(
         "incentives/mine.html", year=year, me=me, row=mine_row, chart=chart,
         targets=rate_report["targets_pct"],
-        records=db().read(award_store.awards, None, current_user.company),
+        records=awards.records(db(), None, current_user.company),
         purchases=db().read(ledger_store.purchases_of, current_user.company, year),
         categories=categories, category_names={c["code"]: c["name"] for c in categories},
         suppliers=db().read(company_store.list_companies, role="supplier",
@@ -213,19 +212,19 @@ def export():
     policy = current_policy()
     year = year_arg()
     rate_report = rates.report(db(), policy, year)
-    records = db().read(award_store.awards, year)
-    pct = "本地配套率(%)"
+    records = awards.records(db(), year)
+    pct, local, total = _("本地配套率(%)"), _("本地采购(元)"), _("采购总额(元)")
     return xlsx_response({
-        "产业集群": (["集群", "名称", "本地采购(元)", "采购总额(元)", pct, "达到一期目标",
-                   "达到二期目标"],
+        _("产业集群"): ([_("集群"), _("名称"), local, total, pct, _("达到一期目标"),
+                     _("达到二期目标")],
                  [[r["cluster"], r["name"], yuan_decimal(r["local_fen"]),
                    yuan_decimal(r["total_fen"]), r["rate_pct"], r["meets_phase1"],
                    r["meets_phase2"]] for r in rate_report["clusters"]]),
-        "主机企业": (["统一社会信用代码", "企业", "集群", "本地采购(元)", "采购总额(元)", pct],
+        _("主机企业"): ([_("统一社会信用代码"), _("企业"), _("集群"), local, total, pct],
                  [[r["anchor"], r["name"], ",".join(r["clusters"]), yuan_decimal(r["local_fen"]),
                    yuan_decimal(r["total_fen"]), r["rate_pct"]] for r in rate_report["anchors"]]),
-        "奖励": (["编号", "规则", "对象", "年度", "类型", "金额(元)", "状态", "理由", "审定人",
-                "意见"],
+        _("奖励"): ([_("编号"), _("规则"), _("对象"), _("年度"), _("类型"), _("金额(元)"), _("状态"),
+                   _("理由"), _("审定人"), _("意见")],
                [[a["key"], a["rule"], a["subject_name"], a["year"], a["kind"],
                  yuan_decimal(a["amount_fen"]), awards.STATUS_TEXT.get(a["status"], a["status"]),
                  a["reason_text"], a["decided_by"], a["comment"]] for a in records]),

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
 from flask import render_template
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
 
 from graph import fairs as fair_store
 from graph import jobs as job_store
@@ -23,6 +23,7 @@ from matchmaker import jobs, notifications
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.fairs import setup, timetable
 from matchmaker.mail import smtp
+from matchmaker.i18n import _l
 
 # Topics a user can turn off, and the notification kinds each covers.
 TOPICS = {
@@ -139,7 +140,7 @@ def deliver(graph, message: dict, config: dict) -> str | None:
 
 def outbox(graph, status: str | None, page: int, per_page: int) -> dict:
     if status is not None and status not in STATUS_TEXT:
-        raise ValidationError(f"未知状态“{status}”", field="status")
+        raise ValidationError(_l("未知状态“%(status)s”", status=status), field="status")
     counts = graph.read(job_store.count_by_status, "mail")
     return {"items": graph.read(job_store.list_jobs, "mail", status, (page - 1) * per_page,
                                 per_page),
@@ -151,7 +152,7 @@ def outbox_message(graph, key: str, config: dict) -> dict:
     """One message of the outbox, as it is (or would be) sent."""
     job = graph.read(job_store.get_job, key)
     if not job or job["kind"] != "mail":
-        raise NotFound("邮件不存在")
+        raise NotFound(_l("邮件不存在"))
     email = compose(graph, json.loads(job["payload"]), config)
     return {"job": job, "email": email, "body": email.get_body(("plain",)).get_content(),
             "attachments": [a.get_filename() for a in email.iter_attachments()]}
@@ -174,8 +175,8 @@ def set_preferences(graph, user, topics: list[str], language: str) -> None:
     offered = topics_for(user)
     unknown = sorted(set(topics) - set(offered))
     if unknown:
-        raise ValidationError(f"未知的邮件类型“{'、'.join(unknown)}”", field="topics")
+        raise ValidationError(_l("未知的邮件类型“%(join)s”", join='、'.join(unknown)), field="topics")
     if language not in LANGUAGES:
-        raise ValidationError(f"未知的邮件语言“{language}”", field="language")
+        raise ValidationError(_l("未知的邮件语言“%(language)s”", language=language), field="language")
     graph.write(mail_store.set_preferences, user.email, [t for t in offered if t not in topics],
                 language or None)

@@ -8,6 +8,7 @@ the structured fields already folded in (see `with_structured`). Pure functions.
 """
 from __future__ import annotations
 
+from matchmaker.i18n import Text, _l
 from matchmaker.matching.vocabulary import NAMES, covers, holds
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -32,7 +33,7 @@ def with_structured(req: dict, text: str, certifications: list[str] | None = Non
     if annual:
         req["quantities"] = [q for q in req.get("quantities") or [] if q["kind"] != "annual_count"]
         req["quantities"].append({"kind": "annual_count", "label": "年量", "low": float(annual),
-                                  "high": float(annual), "text": f"{annual}件/年"})
+                                  "high": float(annual), "text": _l("%(n)s件/年", n=annual)})
     return req
 
 
@@ -79,10 +80,10 @@ def _service(need: dict, cap: dict) -> dict | None:
     wants, does = need.get("service"), cap.get("service")
     if wants == "repair":
         if does == "no_repair":
-            return _result("service", "维修/再制造", NOT_MET, "供应商注明不做维修")
-        return _result("service", "维修/再制造", MET if does in ("repair", "both") else UNKNOWN)
+            return _result("service", _l("维修/再制造"), NOT_MET, _l("供应商注明不做维修"))
+        return _result("service", _l("维修/再制造"), MET if does in ("repair", "both") else UNKNOWN)
     if does == "repair":
-        return _result("service", "新品", NOT_MET, "供应商只做维修/再制造，不做新品")
+        return _result("service", _l("新品"), NOT_MET, _l("供应商只做维修/再制造，不做新品"))
     return None
 
 
@@ -91,12 +92,13 @@ def _design(need: dict, cap: dict) -> dict | None:
         return None
     does = cap.get("design")
     if does == "design":
-        return _result("design", "设计能力", MET)
+        return _result("design", _l("设计能力"), MET)
     if does == "print_only":
-        return _result("design", "设计能力", NOT_MET, "供应商注明不做设计，仅来图加工")
+        return _result("design", _l("设计能力"), NOT_MET, _l("供应商注明不做设计，仅来图加工"))
     if does == "print":
-        return _result("design", "设计能力", NOT_MET, "供应商来图加工，未注明设计能力", hard=False)
-    return _result("design", "设计能力", UNKNOWN)
+        return _result("design", _l("设计能力"), NOT_MET, _l("供应商来图加工，未注明设计能力"),
+                       hard=False)
+    return _result("design", _l("设计能力"), UNKNOWN)
 
 
 def _certificates(need: dict, cap: dict) -> list[dict]:
@@ -107,9 +109,10 @@ def _certificates(need: dict, cap: dict) -> list[dict]:
         if any(holds(held, c) for c in group):
             out.append(_result("certification", name, MET))
         elif pending & set(group):
-            out.append(_result("certification", name, NOT_MET, f"{name} 认证办理中，尚未取得"))
+            out.append(_result("certification", name, NOT_MET, _l("%(name)s 认证办理中，尚未取得",
+                                                               name=name)))
         else:
-            out.append(_result("certification", name, NOT_MET, f"缺少 {name} 认证"))
+            out.append(_result("certification", name, NOT_MET, _l("缺少 %(name)s 认证", name=name)))
     return out
 
 
@@ -118,7 +121,8 @@ def _quantities(need: dict, cap: dict) -> list[dict]:
     for q in need.get("quantities") or []:
         stated = [c for c in cap.get("quantities") or [] if c["kind"] == q["kind"]]
         allowed = [a for a in map(_allowed, stated) if a]
-        name = f"{'年需求' if q['kind'] in _ANNUAL else q['label']} {q['text']}"
+        name = (_l("年需求 %(text)s", text=q["text"]) if q["kind"] in _ANNUAL
+                else f"{q['label']} {q['text']}")
         needed = [v for v in (q["low"], q["high"]) if v is not None]
         within = bool(allowed) and all(any(low <= v <= high for _, low, high, _ in allowed)
                                        for v in needed)
@@ -148,13 +152,17 @@ def _same_size(needed: list[float], stated: list[dict]) -> bool:
     return bool(needed) and all(any(abs(v - p) <= 0.01 * p for p in points) for v in needed)
 
 
-def _out_of_range(allowed: tuple, q: dict) -> str:
+def _out_of_range(allowed: tuple, q: dict) -> Text:
     """'缸径范围 Φ32–Φ100，需求 Φ140'."""
     kind, low, high, stated = allowed
     if kind in _ANNUAL:
-        return f"年产能 {stated['text']}，需求 {q['text']}"
-    span = "最大" if low == 0 else "最小" if high == float("inf") else "范围"
-    return f"{stated['label']}{span} {stated['text']}，需求 {q['text']}"
+        return _l("年产能 %(stated)s，需求 %(needed)s", stated=stated["text"], needed=q["text"])
+    given = {"label": stated["label"], "stated": stated["text"], "needed": q["text"]}
+    if low == 0:
+        return _l("%(label)s最大 %(stated)s，需求 %(needed)s", **given)
+    if high == float("inf"):
+        return _l("%(label)s最小 %(stated)s，需求 %(needed)s", **given)
+    return _l("%(label)s范围 %(stated)s，需求 %(needed)s", **given)
 
 
 def _materials(need: dict, cap: dict) -> dict | None:
@@ -168,7 +176,8 @@ def _materials(need: dict, cap: dict) -> dict | None:
     name = _names(asked)
     if missing:
         return _result("material", name, NOT_MET,
-                       f"供应商未列出{_names(missing)}（所列：{_names(offered)}）", hard=False)
+                       _l("供应商未列出%(missing)s（所列：%(offered)s）", missing=_names(missing),
+                          offered=_names(offered)), hard=False)
     return _result("material", name, MET)
 
 
@@ -180,7 +189,8 @@ def _only(need: dict, cap: dict, family: str) -> dict | None:
         return None
     kind, name = {"mat": "material", "proc": "process"}[family], _names(asked)
     if _not_covered(asked, only) == asked:
-        return _result(kind, name, NOT_MET, f"供应商仅做{_names(only)}，需求为{name}")
+        return _result(kind, name, NOT_MET, _l("供应商仅做%(only)s，需求为%(name)s", only=_names(only),
+                                            name=name))
     return _result(kind, name, MET)
 
 
@@ -197,8 +207,8 @@ def _names(terms: set[str]) -> str:
 
 
 def _exclusions(need: dict, cap: dict) -> list[dict]:
-    return [dict(_result("exclusion", f"不做{item['text']}", NOT_MET,
-                         f"供应商注明不做{item['text']}"),
+    return [dict(_result("exclusion", _l("不做%(item)s", item=item["text"]), NOT_MET,
+                         _l("供应商注明不做%(item)s", item=item["text"])),
                  concepts=item["concepts"], words=item["words"])
             for item in cap.get("exclusions") or [] if _concerns(item, need)]
 

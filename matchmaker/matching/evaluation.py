@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from matchmaker.i18n import _l
+
 from graph import companies
 from graph.db import scratch_graph
 from matchmaker import credit_code
@@ -31,8 +33,8 @@ def read(path: Path) -> tuple[list[dict], list[dict]]:
             if not (isinstance(row["id"], str) and isinstance(row["text"], str)):
                 raise TypeError("id, text")
         except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"{path.name} 第{number}行：应为含 type、id、text 的 JSON（{e}）"
-                             ) from None
+            raise ValueError(_l("%(file)s 第%(row)s行：应为含 type、id、text 的 JSON（%(error)s）",
+                                file=path.name, row=number, error=str(e))) from None
         rows.append(row)
     return suppliers, needs
 

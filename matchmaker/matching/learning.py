@@ -18,6 +18,7 @@ import numpy as np
 from graph import engagement
 from graph import matching as store
 from matchmaker.errors import NotFound
+from matchmaker.i18n import _l
 from matchmaker.matching import evaluation, fit, ranker, service
 from matchmaker.matching.ranking import rank_suppliers, rescore
 
@@ -60,7 +61,7 @@ def train(graph, datasets: list[Path], config: dict, use_judgments: bool = True,
     examples = [e for ranked in ranked_sets.values() for e in set_examples(ranked)]
     judged, skipped = judgment_examples(graph) if use_judgments else ([], 0)
     if not examples and not judged:
-        raise ValueError("没有可用于训练的数据：请给出开发集（--data）或先在需求页标记企业")
+        raise ValueError(_l("没有可用于训练的数据：请给出开发集（--data）或先在需求页标记企业"))
     before = service.ranker(graph)
     model = ranker.train(examples + judged, before.version + 1,
                          {"sets": sorted(ranked_sets), "judgments": len(judged)})
@@ -127,7 +128,7 @@ def out_of_fold(ranked_sets: dict[str, list[dict]], folds: int = ranker.FOLDS) -
     examples = [e for ranked in ranked_sets.values() for e in set_examples(ranked)]
     groups = np.array([e["group"] for e in examples])
     if len(set(groups)) < folds:
-        raise ValueError(f"--out-of-fold 需要至少 {folds} 个需求")
+        raise ValueError(_l("--out-of-fold 需要至少 %(n)s 个需求", n=folds))
     held_out = {}
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(groups, groups=groups):
         model = ranker.train([examples[i] for i in train_idx], 1, {})
@@ -151,7 +152,7 @@ def holdout_half(path: Path, datasets: list[Path], config: dict, log=print) -> d
         with evaluation.loaded(other, config, log) as (_, ranked, _):
             base_examples += set_examples(ranked)
     if not base_examples:
-        raise ValueError("--holdout-half 需要另外的开发集（--data）训练对照模型")
+        raise ValueError(_l("--holdout-half 需要另外的开发集（--data）训练对照模型"))
     base = ranker.train(base_examples, 1, {"sets": sorted(p.name for p in datasets)})
     with evaluation.loaded(path, config, log) as (graph, ranked, _):
         halves = [ranked[0::2], ranked[1::2]]

@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from matchmaker.i18n import _l
 from matchmaker.matching import fit
 
 C = 1.0     # L2 strength on standardized features (chosen by grouped cross-validation)
@@ -38,7 +39,7 @@ def train(examples: list[dict], version: int, trained_on: dict) -> fit.Model:
     y = np.array([int(e["label"]) for e in examples])
     groups = np.array([e["group"] for e in examples])
     if len(set(y)) < 2:
-        raise ValueError("训练需要相关与不相关的配对各至少一个")
+        raise ValueError(_l("训练需要相关与不相关的配对各至少一个"))
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     z = (x - mean) / scale

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from matchmaker.i18n import Text, _l
 from matchmaker.matching import checks, fit, lexical, requirements, vocabulary
 from matchmaker.matching.glossary import bridged
 
@@ -301,15 +302,19 @@ def _capacity_sufficient(found: list[dict]) -> bool | None:
     return None
 
 
-def _graph_path(query: Query, c: dict, category_link: bool) -> list[str]:
+def _graph_path(query: Query, c: dict, category_link: bool) -> list[Text]:
     path = []
     if category_link:
-        path.append(f"需求 → 品类 {query.category} ← 能力 {c['capability']} ← {c['company_name']}")
+        path.append(_l("需求 → 品类 %(category)s ← 能力 %(capability)s ← %(company)s",
+                       category=query.category, capability=c["capability"],
+                       company=c["company_name"]))
     if c.get("region_name"):
-        path.append(f"{c['company_name']} → 注册地 {c['region_name']}"
-                    + (f" → 园区 {c['park_name']}" if c.get("park_name") else ""))
+        path.append(_l("%(company)s → 注册地 %(region)s → 园区 %(park)s", company=c["company_name"],
+                       region=c["region_name"], park=c["park_name"]) if c.get("park_name") else
+                    _l("%(company)s → 注册地 %(region)s", company=c["company_name"],
+                       region=c["region_name"]))
     anchors = c.get("supplied_cluster_anchors") or []
     if anchors:
-        path.append(f"{c['company_name']} → 已供货（采购台账） → {'、'.join(anchors[:3])}"
-                    "（同产业集群主机企业）")
+        path.append(_l("%(company)s → 已供货（采购台账） → %(anchors)s（同产业集群主机企业）",
+                       company=c["company_name"], anchors="、".join(anchors[:3])))
     return path

@@ -12,6 +12,7 @@ from matchmaker.matching import encoders, fit, requirements
 from matchmaker.matching.glossary import bridged
 from matchmaker.matching.ranking import (Filters, Query, abstains, order, rank_suppliers,
                                          requirements_of)
+from matchmaker.i18n import _l
 
 CANDIDATES_PER_INDEX = 60
 MAX_TEXT = 2000
@@ -20,10 +21,10 @@ NO_RELIABLE_MATCH = "暂无可靠的本地配套企业"
 
 def _clean(value, name: str, limit: int = 500) -> str:
     if value is not None and not isinstance(value, str):
-        raise ValidationError(f"“{name}”应为文本", field=name)
+        raise ValidationError(_l("“%(name)s”应为文本", name=name), field=name)
     text = (value or "").strip()
     if len(text) > limit:
-        raise ValidationError(f"“{name}”不能超过{limit}字", field=name)
+        raise ValidationError(_l("“%(name)s”不能超过%(limit)s字", name=name, limit=limit), field=name)
     return text
 
 
@@ -33,9 +34,9 @@ def _positive_int(value, name: str) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"“{name}”应为整数", field=name) from None
+        raise ValidationError(_l("“%(name)s”应为整数", name=name), field=name) from None
     if number < 0 or number > 10**12:
-        raise ValidationError(f"“{name}”超出合理范围", field=name)
+        raise ValidationError(_l("“%(name)s”超出合理范围", name=name), field=name)
     return number
 
 
@@ -56,7 +57,7 @@ def capability_row(company: str, cap: dict, number: int = 1) -> dict:
            "categories": list(cap.get("categories") or [])}
     row["text"] = _clean(cap.get("text") or capability_text(row), "text", MAX_TEXT)
     if not row["text"]:
-        raise ValidationError(f"第{number}项能力没有任何描述", field="products")
+        raise ValidationError(_l("第%(number)s项能力没有任何描述", number=number), field="products")
     req = requirements.extract(row["text"], "capability")
     row["certifications"] = sorted(set(cap.get("certifications") or [])
                                    | set(req["certifications"]))
@@ -93,18 +94,18 @@ def need_row(company: str, need: dict) -> dict:
     """A validated need ready to embed."""
     title = _clean(need.get("title"), "title", 100)
     if not title:
-        raise ValidationError("需求标题不能为空", field="title")
+        raise ValidationError(_l("需求标题不能为空"), field="title")
     description = _clean(need.get("description"), "description", MAX_TEXT)
     spec = _clean(need.get("spec"), "spec", 1000)
     status = need.get("status") or "open"
     if status not in NEED_STATUSES:
-        raise ValidationError(f"未知状态“{status}”", field="status")
+        raise ValidationError(_l("未知状态“%(status)s”", status=status), field="status")
     deadline = need.get("deadline") or None
     if deadline and not isinstance(deadline, date):
         try:
             deadline = date.fromisoformat(str(deadline))
         except ValueError:
-            raise ValidationError("截止日期格式应为 YYYY-MM-DD", field="deadline") from None
+            raise ValidationError(_l("截止日期格式应为 YYYY-MM-DD"), field="deadline") from None
     text = "。".join(p for p in (title, description, spec) if p)
     req = requirements.extract(text, "need")
     return {"id": need.get("id") or f"N-{uuid.uuid4().hex[:10]}", "company": company,
@@ -164,7 +165,7 @@ def save_need(graph, model: str, company: str, need: dict) -> str:
     if need.get("id"):  # a given id is created, or edited when it is the company's own
         existing = graph.read(catalog.get_need, need["id"])
         if existing and existing["company"] != company:
-            raise NotFound("需求不存在")
+            raise NotFound(_l("需求不存在"))
     row = need_row(company, need)
     store_needs(graph, model, [row])
     return row["id"]
@@ -175,7 +176,7 @@ def get_need_for(graph, need_id: str, user) -> dict:
     public needs of approved anchors."""
     need = graph.read(catalog.get_need, need_id)
     if not need or not (user.company == need["company"] or user.is_organizer or is_public(need)):
-        raise NotFound("需求不存在")
+        raise NotFound(_l("需求不存在"))
     return need
 
 
@@ -189,7 +190,7 @@ def stored_need(graph, need_id: str) -> dict:
     """A need as ranking reads it: with its vectors and stored requirements."""
     need = graph.read(catalog.get_need, need_id, True)
     if not need:
-        raise NotFound("需求不存在")
+        raise NotFound(_l("需求不存在"))
     return need
 
 
@@ -216,7 +217,7 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
     organizers may; anyone else is answered as for a need that does not exist."""
     need = stored_need(graph, need_id)
     if not (user.is_organizer or user.company == need["company"]):
-        raise NotFound("需求不存在")
+        raise NotFound(_l("需求不存在"))
     return rank_need(graph, need, filters, limit)
 
 

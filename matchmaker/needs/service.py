@@ -9,6 +9,7 @@ from matchmaker import notifications
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.matching import fit
 from matchmaker.matching import service as matching
+from matchmaker.i18n import _l
 
 MARKS = ("shortlisted", "engaged", "not_a_fit")  # 候选, 已对接, 不合适
 MAX_REASON = 200
@@ -21,7 +22,7 @@ def own_need(graph, user, need_id: str, for_ranking: bool = False) -> dict:
     `for_ranking`: with what ranking reads (vectors, stored requirements)."""
     need = graph.read(catalog.get_need, need_id, for_ranking)
     if not need or need["company"] != user.company:
-        raise NotFound("需求不存在")
+        raise NotFound(_l("需求不存在"))
     return need
 
 
@@ -32,7 +33,7 @@ def save_need(graph, model: str, user, data: dict, existing: dict | None = None)
     if data.get("id") and existing is None:
         existing = graph.read(catalog.get_need, data["id"])
     if existing and existing["company"] != user.company:
-        raise NotFound("需求不存在")
+        raise NotFound(_l("需求不存在"))
     row = matching.need_row(user.company, data)
     matching.store_needs(graph, model, [row])
     _announce(graph, row)
@@ -42,7 +43,7 @@ def save_need(graph, model: str, user, data: dict, existing: dict | None = None)
 def set_need_status(graph, user, need_id: str, status: str) -> dict:
     """Publish a draft, close or reopen a need; only its own anchor may. Returns the need."""
     if status not in matching.NEED_STATUSES:
-        raise ValidationError(f"未知状态“{status}”", field="status")
+        raise ValidationError(_l("未知状态“%(status)s”", status=status), field="status")
     need = own_need(graph, user, need_id, for_ranking=True)
     graph.write(catalog.set_need_status, need_id, status)
     need["status"] = status
@@ -73,13 +74,13 @@ def mark(graph, user, need_id: str, supplier: str, status: str | None,
     Removing a mark is always allowed. Marks are kept as judgments, which `train-ranker`
     learns from."""
     if status not in (*MARKS, None):
-        raise ValidationError(f"未知标记“{status}”", field="status")
+        raise ValidationError(_l("未知标记“%(status)s”", status=status), field="status")
     reason = (reason or "").strip() if status == "not_a_fit" else ""
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"原因不能超过{MAX_REASON}字", field="reason")
+        raise ValidationError(_l("原因不能超过%(n)s字", n=MAX_REASON), field="reason")
     need = own_need(graph, user, need_id, for_ranking=status is not None)
     if status is not None and supplier not in _markable(graph, need):
-        raise NotFound("该企业不在此需求的匹配结果或意向企业中")
+        raise NotFound(_l("该企业不在此需求的匹配结果或意向企业中"))
     graph.write(engagement_store.set_mark, need_id, supplier, status, reason, user.email)
 
 
@@ -95,7 +96,7 @@ def for_need(graph, user, need: dict) -> dict:
     """What the anchor sees beside the ranking of its own `need` (as this request read it): its
     marks, the marked and the interested suppliers."""
     if need["company"] != user.company:
-        raise NotFound("需求不存在")
+        raise NotFound(_l("需求不存在"))
     return {"marks": graph.read(engagement_store.marks_of, need["id"]),
             "marked": graph.read(engagement_store.marked_suppliers, need["id"]),
             "interested": graph.read(engagement_store.interested_in, need["id"])}
@@ -105,7 +106,7 @@ def public_need(graph, need_id: str) -> dict:
     """An open, public need of an approved anchor, as any approved supplier may read it."""
     need = graph.read(catalog.get_need, need_id)
     if not need or not matching.is_public(need):
-        raise NotFound("需求不存在或已关闭")
+        raise NotFound(_l("需求不存在或已关闭"))
     return need
 
 
@@ -114,7 +115,7 @@ def express_interest(graph, user, need_id: str, message: str = "") -> bool:
     need = public_need(graph, need_id)
     message = (message or "").strip()
     if len(message) > 500:
-        raise ValidationError("留言不能超过500字", field="message")
+        raise ValidationError(_l("留言不能超过500字"), field="message")
     added = graph.write(engagement_store.add_interest, need_id, user.company, message)
     if added:
         notifications.send(graph, [(need["company"], "interest", user.company_name or "",

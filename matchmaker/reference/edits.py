@@ -11,6 +11,7 @@ from matchmaker import regions
 from matchmaker.errors import Conflict, NotFound, ValidationError
 from matchmaker.reference.parks import clean
 from matchmaker.reference.seeds import CREATE, split_aliases
+from matchmaker.i18n import _l
 
 KINDS = ("park", "cluster", "category")
 KIND_TEXT = {"park": "园区", "cluster": "产业集群", "category": "品类"}
@@ -32,14 +33,14 @@ def _write(graph, work, *args):
 def _item(tx, kind: str, code: str) -> dict:
     item = reference.get_item(tx, kind, code)
     if item is None:
-        raise NotFound(f"没有代码为“{code}”的{KIND_TEXT[kind]}", field="code")
+        raise NotFound(_l("没有代码为“%(code)s”的%(n)s", code=code, n=KIND_TEXT[kind]), field="code")
     return item
 
 
 def _live(tx, kind: str, code: str) -> dict:
     item = _item(tx, kind, code)
     if item["status"] != "active":
-        raise Conflict(f"{KIND_TEXT[kind]}“{item['name']}”已停用", field="code")
+        raise Conflict(_l("%(n)s“%(name)s”已停用", n=KIND_TEXT[kind], name=item['name']), field="code")
     return item
 
 
@@ -47,10 +48,10 @@ def _name(text: str, field: str = "name", required: bool = True) -> str | None:
     name = clean(text or "")
     if not name:
         if required:
-            raise ValidationError("名称不能为空", field=field)
+            raise ValidationError(_l("名称不能为空"), field=field)
         return None
     if len(name) > 50:
-        raise ValidationError("名称不超过50字", field=field)
+        raise ValidationError(_l("名称不超过50字"), field=field)
     return name
 
 
@@ -64,15 +65,15 @@ def _check_free(tx, kind: str, names: list[str], code: str | None = None) -> Non
     for n in names:
         if n.lower() in taken:
             other = taken[n.lower()]
-            raise Conflict(f"“{n}”已是{KIND_TEXT[kind]}“{other['name']}”（{other['code']}）"
-                           "的名称或别名", field="name")
+            raise Conflict(_l("“%(n)s”已是%(n2)s“%(name)s”（%(code)s）的名称或别名", n=n, n2=KIND_TEXT[kind],
+                              name=other['name'], code=other['code']), field="name")
 
 
 def _region(text: str, policy_region: str | None) -> str:
     try:
         return regions.resolve(text, prefer_within=policy_region).code
     except regions.UnknownRegion as e:
-        raise ValidationError(str(e), field="region") from e
+        raise ValidationError(e.args[0], field="region") from e
 
 
 def _event(actor: str, action: str, kind: str, code: str, before=None, after=None) -> dict:
@@ -92,7 +93,7 @@ def add(graph, kind: str, fields: dict, actor: str, policy_region: str | None = 
 def _new_row(kind: str, fields: dict, policy_region: str | None) -> dict:
     code = (fields.get("code") or "").strip().upper()
     if not CODE.match(code):
-        raise ValidationError("代码由大写字母、数字和连字符组成，不超过20位", field="code")
+        raise ValidationError(_l("代码由大写字母、数字和连字符组成，不超过20位"), field="code")
     row = {"code": code, "name": _name(fields.get("name")),
            "aliases": split_aliases(fields.get("aliases", ""))}
     if kind == "park":
@@ -106,12 +107,12 @@ def _new_row(kind: str, fields: dict, policy_region: str | None) -> dict:
 
 def _add(tx, kind: str, row: dict, actor: str) -> None:
     if row["code"] in reference.codes(tx, kind):
-        raise Conflict(f"代码“{row['code']}”已被使用", field="code")
+        raise Conflict(_l("代码“%(code)s”已被使用", code=row['code']), field="code")
     _check_free(tx, kind, [row["name"], *row["aliases"]])
     if row.get("parent"):
         parent = _live(tx, "category", row["parent"])
         if parent["parent"]:
-            raise ValidationError("上级品类须是一级品类", field="parent")
+            raise ValidationError(_l("上级品类须是一级品类"), field="parent")
     CREATE[kind](tx, [row])
     audit.record(tx, [_event(actor, "add", kind, row["code"], None, row)])
     reference.bump_version(tx)
@@ -167,14 +168,14 @@ def merge(graph, kind: str, code: str, into: str, actor: str) -> int:
     """Move every record of `code` to `into`, which keeps the old code and names as aliases;
     `code` stays as a merged item for the history. How many relationships moved."""
     if code == into:
-        raise ValidationError("不能合并到自身", field="into")
+        raise ValidationError(_l("不能合并到自身"), field="into")
     return _write(graph, _merge, kind, code, into, actor)
 
 
 def _merge(tx, kind, code, into, actor) -> int:
     old, survivor = _live(tx, kind, code), _live(tx, kind, into)
     if kind == "category" and bool(old["parent"]) != bool(survivor["parent"]):
-        raise ValidationError("只能合并同一层级的品类", field="into")
+        raise ValidationError(_l("只能合并同一层级的品类"), field="into")
     moved = reference.move_relationships(tx, kind, code, into)
     reference.mark_merged(tx, kind, code, into, _now())
     aliases = _without(survivor["aliases"] + [old["code"], old["name"], *old["aliases"]],
@@ -196,7 +197,7 @@ def retire(graph, kind: str, code: str, actor: str) -> None:
 def _retire(tx, kind, code, actor) -> None:
     item = _live(tx, kind, code)
     if kind == "category" and reference.children(tx, code):
-        raise Conflict("请先停用或合并该品类下的子类", field="code")
+        raise Conflict(_l("请先停用或合并该品类下的子类"), field="code")
     reference.set_retired(tx, kind, code, _now())
     audit.record(tx, [_event(actor, "retire", kind, code, item, None)])
     reference.bump_version(tx)
@@ -210,7 +211,8 @@ def restore(graph, kind: str, code: str, actor: str) -> None:
 def _restore(tx, kind, code, actor) -> None:
     item = _item(tx, kind, code)
     if item["status"] != "retired":
-        raise Conflict(f"{KIND_TEXT[kind]}“{item['name']}”不是停用状态", field="code")
+        raise Conflict(_l("%(n)s“%(name)s”不是停用状态", n=KIND_TEXT[kind], name=item['name']),
+                       field="code")
     _check_free(tx, kind, [item["name"], *item["aliases"]], code)
     reference.set_retired(tx, kind, code, None)
     audit.record(tx, [_event(actor, "restore", kind, code, None, item)])
@@ -268,7 +270,7 @@ def _dismiss(tx, key, actor) -> None:
 def _open_proposal(tx, key: str) -> dict:
     proposal = reference.get_proposal(tx, key)
     if proposal is None or proposal["status"] != "open":
-        raise NotFound("没有这条待确认的园区名称")
+        raise NotFound(_l("没有这条待确认的园区名称"))
     return proposal
 
 
