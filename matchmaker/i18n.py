@@ -57,6 +57,9 @@ class Text:
     def __radd__(self, other) -> str:
         return str(other) + str(self)
 
+    def __mod__(self, values) -> str:   # WTForms fills its validators' messages with %
+        return str(self) % values
+
     def source(self) -> str:
         """The message as written (Chinese), whoever is looking: for records kept as text."""
         if not self.params:

@@ -1,8 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from matchmaker.i18n import _l
 
 
 class LoginForm(FlaskForm):

@@ -1,6 +1,5 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from matchmaker import tables
@@ -8,6 +7,7 @@ from matchmaker.auth import accounts
 from matchmaker.auth.access import roles_required
 from matchmaker.companies import bp, directory
 from matchmaker.extensions import current_policy, db
+from matchmaker.i18n import _l
 from matchmaker.web import flash_refusals, safe_next, xlsx_response
 
 PAGE = 50

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
+from matchmaker.i18n import _l
 
 from graph import attribution as attribution_store
 from graph import fairs as fair_store

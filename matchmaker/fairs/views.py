@@ -1,6 +1,5 @@
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from graph import fairs as fair_store
@@ -11,6 +10,7 @@ from matchmaker.extensions import current_policy, db
 from matchmaker.fairs import (bp, followup, meetings, proposals, report, setup, standby,
                              timetable)
 from matchmaker.fairs.forms import FairForm
+from matchmaker.i18n import _l
 from matchmaker.money import yuan_decimal
 from matchmaker.web import domain_error_response, flash_refusals, safe_next, xlsx_response
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from graph import audit as audit_store
@@ -13,6 +12,7 @@ from matchmaker import charts
 from matchmaker.auth.access import roles_required
 from matchmaker.errors import ValidationError
 from matchmaker.extensions import current_policy, db
+from matchmaker.i18n import _l
 from matchmaker.imports import purchases as ledger
 from matchmaker.incentives import bp, flags
 from matchmaker.incentives import rates, rules as rewards

@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from matchmaker.i18n import _l
 
 
 class PreferencesForm(FlaskForm):

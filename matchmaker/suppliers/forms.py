@@ -1,8 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from matchmaker.i18n import _l
 
 CERTIFICATIONS = ["ISO9001", "IATF16949", "ISO14001", "ISO45001", "CCC", "UL", "CE", "GJB9001"]
 
