@@ -14,8 +14,9 @@ MATCH (s:Company)-[:HAS_CAPABILITY]->(c)
 WHERE s.status = 'approved' AND s.role = 'supplier'
 OPTIONAL MATCH (s)-[:REGISTERED_IN]->(r:Region)
 OPTIONAL MATCH (s)-[:IN_PARK]->(p:Park)
-RETURN c.id AS capability, c.text AS text, c.text_bridged AS text_bridged,
-       c.certifications AS certifications, c.requirements AS requirements,
+RETURN c.id AS capability, c.products AS products, c.text AS text,
+       c.text_bridged AS text_bridged, c.certifications AS certifications,
+       c.requirements AS requirements,
        c.capacity_per_year AS capacity, {cos_e} AS cos_e, {cos_x} AS cos_x,
        s.credit_code AS company, s.name AS company_name, s.local AS local,
        r.name AS region_name, p.name AS park_name,

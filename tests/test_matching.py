@@ -6,7 +6,7 @@ import pytest
 from conftest import login
 
 from matchmaker.errors import NotFound
-from matchmaker.matching import service
+from matchmaker.matching import ranking, service
 from matchmaker.matching.ranking import Filters
 
 
@@ -145,7 +145,17 @@ def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market)
     need = _need(graph, market, "液压油缸采购")
     matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     auto_hyd = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
-    assert any("星联重工" in p for p in auto_hyd["explanation"]["graph_path"])
+    path = [str(p) for p in auto_hyd["explanation"]["graph_path"]]
+    assert any("星联重工" in p for p in path)
+    assert not any(auto_hyd["capability"] in p for p in path)
+
+
+def test_explanation_paths_name_the_category_and_products_not_their_keys():
+    query = ranking.Query(text="", requirements={}, category="HYD-CYL", category_name="液压油缸")
+    path = ranking._graph_path(query, {"capability": "91430100MA4L000001-1",
+                                       "products": "工程机械液压油缸、活塞杆、缸筒总成及配套密封件等产品",
+                                       "company_name": "星城液压"}, category_link=True)
+    assert str(path[0]) == "需求 → 品类 液压油缸 ← 能力「工程机械液压油缸、活塞杆、缸筒总成及配套密封件…」 ← 星城液压"
 
 
 def _fit_on_page(html: str, row_text: str) -> int:

@@ -51,6 +51,7 @@ class Query:
     requirements: dict
     certs_required: list[str] = field(default_factory=list)
     category: str | None = None
+    category_name: str | None = None   # for explanations; the code is what the graph links
 
 
 @dataclass
@@ -302,11 +303,16 @@ def _capacity_sufficient(found: list[dict]) -> bool | None:
     return None
 
 
+def _shortened(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _graph_path(query: Query, c: dict, category_link: bool) -> list[Text]:
     path = []
     if category_link:
-        path.append(_l("需求 → 品类 %(category)s ← 能力 %(capability)s ← %(company)s",
-                       category=query.category, capability=c["capability"],
+        path.append(_l("需求 → 品类 %(category)s ← 能力「%(capability)s」 ← %(company)s",
+                       category=query.category_name or query.category,
+                       capability=_shortened(c.get("products") or c.get("text") or ""),
                        company=c["company_name"]))
     if c.get("region_name"):
         path.append(_l("%(company)s → 注册地 %(region)s → 园区 %(park)s", company=c["company_name"],

@@ -224,7 +224,8 @@ def match_need(graph, need_id: str, user, filters: Filters | None = None,
 def pool(graph, need: dict) -> tuple[Query, list[dict]]:
     """A need (read with its vectors) as ranking sees it, and its candidates."""
     query = Query(text=need["text"], requirements=requirements_of(need, "need"),
-                  certs_required=need["certs_required"] or [], category=need["category"])
+                  certs_required=need["certs_required"] or [], category=need["category"],
+                  category_name=need.get("category_name"))
     return query, candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
                                                        need["clusters"] or [])
 
