@@ -9,7 +9,7 @@ SET c.products = row.products, c.processes = row.processes, c.materials = row.ma
     c.equipment = row.equipment, c.certifications = row.certifications,
     c.capacity_per_year = row.capacity_per_year, c.text = row.text,
     c.text_bridged = row.text_bridged, c.requirements = row.requirements,
-    c.requirement_chips = row.requirement_chips, c.stated_volume = row.stated_volume,
+    c.stated_volume = row.stated_volume,
     c.emb = row.emb, c.emb_x = row.emb_x, c.updated_at = datetime()
 MERGE (s)-[:HAS_CAPABILITY]->(c)
 WITH s, c, row
@@ -37,12 +37,12 @@ def stored_vectors(tx, ids: list[str]) -> dict[str, dict]:
 
 
 def capabilities_of(tx, company: str, with_vectors: bool = False) -> list[dict]:
-    """With vectors, also the stored requirements (JSON) that matching reads."""
-    vectors = ", .emb, .emb_x, .requirements" if with_vectors else ""
+    """With the stored requirements (JSON) read from its text; with vectors, also those."""
+    vectors = ", .emb, .emb_x" if with_vectors else ""
     return tx.run(f"""
         MATCH (:Company {{credit_code: $company}})-[:HAS_CAPABILITY]->(c:Capability)
         RETURN c {{.id, .products, .processes, .materials, .equipment, .certifications,
-                  .capacity_per_year, .text, .requirement_chips, .stated_volume{vectors},
+                  .capacity_per_year, .text, .requirements, .stated_volume{vectors},
                   categories: [(c)-[:IN_CATEGORY]->(k:Category) | k.code]}} AS capability
         ORDER BY c.id""", company=company).value()
 
@@ -56,7 +56,7 @@ SET n.title = $row.title, n.description = $row.description, n.spec = $row.spec,
     n.delivery_region = $row.delivery_region, n.deadline = $row.deadline,
     n.status = $row.status, n.visibility = $row.visibility, n.text = $row.text,
     n.text_bridged = $row.text_bridged, n.requirements = $row.requirements,
-    n.requirement_chips = $row.requirement_chips, n.stated_volume = $row.stated_volume,
+    n.stated_volume = $row.stated_volume,
     n.emb = $row.emb, n.emb_x = $row.emb_x, n.updated_at = datetime()
 MERGE (a)-[:POSTED]->(n)
 WITH a, n
@@ -76,7 +76,7 @@ def upsert_need(tx, row: dict) -> str:
 
 
 NEED_FIELDS = """n {.id, .title, .description, .spec, .annual_volume, .certs_required,
-    .delivery_region, .deadline, .status, .visibility, .text, .requirement_chips, .stated_volume,
+    .delivery_region, .deadline, .status, .visibility, .text, .requirements, .stated_volume,
     company: a.credit_code, company_name: a.name, company_status: a.status,
     category: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.code]),
     category_name: head([(n)-[:FOR_CATEGORY]->(k:Category) | k.name]),
@@ -84,16 +84,15 @@ NEED_FIELDS = """n {.id, .title, .description, .spec, .annual_volume, .certs_req
 
 
 def get_need(tx, need_id: str, with_vectors: bool = False) -> dict | None:
-    """With vectors, also the stored requirements (JSON) that matching reads."""
-    extra = (", n.emb AS emb, n.emb_x AS emb_x, n.requirements AS requirements"
-             if with_vectors else "")
+    """With the stored requirements (JSON) read from its text; with vectors, also those."""
+    extra = ", n.emb AS emb, n.emb_x AS emb_x" if with_vectors else ""
     record = tx.run(f"MATCH (a:Company)-[:POSTED]->(n:Need {{id: $id}}) "
                     f"RETURN {NEED_FIELDS} AS need{extra}", id=need_id).single()
     if not record:
         return None
     need = dict(record["need"])
     if with_vectors:
-        need.update(emb=record["emb"], emb_x=record["emb_x"], requirements=record["requirements"])
+        need.update(emb=record["emb"], emb_x=record["emb_x"])
     return need
 
 

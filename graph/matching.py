@@ -103,6 +103,5 @@ def set_requirements(tx, role: str, rows: list[dict]) -> None:
     label, certs = REQUIREMENT_NODES[role]
     tx.run(f"""
         UNWIND $rows AS row MATCH (x:{label} {{id: row.id}})
-        SET x.requirements = row.requirements, x.requirement_chips = row.requirement_chips,
-            x.stated_volume = row.stated_volume, x.{certs} = row.certifications,
-            x.text_bridged = row.text_bridged""", rows=rows).consume()
+        SET x.requirements = row.requirements, x.stated_volume = row.stated_volume,
+            x.{certs} = row.certifications, x.text_bridged = row.text_bridged""", rows=rows).consume()

@@ -81,6 +81,18 @@ def _l(msgid: str, **params) -> Text:
     return Text(msgid, params)
 
 
+def joined(items) -> Text | str:
+    """`items` (strings or Texts) read as one list: "钢、铝合金" in Chinese, "steel, aluminium
+    alloy" in English. A Text of Texts, so it is stored and restored as any other."""
+    items = list(items)
+    if not items:
+        return ""
+    out = items[0]
+    for item in items[1:]:
+        out = _l("%(head)s、%(item)s", head=out, item=item)
+    return out
+
+
 def text(value):
     """A stored message as it reads now: a Text's `to_dict()` becomes a Text again (its
     parameters too); anything else is returned as it is."""

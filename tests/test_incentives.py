@@ -180,3 +180,21 @@ def test_cli_imports_and_json_reports(app, tmp_path):
     (tmp_path / "bad.csv").write_text("anchor_credit_code,invoice_no\n1,2\n")
     bad = runner.invoke(import_purchases, [str(tmp_path / "bad.csv")])
     assert bad.exit_code == 1 and "supplier_credit_code" in bad.stderr
+
+
+def test_withdrawn_award_comment_in_the_readers_language(app, graph, policy, ledger_data):
+    """The system's comment on an award it withdraws is a message, shown translated; an
+    organizer's comment stays as written."""
+    key = by_anchor(awards.compute(graph, policy, 2025, "office@test"), "A")["award_key"]
+    awards.decide(graph, key, "approve", "符合条件", "office@test")
+    corrected = [r if r[2] != "A25" else (*r[:4], "170000000") for r in EXAMPLES]
+    for rows in (corrected, EXAMPLES):  # an adjustment opened, then the correction undone
+        ledger.import_purchases(graph, tables.read(purchases_csv(rows), "p.csv",
+                                                   ledger.PURCHASE_COLUMNS), "clerk@test")
+        awards.compute(graph, policy, 2025, "office@test")
+    for language, withdrawn in (("zh", "数据更新后不再符合条件"),
+                                ("en", "No longer eligible after the data was updated")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            comments = {a["status"]: str(a["comment"]) for a in awards.records(graph, 2025)
+                        if a["subject"] == CODES["A"]}
+        assert comments == {"approved": "符合条件", "withdrawn": withdrawn}

@@ -1,10 +1,15 @@
 """Fast unit tests of requirement reading and checking: plain strings in, plain dicts out (no
 graph, no model). The texts are written for these tests from ordinary trade phrasing."""
+import re
+from pathlib import Path
+
 import pytest
 
+from matchmaker.i18n import joined
 from matchmaker.matching import checks, ranking
 from matchmaker.matching.quantities import quantities
 from matchmaker.matching.requirements import annual_volume, chips, extract
+from matchmaker.matching.vocabulary import NAMES
 
 
 def _q(text):
@@ -78,6 +83,43 @@ def test_chips_and_stated_volume():
     assert annual_volume(need) == 2000
     cap = extract("不锈钢精密铸件，年产能 3000 吨，不做大型铸件", "capability")
     assert chips(cap, "capability") == ["年产能 3000 吨", "不做：大型铸件"]
+
+
+@pytest.fixture
+def reader(monkeypatch):
+    """Texts read in a language of the catalog ('zh': the message ids as written)."""
+    from babel.support import Translations
+
+    from matchmaker import i18n
+    catalog = Path(__file__).resolve().parent.parent / "matchmaker/translations"
+
+    def read_in(language):
+        gettext = Translations.load(str(catalog), [language]).gettext if language == "en" \
+            else (lambda msgid: msgid)
+        monkeypatch.setattr(i18n, "_translate", gettext)
+    return read_in
+
+
+def test_chips_names_and_lists_in_each_language(reader):
+    need = extract("采购铸件，材料碳钢、球墨铸铁，感应淬火；缸径Φ140，单重≤30kg；年需求 2 万件；"
+                   "需IATF16949认证，ISO 14001优先；按我方图纸加工", "need")
+    cap = extract("压铸件，年产能 1.5 万件，不做大型铸件，只做铝合金，ISO 9001认证办理中", "capability")
+    reader("zh")
+    assert [str(c) for c in chips(need, "need")] == [
+        "缸径 Φ140", "单重 ≤30kg", "年需求 2万 件", "需 IATF16949", "ISO14001 优先", "来图加工",
+        "碳钢、球墨铸铁、铸造、感应淬火"]
+    assert [str(c) for c in chips(cap, "capability")] == [
+        "年产能 1.5万 件", "ISO9001 办理中", "仅做：铝合金", "不做：大型铸件"]
+    reader("en")
+    assert [str(c) for c in chips(need, "need")] == [
+        "Bore Φ140", "Unit weight ≤30kg", "Annual demand 20,000 pcs", "Requires IATF16949",
+        "ISO14001 preferred", "Builds to print",
+        "carbon steel, ductile iron, casting, induction hardening"]
+    assert [str(c) for c in chips(cap, "capability")] == [
+        "Annual capacity 15,000 pcs", "ISO9001 in progress", "Only: 铝合金", "Does not do: 大型铸件"]
+    assert all(not re.search(r"[\u4e00-\u9fff]", str(name)) for name in NAMES.values())
+    reader("zh")
+    assert str(joined([NAMES["mat:carbon_steel"], "自定义"])) == "碳钢、自定义"
 
 
 def _check(need_text, cap_text):

@@ -71,8 +71,8 @@ def spec() -> dict:
         "confident": {"type": "boolean", "description": "tier 为 high（可靠匹配）"}}
     # What was read from the text when it was saved (matchmaker/matching/requirements.py).
     read_from_text = {
-        "requirement_chips": {**_STRINGS, "description": "从文本识别的要求：尺寸范围、年需求或"
-                              "年产能、认证、新品/维修、设计/来图、材料、不做与仅做的项目"},
+        "requirement_chips": {**_STRINGS, "description": "从文本识别的要求（按请求的语言）：尺寸范围、"
+                              "年需求或年产能、认证、新品/维修、设计/来图、材料、不做与仅做的项目"},
         "stated_volume": {"type": ["integer", "null"],
                           "description": "文本中写明的年需求量（需求）或年产能（能力），件"}}
     return {

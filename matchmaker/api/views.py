@@ -85,7 +85,7 @@ def post_need():
     need = schema.checked(request.get_json(silent=True), schema.NEED)
     saved = need_service.save_need(db(), current_app.config["EMBEDDING_MODEL"],
                                    current_user, need)
-    return jsonify(db().read(catalog.get_need, saved["id"])), 201
+    return jsonify(service.shown(db().read(catalog.get_need, saved["id"]), "need")), 201
 
 
 @bp.route("/api/v1/needs/<need_id>")
@@ -114,7 +114,7 @@ def need_matches(need_id):
 @bp.route("/api/v1/capabilities")
 @api_access("capabilities:read", "supplier")
 def capabilities():
-    return jsonify({"items": db().read(catalog.capabilities_of, current_user.company)})
+    return jsonify({"items": service.capabilities_shown(db(), current_user.company)})
 
 
 @bp.route("/api/v1/capabilities", methods=["POST"])

@@ -9,6 +9,7 @@ from graph import reference
 from matchmaker.companies import dedupe
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.i18n import _l
+from matchmaker.matching import service as matching
 
 PUBLIC_FIELDS = ("credit_code", "name", "role", "region", "region_name", "park", "park_name",
                  "clusters", "local")
@@ -111,7 +112,7 @@ def profile(graph, user, credit_code: str) -> dict:
            "capabilities": [], "needs": [], "history": []}
     if found["role"] == "supplier":
         out["capabilities"] = [{k: c.get(k) for k in PUBLISHED_CAPABILITY}
-                               for c in graph.read(catalog.capabilities_of, credit_code)]
+                               for c in matching.capabilities_shown(graph, credit_code)]
     else:
         out["needs"] = graph.read(catalog.list_needs, credit_code, "open", True)
     if user.is_organizer:
@@ -132,4 +133,5 @@ def needs(graph, user, status: str | None, page: int, per_page: int) -> dict:
         catalog.list_needs(tx, **scope, status=status, skip=(page - 1) * per_page,
                            limit=per_page),
         catalog.count_needs(tx, **scope, status=status)))
-    return {"items": rows, "page": page, "per_page": per_page, "total": total}
+    return {"items": [matching.shown(r, "need") for r in rows], "page": page,
+            "per_page": per_page, "total": total}

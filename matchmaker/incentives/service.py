@@ -14,6 +14,9 @@ from matchmaker.policy import Policy
 from matchmaker.i18n import _l
 
 COMPUTED_RULES = (rewards.INCREMENT, rewards.PARK_OUTPUT)
+# The comment the system stores on an award it withdraws (its message id); only the system
+# withdraws, so a withdrawn award's comment is this one, shown in the reader's language.
+WITHDRAWN_COMMENT = _l("数据更新后不再符合条件")
 
 
 def compute(graph, policy: Policy, year: int, actor: str, store: bool = True,
@@ -129,7 +132,7 @@ def _apply(tx, changes: list[rewards.Change], names: dict, actor: str) -> None:
                                       _public(before), _public(row)))
         else:
             if award_store.decide(tx, change.key, list(rewards.OPEN), rewards.WITHDRAWN, actor,
-                                  "数据更新后不再符合条件", now):
+                                  WITHDRAWN_COMMENT.msgid, now):
                 events.append(audit.event(actor, "award.withdraw", f"award:{change.key}",
                                           _public(before), {"status": rewards.WITHDRAWN}))
     audit.record(tx, events)
@@ -223,8 +226,11 @@ STATUS_TEXT = {
 
 
 def records(graph, year: int | None = None, subject: str | None = None) -> list[dict]:
-    """Stored awards, newest year first, each reason in the reader's language."""
+    """Stored awards, newest year first, each reason (and the system's comment on a withdrawn
+    one) in the reader's language; organizers' comments as they wrote them."""
     out = graph.read(award_store.awards, year, subject)
     for a in out:
         a["reason_text"] = rewards.reason_text(a["reason"], json.loads(a["calculation"] or "{}"))
+        if a["status"] == rewards.WITHDRAWN and a["comment"] == WITHDRAWN_COMMENT.msgid:
+            a["comment"] = WITHDRAWN_COMMENT
     return out

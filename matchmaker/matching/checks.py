@@ -8,7 +8,8 @@ the structured fields already folded in (see `with_structured`). Pure functions.
 """
 from __future__ import annotations
 
-from matchmaker.i18n import Text, _l
+from matchmaker.i18n import Text, _l, joined
+from matchmaker.matching.quantities import ANNUAL_LABEL, label
 from matchmaker.matching.vocabulary import NAMES, covers, holds
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -32,8 +33,9 @@ def with_structured(req: dict, text: str, certifications: list[str] | None = Non
                                        | set(certifications or []))
     if annual:
         req["quantities"] = [q for q in req.get("quantities") or [] if q["kind"] != "annual_count"]
-        req["quantities"].append({"kind": "annual_count", "label": "年量", "low": float(annual),
-                                  "high": float(annual), "text": _l("%(n)s件/年", n=annual)})
+        req["quantities"].append({"kind": "annual_count", "label": ANNUAL_LABEL.msgid,
+                                  "low": float(annual), "high": float(annual),
+                                  "text": _l("%(n)s件/年", n=annual)})
     return req
 
 
@@ -122,7 +124,7 @@ def _quantities(need: dict, cap: dict) -> list[dict]:
         stated = [c for c in cap.get("quantities") or [] if c["kind"] == q["kind"]]
         allowed = [a for a in map(_allowed, stated) if a]
         name = (_l("年需求 %(text)s", text=q["text"]) if q["kind"] in _ANNUAL
-                else f"{q['label']} {q['text']}")
+                else _l("%(label)s %(text)s", label=label(q), text=q["text"]))
         needed = [v for v in (q["low"], q["high"]) if v is not None]
         within = bool(allowed) and all(any(low <= v <= high for _, low, high, _ in allowed)
                                        for v in needed)
@@ -157,7 +159,7 @@ def _out_of_range(allowed: tuple, q: dict) -> Text:
     kind, low, high, stated = allowed
     if kind in _ANNUAL:
         return _l("年产能 %(stated)s，需求 %(needed)s", stated=stated["text"], needed=q["text"])
-    given = {"label": stated["label"], "stated": stated["text"], "needed": q["text"]}
+    given = {"label": label(stated), "stated": stated["text"], "needed": q["text"]}
     if low == 0:
         return _l("%(label)s最大 %(stated)s，需求 %(needed)s", **given)
     if high == float("inf"):
@@ -202,8 +204,8 @@ def _not_covered(asked: set[str], offered: set[str]) -> set[str]:
     return {a for a in asked if not any(covers(o, a) or covers(a, o) for o in offered)}
 
 
-def _names(terms: set[str]) -> str:
-    return "、".join(NAMES[t] for t in sorted(terms))
+def _names(terms: set[str]) -> Text | str:
+    return joined(NAMES[t] for t in sorted(terms))
 
 
 def _exclusions(need: dict, cap: dict) -> list[dict]:

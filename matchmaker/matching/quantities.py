@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from matchmaker.i18n import Text, _l
+
 # Clause boundaries: a quantity's qualifier and bound words are looked for within its clause.
 # "、" is not one: it joins list items that share a clause ("缸径Φ40、Φ63").
 _CLAUSE = re.compile(r"[，；;。！!？?\n]+|,(?!\d{3}(?!\d))|\.(?=\s+[A-Z]|\s*$)")
@@ -97,32 +99,42 @@ _CLASS_AFTER = re.compile(r"\s*(?:级|class\b|-?\s*ton(?:ne)?s?\s+class)|"
 _VOLUME_WORDS = re.compile(r"需求|用量|采购量|产能|产量|年产|月产|日产|volume|demand|capacity|"
                            r"output|quantity|qty|consumption", re.I | re.A)
 
-# Words naming what a length, a mass or a count measures: (pattern, kind, Chinese label).
+# Words naming what a length, a mass or a count measures: (pattern, kind, label). A quantity
+# stores its label's message id; `label(q)` shows it in the reader's language.
 _QUALIFIERS = [
-    (r"杆径|活塞杆直?径|\brod\b", "rod", "杆径"),
-    (r"缸径|缸筒内径|\bbores?\b", "diameter", "缸径"),
-    (r"外径|\bOD\b|outer\s+diameter|outside\s+diameter", "diameter", "外径"),
-    (r"内径|孔径|\bID\b|inner\s+diameter|inside\s+diameter", "diameter", "内径"),
-    (r"直径|管径|口径|轮径|回转直径|diameters?|\bdia\b", "diameter", "直径"),
-    (r"壁厚|板厚|料厚|厚度|厚|thickness|thick\b|\bgauge\b|\bwall\b", "thickness", "厚度"),
-    (r"行程|strokes?\b", "stroke", "行程"),
-    (r"长度|长|lengths?\b|\blong\b", "length", "长度"),
-    (r"宽度|宽|widths?\b|\bwide\b", "width", "宽度"),
-    (r"高度|heights?\b|\btall\b", "height", "高度"),
-    (r"尺寸|规格|加工范围|幅面|\bsizes?\b|envelope|\bspan\b", "size", "尺寸"),
+    (r"杆径|活塞杆直?径|\brod\b", "rod", _l("杆径")),
+    (r"缸径|缸筒内径|\bbores?\b", "diameter", _l("缸径")),
+    (r"外径|\bOD\b|outer\s+diameter|outside\s+diameter", "diameter", _l("外径")),
+    (r"内径|孔径|\bID\b|inner\s+diameter|inside\s+diameter", "diameter", _l("内径")),
+    (r"直径|管径|口径|轮径|回转直径|diameters?|\bdia\b", "diameter", _l("直径")),
+    (r"壁厚|板厚|料厚|厚度|厚|thickness|thick\b|\bgauge\b|\bwall\b", "thickness", _l("厚度")),
+    (r"行程|strokes?\b", "stroke", _l("行程")),
+    (r"长度|长|lengths?\b|\blong\b", "length", _l("长度")),
+    (r"宽度|宽|widths?\b|\bwide\b", "width", _l("宽度")),
+    (r"高度|heights?\b|\btall\b", "height", _l("高度")),
+    (r"尺寸|规格|加工范围|幅面|\bsizes?\b|envelope|\bspan\b", "size", _l("尺寸")),
     (r"压铸机|压机|压力机|冲床|注塑机|锻压|折弯机|油压机|锁模力|吨位|\bpress(?:es)?\b|"
-     r"machines?\b|tonnage|clamping", "force", "设备吨位"),
-    (r"起重|载重|载荷|承载|荷载|额定起重量|lifting|payload|\bload\b|capacity\s+of", "load", "载荷"),
-    (r"单重|单件重|件重|重量|重|weighing|weighs?\b|weights?\b", "mass", "单重"),
+     r"machines?\b|tonnage|clamping", "force", _l("设备吨位")),
+    (r"起重|载重|载荷|承载|荷载|额定起重量|lifting|payload|\bload\b|capacity\s+of", "load", _l("载荷")),
+    (r"单重|单件重|件重|重量|重|weighing|weighs?\b|weights?\b", "mass", _l("单重")),
 ]
 _QUALIFIER_TABLE = [(re.compile(p, re.I | re.A), kind, label) for p, kind, label in _QUALIFIERS]
 _FAMILY_KINDS = {"length": {"diameter", "rod", "thickness", "stroke", "length", "width", "height",
                             "size"},
                  "mass": {"force", "load", "mass"}}
-_DEFAULT = {"length": ("size", "尺寸"), "mass": ("mass", "单重"), "pressure": ("pressure", "压力"),
-            "force": ("force", "设备吨位"), "power": ("power", "功率"),
-            "voltage": ("voltage", "电压"), "layers": ("layers", "层数")}
+_DEFAULT = {"length": ("size", _l("尺寸")), "mass": ("mass", _l("单重")),
+            "pressure": ("pressure", _l("压力")), "force": ("force", _l("设备吨位")),
+            "power": ("power", _l("功率")), "voltage": ("voltage", _l("电压")),
+            "layers": ("layers", _l("层数"))}
 _WINDOW = 24  # characters of the clause before a quantity searched for its qualifier and bound
+
+
+ANNUAL_LABEL = _l("年量")
+
+
+def label(quantity: dict) -> Text:
+    """What a quantity measures ("缸径", "bore"), in the reader's language."""
+    return Text(quantity["label"])
 
 
 def clauses(text: str) -> list[str]:
@@ -144,8 +156,8 @@ def _dims(match: re.Match) -> dict:
     """'1200×800×600mm': an overall size, its largest side."""
     factor = _unit_factor(match["dimunit"])[1]
     sides = [float(n.replace(",", "")) * factor for n in re.findall(_NUMBER, match["dims"])]
-    return {"kind": "size", "label": "尺寸", "low": max(sides), "high": max(sides),
-            "text": match["dims"].strip()}
+    return {"kind": "size", "label": _DEFAULT["length"][1].msgid, "low": max(sides),
+            "high": max(sides), "text": match["dims"].strip()}
 
 
 def _unit_factor(unit: str | None) -> tuple[str | None, float]:
@@ -167,7 +179,7 @@ def _quantity(clause: str, match: re.Match) -> dict | None:
     before, after = _window_before(clause, match.start()), clause[match.end():]
     period = _period(before, after)
     family, factor = _family(match, prefix, unit, before, period)
-    kind, label = _kind(family, prefix, before, after, period) if family else (None, "")
+    kind, label = _kind(family, prefix, before, after, period) if family else (None, None)
     if kind is None:
         return None
     low, high = _ends(match, factor, ranged)
@@ -179,7 +191,7 @@ def _quantity(clause: str, match: re.Match) -> dict | None:
         low, high = _bound(low, before, after)
     period_text = _PERIOD_AFTER.match(after)
     text = match.group(0).strip() + (period_text[0] if period_text else "")
-    return {"kind": kind, "label": label, "low": low, "high": high, "text": text.strip()}
+    return {"kind": kind, "label": label.msgid, "low": low, "high": high, "text": text.strip()}
 
 
 def _family(match: re.Match, prefix: str | None, unit: str | None, before: str,
@@ -236,23 +248,26 @@ def _period(before: str, after: str) -> int | None:
 
 
 def _kind(family: str, prefix: str | None, before: str, after: str,
-          period: int | None) -> tuple[str | None, str]:
+          period: int | None) -> tuple[str | None, Text]:
     if family in ("thread", "dn"):
-        return family, {"thread": "螺纹规格", "dn": "公称通径"}[family]
+        return family, {"thread": _l("螺纹规格"), "dn": _l("公称通径")}[family]
     if family == "count" or (family == "mass" and period):
-        label = "年量"
-        return (f"annual_{family}", label) if period else (None, label)
+        return (f"annual_{family}", ANNUAL_LABEL) if period else (None, ANNUAL_LABEL)
     if family == "mass" and _CLASS_AFTER.match(after):
-        return "class", "整机吨级"
+        return "class", _l("整机吨级")
     qualifier = _qualifier(family, before, after)
     if qualifier:
         return qualifier
     if prefix:
-        return "diameter", "直径"
+        return "diameter", _l("直径")
     return _DEFAULT[family]
 
 
-def _qualifier(family: str, before: str, after: str) -> tuple[str, str] | None:
+def _hit_order(hit: tuple[int, str, Text]) -> tuple[int, str, str]:
+    return hit[0], hit[1], hit[2].msgid
+
+
+def _qualifier(family: str, before: str, after: str) -> tuple[str, Text] | None:
     """The word right after the quantity ("300 mm diameter", "2 m long"), else the nearest one
     before it ("缸径Φ140", "bore 40 to 160 mm"), else the first one further after it."""
     kinds = _FAMILY_KINDS.get(family)
@@ -260,12 +275,12 @@ def _qualifier(family: str, before: str, after: str) -> tuple[str, str] | None:
         return None
     table = [(pattern, kind, label) for pattern, kind, label in _QUALIFIER_TABLE if kind in kinds]
     head = after[:_WINDOW]
-    after_hits = sorted((m.start(), kind, label) for pattern, kind, label in table
-                        for m in [pattern.search(head)] if m)
+    after_hits = sorted(((m.start(), kind, label) for pattern, kind, label in table
+                         for m in [pattern.search(head)] if m), key=_hit_order)
     if after_hits and after_hits[0][0] <= 2:
         return after_hits[0][1:]
-    before_hits = sorted((m.end(), kind, label) for pattern, kind, label in table
-                         for m in pattern.finditer(before))
+    before_hits = sorted(((m.end(), kind, label) for pattern, kind, label in table
+                          for m in pattern.finditer(before)), key=_hit_order)
     if before_hits:
         return before_hits[-1][1:]
     return after_hits[0][1:] if after_hits else None

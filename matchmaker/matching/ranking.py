@@ -77,12 +77,16 @@ def _z(values, prior: tuple[float, float] | None = None) -> np.ndarray:
     return (v - v.mean()) / v.std()
 
 
-def requirements_of(node: dict, role: str) -> dict:
+def stored_requirements(node: dict, role: str) -> dict:
     """A need's or capability's requirements as stored (read again from its text for a node
-    written before they were stored and not yet backfilled), with its typed certifications and
-    volume folded in."""
+    written before they were stored and not yet backfilled)."""
     stored = node.get("requirements")
-    req = json.loads(stored) if stored else _read_from_text(node["text"], role)
+    return json.loads(stored) if stored else _read_from_text(node["text"], role)
+
+
+def requirements_of(node: dict, role: str) -> dict:
+    """Its stored requirements with its typed certifications and volume folded in."""
+    req = stored_requirements(node, role)
     if role == "need":
         return checks.with_structured(req, node["text"], node.get("certs_required"),
                                       node.get("annual_volume"), "need")

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 
+from matchmaker.i18n import Text, _l, joined
 from matchmaker.matching import glossary
-from matchmaker.matching.quantities import clauses, quantities
+from matchmaker.matching.quantities import clauses, label, quantities
 from matchmaker.matching.vocabulary import (CERT_PATTERNS_COMPILED, NAMES, extract_certifications,
                                             terms)
 
@@ -259,49 +260,54 @@ def _need_certs(clause: str, found: list, required: list, preferred: list) -> No
         required += [[code] for code in codes]
 
 
-def chips(req: dict, role: str) -> list[str]:
-    """Short labels of what was read, for the need and capability pages."""
+def chips(req: dict, role: str) -> list[Text | str]:
+    """Short labels of what was read, for the need and capability pages, in the reader's
+    language (made when shown, from the stored requirements)."""
     out = [_quantity_chip(q, role) for q in req.get("quantities") or []]
     if role == "need":
-        out += [f"需 {' / '.join(group)}" for group in req.get("certifications") or []]
-        out += [f"{c} 优先" for c in req.get("certs_preferred") or []]
+        out += [_l("需 %(certs)s", certs=" / ".join(group))
+                for group in req.get("certifications") or []]
+        out += [_l("%(cert)s 优先", cert=c) for c in req.get("certs_preferred") or []]
     else:
         out += list(req.get("certifications") or [])
-        out += [f"{c} 办理中" for c in req.get("certs_pending") or []]
-    out += [label for label in (_SERVICE_CHIPS[role].get(req.get("service")),
-                                _DESIGN_CHIPS[role].get(req.get("design"))) if label]
+        out += [_l("%(cert)s 办理中", cert=c) for c in req.get("certs_pending") or []]
+    out += [chip for chip in (_SERVICE_CHIPS[role].get(req.get("service")),
+                              _DESIGN_CHIPS[role].get(req.get("design"))) if chip]
     if role == "need" and req.get("terms"):
-        out.append("、".join(NAMES[t] for t in req["terms"]))
-    out += ["仅做：" + i["text"] for i in req.get("only") or []]
-    out += ["不做：" + i["text"] for i in req.get("exclusions") or []]
+        out.append(joined(NAMES[t] for t in req["terms"]))
+    out += [_l("仅做：%(item)s", item=i["text"]) for i in req.get("only") or []]
+    out += [_l("不做：%(item)s", item=i["text"]) for i in req.get("exclusions") or []]
     return out
 
 
-_SERVICE_CHIPS = {"need": {"repair": "维修/再制造"},
-                  "capability": {"repair": "只做维修/再制造", "no_repair": "不做维修",
-                                 "both": "新品及维修"}}
-_DESIGN_CHIPS = {"need": {"design": "需设计能力", "print": "来图加工"},
-                 "capability": {"design": "具备设计能力", "print": "来图加工",
-                                "print_only": "仅来图加工，不做设计"}}
+_SERVICE_CHIPS = {"need": {"repair": _l("维修/再制造")},
+                  "capability": {"repair": _l("只做维修/再制造"), "no_repair": _l("不做维修"),
+                                 "both": _l("新品及维修")}}
+_DESIGN_CHIPS = {"need": {"design": _l("需设计能力"), "print": _l("来图加工")},
+                 "capability": {"design": _l("具备设计能力"), "print": _l("来图加工"),
+                                "print_only": _l("仅来图加工，不做设计")}}
 
 
-def _quantity_chip(q: dict, role: str) -> str:
+def _quantity_chip(q: dict, role: str) -> Text:
     if q["kind"].startswith("annual_"):
-        label = "年需求" if role == "need" else "年产能"
-        unit = "件" if q["kind"] == "annual_count" else "吨"
         value = q["low"] if q["low"] is not None else q["high"]
-        value = value if unit == "件" else value / 1000
-        return f"{label} {_number(value)} {unit}"
+        if q["kind"] == "annual_count":
+            n = _number(value)
+            return _l("年需求 %(n)s 件", n=n) if role == "need" else _l("年产能 %(n)s 件", n=n)
+        n = _number(value / 1000)
+        return _l("年需求 %(n)s 吨", n=n) if role == "need" else _l("年产能 %(n)s 吨", n=n)
     if q["low"] is None:
-        return f"{q['label']} ≤{q['text']}"
+        return _l("%(label)s ≤%(text)s", label=label(q), text=q["text"])
     if q["high"] is None:
-        return f"{q['label']} ≥{q['text']}"
-    return f"{q['label']} {q['text']}"
+        return _l("%(label)s ≥%(text)s", label=label(q), text=q["text"])
+    return _l("%(label)s %(text)s", label=label(q), text=q["text"])
 
 
-def _number(value: float) -> str:
+def _number(value: float) -> Text | str:
+    """'2万' in Chinese, '20,000' in English: "%(n).0s" shows nothing, it only hands the whole
+    number to the translation."""
     if value >= 10_000 and value % 1000 == 0:
-        return f"{value / 10_000:g}万"
+        return _l("%(wan)s万%(n).0s", wan=f"{value / 10_000:g}", n=f"{value:,.0f}")
     return f"{value:g}"
 
 

@@ -11,7 +11,7 @@ from matchmaker.errors import NotFound, ValidationError
 from matchmaker.matching import encoders, fit, requirements
 from matchmaker.matching.glossary import bridged
 from matchmaker.matching.ranking import (Filters, Query, abstains, order, rank_suppliers,
-                                         requirements_of)
+                                         requirements_of, stored_requirements)
 from matchmaker.i18n import _l
 
 CANDIDATES_PER_INDEX = 60
@@ -121,10 +121,10 @@ def need_row(company: str, need: dict) -> dict:
 
 
 def _stored_requirements(req: dict, role: str) -> dict:
-    """Requirements are read once, on write: as JSON for ranking, as chips for the pages, and
-    the annual volume or capacity the text states (shown where the typed field is empty)."""
+    """Requirements are read once, on write: as JSON for ranking and for the pages' chips
+    (`shown`), and the annual volume or capacity the text states (shown where the typed field
+    is empty)."""
     return {"requirements": json.dumps(req, ensure_ascii=False),
-            "requirement_chips": requirements.chips(req, role),
             "stated_volume": requirements.annual_volume(req)}
 
 
@@ -177,7 +177,7 @@ def get_need_for(graph, need_id: str, user) -> dict:
     need = graph.read(catalog.get_need, need_id)
     if not need or not (user.company == need["company"] or user.is_organizer or is_public(need)):
         raise NotFound(_l("需求不存在"))
-    return need
+    return shown(need, "need")
 
 
 def is_public(need: dict) -> bool:
@@ -202,13 +202,21 @@ def rank_need(graph, need: dict, filters: Filters | None = None, limit: int | No
     candidates, whichever page asks. Callers acting for a user go through `match_need`."""
     matches = rank_suppliers(*pool(graph, need), ranker(graph), filters, limit, with_features)
     abstain = abstains(matches)
-    return {"need": without_vectors(need), "matches": matches, "abstain": abstain,
+    return {"need": shown(need, "need"), "matches": matches, "abstain": abstain,
             "notice": NO_RELIABLE_MATCH if abstain else None}
 
 
-def without_vectors(need: dict) -> dict:
-    """A need as pages and the API show it: without what only ranking reads."""
-    return {k: v for k, v in need.items() if k not in ("emb", "emb_x", "requirements")}
+def shown(node: dict, role: str) -> dict:
+    """A need or capability (`role`) as pages and the API show it: without what only ranking
+    reads, with what was read from its text as chips in the reader's language."""
+    out = {k: v for k, v in node.items() if k not in ("emb", "emb_x", "requirements")}
+    out["requirement_chips"] = requirements.chips(stored_requirements(node, role), role)
+    return out
+
+
+def capabilities_shown(graph, company: str) -> list[dict]:
+    """A supplier's capabilities as pages and the API show them."""
+    return [shown(c, "capability") for c in graph.read(catalog.capabilities_of, company)]
 
 
 def match_need(graph, need_id: str, user, filters: Filters | None = None,

@@ -48,7 +48,7 @@ def set_need_status(graph, user, need_id: str, status: str) -> dict:
     graph.write(catalog.set_need_status, need_id, status)
     need["status"] = status
     _announce(graph, need)
-    return matching.without_vectors(need)
+    return matching.shown(need, "need")
 
 
 def _announce(graph, need: dict) -> int:
@@ -107,7 +107,7 @@ def public_need(graph, need_id: str) -> dict:
     need = graph.read(catalog.get_need, need_id)
     if not need or not matching.is_public(need):
         raise NotFound(_l("需求不存在或已关闭"))
-    return need
+    return matching.shown(need, "need")
 
 
 def express_interest(graph, user, need_id: str, message: str = "") -> bool:

@@ -21,8 +21,7 @@ def _categories() -> list[tuple[str, str]]:
 @roles_required("supplier", unapproved_ok=True)
 def profile():
     return render_template("suppliers/profile.html",
-                           capabilities=db().read(catalog.capabilities_of,
-                                                     current_user.company))
+                           capabilities=service.capabilities_shown(db(), current_user.company))
 
 
 @bp.route("/capabilities/new", methods=["GET", "POST"], defaults={"capability_id": None})
