@@ -9,6 +9,7 @@ without one (the CLI, tests of pure modules) it reads as the Chinese. A stored T
 errors kept on its job) is its `to_dict()`; `text()` makes it a Text again."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from markupsafe import escape
@@ -93,9 +94,16 @@ def joined(items) -> Text | str:
     return out
 
 
+def stored(value: Text) -> str:
+    """A Text as one string property of the graph (its `to_dict()` as JSON); `text()` reads it."""
+    return json.dumps(value.to_dict(), ensure_ascii=False)
+
+
 def text(value):
-    """A stored message as it reads now: a Text's `to_dict()` becomes a Text again (its
-    parameters too); anything else is returned as it is."""
+    """A stored message as it reads now: a Text's `to_dict()`, or `stored()`'s string, becomes a
+    Text again (its parameters too); anything else is returned as it is."""
+    if isinstance(value, str) and value.startswith('{"msgid"'):
+        value = json.loads(value)
     if isinstance(value, dict) and set(value) == {"msgid", "params"}:
         return Text(value["msgid"], {k: text(v) for k, v in value["params"].items()})
     return value

@@ -141,7 +141,9 @@ def chinese_ui(texts, user_data: list[str]) -> list[str]:
     for text in texts:
         if text in LANGUAGE_NAMES or any(text in value for value in user_data):
             continue   # a word of the user's text (a matched term) shown on its own
-        stripped = text
+        # words of the user's text listed in a line ("Matches: 液压, 油缸")
+        stripped = "".join("\x00" if HAN.search(piece) and any(piece in v for v in user_data)
+                           else piece for piece in re.split(r"(, |: )", text))
         for value in allowed:
             if value in stripped:
                 stripped = stripped.replace(value, "\x00")

@@ -9,8 +9,8 @@ from graph import catalog
 from graph import fairs as fair_store
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.fairs.setup import get
+from matchmaker.i18n import _l, stored
 from matchmaker.matching import service as matching
-from matchmaker.i18n import _l
 
 PROPOSALS_PER_NEED = 30
 
@@ -53,7 +53,8 @@ def refresh_proposals(graph, fair_id: str, company: str, role: str) -> int:
             best[pair] = {"key": f"{fair_id}|{anchor}|{supplier}", "fair": fair_id,
                           "anchor": anchor, "supplier": supplier, "need": need,
                           "need_title": title, "fit": match["fit"], "tier": match["tier"],
-                          "reasons": matching.short_reasons(match["explanation"]),
+                          "reasons": [stored(r) for r in
+                                      matching.short_reasons(match["explanation"])],
                           "at": int(time.time())}
 
     if role == "anchor":

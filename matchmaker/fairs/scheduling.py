@@ -15,6 +15,8 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from matchmaker.i18n import Text, _l
+
 MUTUAL_MUST, ONE_MUST, MEET = 10_000, 3_000, 1_000
 STAY_BONUS = MEET // 2
 SHORT_PENALTY = MEET // 4
@@ -83,31 +85,33 @@ class Schedule:
 
 
 class ScheduleInfeasible(ValueError):
-    def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: list[Text]):
+        super().__init__("; ".join(map(str, reasons)))
         self.reasons = reasons
 
 
 def check(participants: dict[str, Participant], meetings: list[Meeting], slots: int,
-          tables: int) -> list[str]:
+          tables: int) -> list[Text]:
     """Reasons the input cannot be scheduled at all (empty when it can be tried)."""
     reasons = []
     if slots < 1 or tables < 1:
-        reasons.append("洽谈会至少需要 1 个时段和 1 张洽谈桌")
+        reasons.append(_l("洽谈会至少需要 1 个时段和 1 张洽谈桌"))
         return reasons
     musts = [m for m in meetings if m.must]
     for m in musts:
         a, b = participants[m.anchor], participants[m.supplier]
         if not a.available & b.available:
-            reasons.append(f"{a.name} 与 {b.name} 的双方必见会谈没有共同的空闲时段")
+            reasons.append(_l("%(a)s 与 %(b)s 的双方必见会谈没有共同的空闲时段", a=a.name, b=b.name))
     for p in participants.values():
         count = sum(1 for m in musts if p.id in (m.anchor, m.supplier))
         room = min(len(p.available), p.max_meetings)
         if count > room:
-            reasons.append(f"{p.name} 有 {count} 场双方必见会谈，但最多只能安排 {room} 场"
-                           f"（可用时段 {len(p.available)}，上限 {p.max_meetings}）")
+            reasons.append(_l("%(name)s 有 %(count)s 场双方必见会谈，但最多只能安排 %(room)s 场"
+                              "（可用时段 %(free)s，上限 %(most)s）", name=p.name, count=count,
+                              room=room, free=len(p.available), most=p.max_meetings))
     if len(musts) > slots * tables:
-        reasons.append(f"双方必见会谈 {len(musts)} 场，超过全部桌位 {slots * tables} 个")
+        reasons.append(_l("双方必见会谈 %(n)s 场，超过全部桌位 %(seats)s 个", n=len(musts),
+                          seats=slots * tables))
     return reasons
 
 

@@ -12,8 +12,8 @@ from matchmaker import notifications
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.fairs import priorities, scheduling
 from matchmaker.fairs.setup import get
+from matchmaker.i18n import _l, joined
 from matchmaker.policy import Policy
-from matchmaker.i18n import _l
 
 
 def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
@@ -40,8 +40,8 @@ def run_scheduler(graph, fair_id: str, time_limit: float = 10.0,
         result = scheduling.solve(participants, requested, len(fair["slots"]), fair["tables"],
                                   time_limit)
     except scheduling.ScheduleInfeasible as e:
-        raise ValidationError("无法排程：" + "；".join(e.reasons), field="schedule",
-                              details=e.reasons) from None
+        raise ValidationError(_l("无法排程：%(reasons)s", reasons=joined(e.reasons)),
+                              field="schedule", details=e.reasons) from None
     names = {m["key"]: f"{m['anchor_name']} × {m['supplier_name']}" for m in accepted}
     report = {"status": result.status, "scheduled": len(result.placements),
               "requested": len(requested), "unscheduled": [names[k] for k in result.unscheduled],

@@ -8,11 +8,11 @@ from datetime import date
 from graph import catalog
 from graph import matching as candidates_store
 from matchmaker.errors import NotFound, ValidationError
+from matchmaker.i18n import Text, _l, joined
 from matchmaker.matching import encoders, fit, requirements
 from matchmaker.matching.glossary import bridged
 from matchmaker.matching.ranking import (Filters, Query, abstains, order, rank_suppliers,
                                          requirements_of, stored_requirements)
-from matchmaker.i18n import _l
 
 CANDIDATES_PER_INDEX = 60
 MAX_TEXT = 2000
@@ -279,17 +279,19 @@ def match_supplier(graph, company: str, limit: int = 20,
     return sorted(results, key=order)
 
 
-def short_reasons(explanation: dict) -> list[str]:
+def short_reasons(explanation: dict) -> list[Text]:
     """A few short lines read in one glance (a fair's proposals)."""
     out = []
     if explanation.get("matched_terms"):
-        out.append("匹配：" + "、".join(explanation["matched_terms"][:5]))
+        out.append(_l("匹配：%(terms)s", terms=joined(explanation["matched_terms"][:5])))
     if explanation.get("local"):
-        out.append("本地企业" + (f"（{explanation['region']}）" if explanation.get("region") else ""))
+        out.append(_l("本地企业（%(region)s）", region=explanation["region"])
+                   if explanation.get("region") else _l("本地企业"))
     if explanation.get("certifications_met"):
-        out.append("具备 " + "、".join(explanation["certifications_met"]))
+        out.append(_l("具备 %(certs)s", certs=joined(explanation["certifications_met"])))
     if explanation.get("certifications_missing"):
-        out.append("缺少 " + "、".join(explanation["certifications_missing"]))
+        out.append(_l("缺少 %(certs)s", certs=joined(explanation["certifications_missing"])))
     if explanation.get("supplied_cluster_anchors"):
-        out.append("曾配套 " + "、".join(explanation["supplied_cluster_anchors"][:3]))
+        out.append(_l("曾配套 %(anchors)s",
+                      anchors=joined(explanation["supplied_cluster_anchors"][:3])))
     return out
