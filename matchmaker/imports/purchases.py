@@ -26,6 +26,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     A negative amount is a credit note: it reduces its year."""
     errors = RowErrors(getattr(table, "labels", None))
     scale = getattr(table, "scales", {}).get("amount_yuan", 1)
+    day_of, texts = _dates(), {}
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
         before = len(errors.items)
@@ -40,7 +41,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         if not invoice or len(invoice) > 64:
             errors.add(number, "invoice_no", "发票/合同号不能为空，且不超过64个字符")
         try:
-            day = parse_date(raw.get("date", ""))
+            day, year = day_of(raw.get("date", ""))
         except ValueError as e:
             errors.add(number, "date", str(e))
         try:
@@ -49,12 +50,13 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         except ValueError as e:
             errors.add(number, "amount_yuan", str(e))
         category_text = raw.get("category", "").strip()
+        category_text = texts.setdefault(category_text, category_text)  # one copy of each
         if len(category_text) > 100:
             errors.add(number, "category", "品类不能超过100字")
         if len(errors.items) == before:
             parsed.append((number, {
                 "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
-                "invoice_no": invoice, "date": day.isoformat(), "year": day.year,
+                "invoice_no": invoice, "date": day, "year": year,
                 "amount_fen": amount, "category_text": category_text, "source": source}))
 
     standing = graph.read(ledger_store.company_standing,
@@ -82,6 +84,27 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     remembered = graph.read(ledger_store.material_groups, sorted({r["anchor"] for r in rows}))
     mapped = purchase_categories.categorize(model, rows, parts, remembered)
     return rows, errors, duplicates, mapped
+
+
+def _dates(limit: int = 100_000):
+    """parse_date as (ISO date, year), each distinct text parsed once: a ledger of a million
+    rows holds a few hundred dates. Remembers up to `limit` texts."""
+    seen: dict[str, tuple[str, int] | str] = {}
+
+    def parse(text: str) -> tuple[str, int]:
+        found = seen.get(text)
+        if found is None:
+            try:
+                day = parse_date(text)
+                found = (day.isoformat(), day.year)
+            except ValueError as e:
+                found = str(e)
+            if len(seen) < limit:
+                seen[text] = found
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
+    return parse
 
 
 def _standing_problem(company: dict | None, role: str) -> str | None:
