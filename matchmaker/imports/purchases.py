@@ -12,12 +12,14 @@ from matchmaker.errors import ValidationError
 from matchmaker.imports import purchase_categories
 from matchmaker.imports.rows import BATCH, ImportReport, RowErrors, code_cell, parse_date
 from matchmaker.money import parse_amount_fen
+from matchmaker.tables import bulk
 
 PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
                     "amount_yuan", "category"]
 PURCHASE_REQUIRED = PURCHASE_COLUMNS[:5]  # the category plays no part in rates or awards
 
 
+@bulk()
 def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | None = None,
                        source: str = "import", model: str | None = None
                        ) -> tuple[list[dict], RowErrors, int, list[dict]]:
