@@ -277,11 +277,15 @@ def demo_site(args) -> Iterator[str]:
         print(f"demo city loaded into {graph.database} in {time.monotonic() - started:.0f} s",
               file=sys.stderr)
         proc, base = serve(args.workers, args.threads, env)
+        # imports run on the worker, beside gunicorn as `make run` starts it
+        worker = subprocess.Popen([str(BIN / "matchmaker"), "worker"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             yield base
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            for process in (proc, worker):
+                process.terminate()
+                process.wait(timeout=30)
 
 
 def main() -> None:

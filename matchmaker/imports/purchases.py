@@ -137,6 +137,8 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     if dry_run:
         report.created = len(rows)  # at most: rows already stored would count as unchanged
         return report
+    if progress:
+        progress(0, len(rows))
     linked: set[tuple[str, str]] = set()   # supplier→anchor pairs already linked by this import
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
