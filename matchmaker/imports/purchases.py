@@ -140,12 +140,14 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     if progress:
         progress(0, len(rows))
     linked: set[tuple[str, str]] = set()   # supplier→anchor pairs already linked by this import
+    look_up = False  # until a batch meets a stored key, every row is taken to be new
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         try:
-            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
-        except ConstraintError:  # a concurrent import created some keys: look them up again
-            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
+            counts, pairs = graph.write(_store_purchases, batch, actor, linked, look_up)
+        except ConstraintError:  # stored keys (a re-import, or a concurrent import): look up
+            look_up = True
+            counts, pairs = graph.write(_store_purchases, batch, actor, linked, look_up)
         linked.update(pairs)   # once committed
         report.created += counts[0]
         report.updated += counts[1]
@@ -155,10 +157,13 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     return report
 
 
-def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, str]]
-                     ) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
+def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, str]],
+                     look_up: bool) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
+    """Creates, corrects or leaves each row. Without `look_up` every row is created, and the
+    unique key refuses the whole batch if one was stored already: a first import of a ledger
+    skips a million key lookups."""
     now = int(time.time())
-    existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch])
+    existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch]) if look_up else {}
     new, corrections, events = [], [], []
     for row in batch:
         old = existing.get(row["key"])
