@@ -108,7 +108,7 @@ def test_reference_lists_are_kept_until_their_version_moves(graph):
 def _purchase(anchor, supplier, invoice, year, fen):
     return {"key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
             "invoice_no": invoice, "date": f"{year}-03-01", "year": year, "amount_fen": fen,
-            "category": None, "category_text": "", "at": 0, "source": "test"}
+            "category": None, "category_text": ""}
 
 
 def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_company):
@@ -130,7 +130,7 @@ def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_co
         _purchase(anchor, outside, "A4", 2025, 200_00),
         _purchase(anchor, pending, "A5", 2025, 7_00),
         _purchase(anchor, district, "A6", 2024, 10_00),
-        _purchase(other, outside, "B1", 2025, 1_00)])
+        _purchase(other, outside, "B1", 2025, 1_00)], 0, "test")
     totals = graph.read(ledger_store.anchor_year_totals, [2024, 2025], "430100")
     assert totals[(anchor, 2025)] == {"total_fen": 327_00, "local_fen": 120_00, "rows": 5}
     assert totals[(anchor, 2024)] == {"total_fen": 10_00, "local_fen": 10_00, "rows": 1}

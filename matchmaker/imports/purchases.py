@@ -21,7 +21,7 @@ PURCHASE_REQUIRED = PURCHASE_COLUMNS[:5]  # the category plays no part in rates 
 
 @bulk()
 def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | None = None,
-                       source: str = "import", model: str | None = None
+                       model: str | None = None
                        ) -> tuple[list[dict], RowErrors, int, list[dict]]:
     """Rows ready to store, the errors, how many rows repeated an earlier row exactly, and how
     each distinct category text was mapped (see purchase_categories; `model` None: no guesses).
@@ -59,7 +59,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
             parsed.append((number, {
                 "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
                 "invoice_no": invoice, "date": day, "year": year,
-                "amount_fen": amount, "category_text": category_text, "source": source}))
+                "amount_fen": amount, "category_text": category_text}))
 
     standing = graph.read(ledger_store.company_standing,
                           sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
@@ -132,7 +132,7 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
                      source: str = "import", progress=None, model: str | None = None,
                      dry_run: bool = False) -> ImportReport:
     """Validate and store purchases in batches; `dry_run`: validate and count only."""
-    rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, source, model)
+    rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, model)
     report = errors.report("采购记录", len(table), valid_only, duplicates_in_file=duplicates)
     if dry_run:
         report.created = len(rows)  # at most: rows already stored would count as unchanged
@@ -144,10 +144,10 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         try:
-            counts, pairs = graph.write(_store_purchases, batch, actor, linked, look_up)
+            counts, pairs = graph.write(_store_purchases, batch, actor, source, linked, look_up)
         except ConstraintError:  # stored keys (a re-import, or a concurrent import): look up
             look_up = True
-            counts, pairs = graph.write(_store_purchases, batch, actor, linked, look_up)
+            counts, pairs = graph.write(_store_purchases, batch, actor, source, linked, look_up)
         linked.update(pairs)   # once committed
         report.created += counts[0]
         report.updated += counts[1]
@@ -157,8 +157,9 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     return report
 
 
-def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, str]],
-                     look_up: bool) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
+def _store_purchases(tx, batch: list[dict], actor: str, source: str,
+                     linked: set[tuple[str, str]], look_up: bool
+                     ) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
     """Creates, corrects or leaves each row. Without `look_up` every row is created, and the
     unique key refuses the whole batch if one was stored already: a first import of a ledger
     skips a million key lookups."""
@@ -168,22 +169,22 @@ def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, s
     for row in batch:
         old = existing.get(row["key"])
         if old is None:
-            new.append({**row, "at": now})
+            new.append(row)
             if row["amount_fen"] < 0:  # a credit note lowers the year's purchases: on record
                 events.append(audit.event(actor, "purchase.credit_note",
                                           f"purchase:{row['key']}", None,
                                           {"amount_fen": row["amount_fen"], "date": row["date"]}))
         elif (old["amount_fen"], old["date"], old["category_text"]) != _fields(row):
-            corrections.append({**row, "at": now})
+            corrections.append(row)
             events.append(audit.event(
                 actor, "purchase.correct", f"purchase:{row['key']}",
                 {k: old[k] for k in ("amount_fen", "date", "category_text")},
                 {"amount_fen": row["amount_fen"], "date": row["date"],
                  "category_text": row["category_text"]}))
-    ledger_store.create_purchases(tx, new)
+    ledger_store.create_purchases(tx, new, now, source)
     pairs = sorted({(r["anchor"], r["supplier"]) for r in new} - linked)
     ledger_store.link_suppliers(tx, pairs)
-    ledger_store.correct_purchases(tx, corrections)
+    ledger_store.correct_purchases(tx, corrections, now)
     audit.record(tx, events)
     return (len(new), len(corrections), len(batch) - len(new) - len(corrections)), pairs
 
