@@ -97,23 +97,28 @@ def bulk():
 
 
 class Row(Mapping):
-    """One row's cells as a single text and where each cell ends, over the header that all rows
-    share: a str per cell costs some 50 bytes besides its text, and a dict per row more."""
-    __slots__ = ("_columns", "_text", "_ends")
+    """One row's cells as a single text and where each cell starts and ends, over the header
+    that all rows share: a str per cell costs some 50 bytes besides its text, and a dict per row
+    more."""
+    __slots__ = ("_columns", "_text", "_bounds")
 
     def __init__(self, columns: dict[str, int], cells: tuple[str, ...]):
         self._columns = columns
         self._text = "".join(cells)
-        self._ends = array("I", accumulate(map(len, cells)))
+        self._bounds = array("I", accumulate(map(len, cells), initial=0))
 
     def __getitem__(self, column: str) -> str:
-        index = self._columns[column]
-        if index >= len(self._ends):
-            return ""  # a short row
-        return self._text[self._ends[index - 1] if index else 0:self._ends[index]]
+        value = self.get(column)
+        if value is None:
+            raise KeyError(column)
+        return value
 
-    def get(self, column: str, default=None):  # Mapping's goes through a KeyError
-        return self[column] if column in self._columns else default
+    def get(self, column: str, default=None):  # an importer reads every cell of a row with it
+        index = self._columns.get(column)
+        if index is None:
+            return default
+        bounds = self._bounds
+        return self._text[bounds[index]:bounds[index + 1]] if index + 1 < len(bounds) else ""
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
