@@ -29,12 +29,16 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     errors = RowErrors(getattr(table, "labels", None))
     scale = getattr(table, "scales", {}).get("amount_yuan", 1)
     day_of, texts = _dates(), {}
+    codes: dict[str, str] = {}  # valid credit codes as written: a ledger names a few thousand
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
         before = len(errors.items)
-        anchor = code_cell(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
-        supplier = code_cell(errors, number, "supplier_credit_code",
-                             raw.get("supplier_credit_code", ""))
+        anchor_text = raw.get("anchor_credit_code", "")
+        anchor = codes.get(anchor_text) or code_cell(errors, number, "anchor_credit_code",
+                                                     anchor_text)
+        supplier_text = raw.get("supplier_credit_code", "")
+        supplier = codes.get(supplier_text) or code_cell(errors, number, "supplier_credit_code",
+                                                         supplier_text)
         if anchor and supplier and anchor == supplier:
             errors.add(number, "supplier_credit_code", "供应商不能是采购企业自己")
         if only_anchor and anchor and anchor != only_anchor:
@@ -56,6 +60,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         if len(category_text) > 100:
             errors.add(number, "category", "品类不能超过100字")
         if len(errors.items) == before:
+            codes[anchor_text], codes[supplier_text] = anchor, supplier
             parsed.append((number, {
                 "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
                 "invoice_no": invoice, "date": day, "year": year,
