@@ -7,6 +7,12 @@ properties) and hangs off no company: a million purchases would otherwise append
 edges to a few dozen anchor vertices, the slowest write of an import (measured: nodes alone
 ~79k rows/s, with the three per-purchase edges ~10k rows/s). What the graph needs of the
 relationship is one SUPPLIED edge per supplier→anchor pair. Reads join on the codes.
+
+Reads are shaped for the embedded server's index choice, in plain Cypher: purchases are found
+by one code and filtered by year afterwards (`WITH p WHERE p.year = $year`: given both in the
+pattern, the server seeks the year index, every purchase of the year), and the purchases of a
+list of suppliers are sought supplier by supplier (`UNWIND`): `p.supplier IN $codes` compares
+every purchase with the whole list there (rates over 200k purchases: 3.7 s -> 0.3 s).
 """
 from __future__ import annotations
 
@@ -118,7 +124,7 @@ def unmapped_groups(tx, year: int, limit: int = 200) -> list[dict]:
 
 def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) -> list[dict]:
     return tx.run("""
-        MATCH (p:Purchase {anchor: $anchor}) WHERE p.year = $year
+        MATCH (p:Purchase {anchor: $anchor}) WITH p WHERE p.year = $year
         WITH p ORDER BY p.date DESC, p.invoice_no SKIP $skip LIMIT $limit
         OPTIONAL MATCH (s:Company {credit_code: p.supplier})
         RETURN p.invoice_no AS invoice_no, p.date AS date, p.amount_fen AS amount_fen,
@@ -135,7 +141,8 @@ RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count
 """
 
 # Local = the supplier is approved and registered in a division inside the policy region (any
-# depth); the codes are gathered once and the purchases filtered by them.
+# depth); the codes are gathered once and the purchases sought by them (one anchor's purchases
+# filtered by them).
 LOCAL_SUPPLIERS = """
 MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]
       -(s:Company {status: 'approved'})
@@ -143,7 +150,12 @@ RETURN collect(DISTINCT s.credit_code) AS codes
 """
 
 LOCAL_TOTALS = """
-MATCH (p:Purchase) WHERE p.year IN $years AND p.supplier IN $local {only}
+UNWIND $local AS supplier
+MATCH (p:Purchase {supplier: supplier}) WITH p WHERE p.year IN $years
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
+"""
+ANCHOR_LOCAL_TOTALS = """
+MATCH (p:Purchase {anchor: $anchor}) WITH p WHERE p.year IN $years AND p.supplier IN $local
 RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
 """
 
@@ -169,7 +181,8 @@ def anchor_year_totals(tx, years: list[int], region: str,
                                       "rows": r["rows"]}
            for r in tx.run(ANCHOR_TOTALS.format(only=only), years=years, anchor=anchor)}
     local = local_suppliers(tx, region)
-    for r in tx.run(LOCAL_TOTALS.format(only=only), years=years, local=local, anchor=anchor):
+    for r in tx.run(ANCHOR_LOCAL_TOTALS if anchor else LOCAL_TOTALS, years=years, local=local,
+                    anchor=anchor):
         out[(r["anchor"], r["year"])]["local_fen"] = r["local_fen"]
     return out
 
@@ -190,8 +203,9 @@ def park_output(tx, years: list[int]) -> list[dict]:
                      "RETURN collect(a.credit_code) AS codes").single()["codes"]
     totals: dict[tuple[str, int], dict] = {}
     for r in tx.run("""
-            MATCH (p:Purchase) WHERE p.year IN $years AND p.supplier IN $suppliers
-              AND p.anchor IN $anchors
+            UNWIND $suppliers AS supplier
+            MATCH (p:Purchase {supplier: supplier})
+            WITH p WHERE p.year IN $years AND p.anchor IN $anchors
             RETURN p.supplier AS supplier, p.year AS year, sum(p.amount_fen) AS output_fen
             """, years=years, suppliers=list(park_of), anchors=anchors):
         park = park_of[r["supplier"]]
