@@ -269,7 +269,9 @@ def demo_site(args) -> Iterator[str]:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "MATCHMAKER_DATA_DIR": str(data_dir),
                "NEO4J_DATABASE": graph.database, "EMBEDDING_MODEL": model,
                # every client signs in from 127.0.0.1, many times a minute in the mixed phase
-               "MATCHMAKER_RATE_LIMITS": "login_ip=100000/60"}
+               "MATCHMAKER_RATE_LIMITS": "login_ip=100000/60",
+               # this tree's code for the commands below, whatever the venv was installed from
+               "PYTHONPATH": str(ROOT)}
         started = time.monotonic()
         for command in ("init", "demo"):
             subprocess.run([str(BIN / "matchmaker"), command], cwd=ROOT, env=env, check=True,
