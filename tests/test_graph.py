@@ -170,3 +170,30 @@ def test_an_import_is_claimed_once_and_never_after_its_preview_expired(graph):
     assert not graph.write(job_store.claim_job, "j2", 60_000)
     assert [graph.read(job_store.get_job, j)["status"] for j in ("j1", "j2")] == [
         "running", "expired"]
+
+
+def test_concurrent_imports_link_each_supplier_to_an_anchor_once(graph, make_company):
+    """Two imports naming the same new supplier→anchor pairs at once: one SUPPLIED edge each
+    (the anchor is locked before its pairs are looked for; a conflict is retried)."""
+    import threading
+    anchors = [make_company(f"主机{i}", role="anchor")["credit_code"] for i in range(2)]
+    suppliers = [make_company(f"配套{i}")["credit_code"] for i in range(30)]
+    pairs = [(a, s) for a in anchors for s in suppliers]
+    failures = []
+
+    def link(order):
+        try:
+            for start in range(0, len(order), 10):
+                graph.write(ledger_store.link_suppliers, order[start:start + 10])
+        except Exception as e:  # reported below
+            failures.append(e)
+    threads = [threading.Thread(target=link, args=(order,)) for order in (pairs, pairs[::-1])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert graph.read(lambda tx: tx.run(
+        "MATCH (s:Company)-[r:SUPPLIED]->(a:Company) "
+        "RETURN count(r) AS edges, count(DISTINCT [s, a]) AS pairs").single().data()) == {
+        "edges": len(pairs), "pairs": len(pairs)}
