@@ -51,8 +51,8 @@ def existing_purchases(tx, keys: list[str]) -> dict[str, dict]:
 # found once. The anchor is write-locked first (Neo4j's documented way to serialize a read
 # and the write that depends on it; on the embedded server two transactions writing one vertex
 # conflict and one is retried), then each pair is looked for from the supplier's side, which
-# has few such edges: a MERGE checked the anchor's side, and an anchor gains thousands of them
-# (180k new pairs: 10.2 -> 3.7 server CPU s).
+# has few such edges. A MERGE here cost more per pair the more edges the anchors had, and an
+# anchor gains thousands (180k new pairs: 10.2 -> 3.7 server CPU s).
 LINK_SUPPLIERS = """
 UNWIND $anchors AS anchor
 MATCH (a:Company {credit_code: anchor.code})
