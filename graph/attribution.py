@@ -22,10 +22,11 @@ def met_pairs(tx, fair_id: str, region: str) -> list[dict]:
 
 
 def pair_purchases(tx, pairs: list[list[str]]) -> list[dict]:
-    """Every purchase between each [anchor, supplier] pair, any date."""
+    """Every purchase between each [anchor, supplier] pair, any date (sought by the supplier:
+    one supplier has far fewer purchases than an anchor)."""
     return tx.run("""
         UNWIND $pairs AS pair
-        MATCH (p:Purchase {anchor: pair[0]}) WHERE p.supplier = pair[1]
+        MATCH (p:Purchase {supplier: pair[1]}) WHERE p.anchor = pair[0]
         RETURN p.anchor AS anchor, p.supplier AS supplier, p.date AS date,
                p.amount_fen AS amount_fen
     """, pairs=pairs).data()

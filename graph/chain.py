@@ -1,5 +1,6 @@
 """Chain map analyses (seed 001 §1/§3, 002 §三.4): demand per part, local capability, spending
-local vs elsewhere, single sources, parks. Plain Neo4j 5 Cypher; runs on the embedded server too.
+local vs elsewhere, single sources, parks. Plain Neo4j 5 Cypher; runs on the embedded server too,
+and purchases are read in the shapes graph/ledger.py explains.
 
 "Local" is always decided through the region hierarchy (:Region {code: $region}), and a cluster
 of None means every cluster."""
@@ -27,7 +28,8 @@ MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]-(s:
 RETURN collect(DISTINCT s.credit_code) AS codes
 """
 LOCAL_SPEND = """
-MATCH (p:Purchase {year: $year}) WHERE p.supplier IN $local
+UNWIND $local AS supplier
+MATCH (p:Purchase {supplier: supplier}) WITH p WHERE p.year = $year
 RETURN p.anchor AS anchor, p.category AS category, sum(p.amount_fen) AS local_fen
 """
 CATEGORY_FACTS = """
@@ -78,8 +80,8 @@ def outside_sources(tx, year: int, region: str, categories: list[str],
     anchors = None if cluster is None else list(_anchors_in(tx, cluster))
     rows = tx.run("""
         UNWIND $categories AS code
-        MATCH (p:Purchase {year: $year, category: code})
-        WHERE $anchors IS NULL OR p.anchor IN $anchors
+        MATCH (p:Purchase {category: code})
+        WITH code, p WHERE p.year = $year AND ($anchors IS NULL OR p.anchor IN $anchors)
         WITH code, p.supplier AS supplier, sum(p.amount_fen) AS amount_fen
         MATCH (s:Company {credit_code: supplier})
         WHERE NOT """ + LOCAL_SUPPLIER + """
@@ -113,7 +115,7 @@ def single_sources(tx, year: int, cluster: str | None = None) -> list[dict]:
 def category_spend_by_anchor(tx, year: int, region: str, category: str) -> dict[str, dict]:
     """{anchor: {total_fen, local_fen}} for one part: the base of the what-if."""
     rows = tx.run("""
-        MATCH (p:Purchase {year: $year, category: $category})
+        MATCH (p:Purchase {category: $category}) WITH p WHERE p.year = $year
         WITH p.anchor AS anchor, p.supplier AS supplier, sum(p.amount_fen) AS amount_fen
         MATCH (s:Company {credit_code: supplier})
         WITH anchor, amount_fen, """ + LOCAL_SUPPLIER + """ AS local

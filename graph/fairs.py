@@ -158,8 +158,8 @@ def meeting_context(tx, fair_id: str, year: int, local: list[str], since: str) -
         OPTIONAL MATCH (:Need {id: m.need})-[:FOR_CATEGORY]->(k:Category)
         CALL {
             WITH m, k
-            OPTIONAL MATCH (p:Purchase {anchor: m.anchor, year: $year})
-            WHERE p.category = k.code AND NOT p.supplier IN $local
+            OPTIONAL MATCH (p:Purchase {anchor: m.anchor})
+            WHERE p.year = $year AND p.category = k.code AND NOT p.supplier IN $local
             RETURN coalesce(sum(p.amount_fen), 0) AS outside_fen
         }
         RETURN m.key AS key, m.anchor AS anchor, m.fit AS fit, k.code AS category,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-JOB_FIELDS = ("j {.id, .kind, .actor, .company, .filename, .status, .total, .done, .summary, "
-              ".report, .created_at, .size}")
+JOB_FIELDS = ("j {.id, .kind, .actor, .company, .filename, .status, .phase, .total, .done, "
+              ".summary, .report, .created_at, .size}")
 
 
 def create_job(tx, job: dict) -> None:
@@ -64,8 +64,11 @@ def claim_job(tx, job_id: str, ttl_ms: int) -> bool:
     return record["n"] > 0
 
 
-def set_progress(tx, job_id: str, done: int) -> None:
-    tx.run("MATCH (j:ImportJob {id: $id}) SET j.done = $done", id=job_id, done=done).consume()
+def set_progress(tx, job_id: str, phase: str, done: int, total: int | None = None) -> None:
+    """phase: reading | checking | storing; `done` of `total` rows stored (None: as it was)."""
+    tx.run("MATCH (j:ImportJob {id: $id}) "
+           "SET j.phase = $phase, j.done = $done, j.total = coalesce($total, j.total)",
+           id=job_id, phase=phase, done=done, total=total).consume()
 
 
 def finish_job(tx, job_id: str, status: str, report: dict) -> None:

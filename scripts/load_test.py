@@ -269,7 +269,9 @@ def demo_site(args) -> Iterator[str]:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "MATCHMAKER_DATA_DIR": str(data_dir),
                "NEO4J_DATABASE": graph.database, "EMBEDDING_MODEL": model,
                # every client signs in from 127.0.0.1, many times a minute in the mixed phase
-               "MATCHMAKER_RATE_LIMITS": "login_ip=100000/60"}
+               "MATCHMAKER_RATE_LIMITS": "login_ip=100000/60",
+               # this tree's code for the commands below, whatever the venv was installed from
+               "PYTHONPATH": str(ROOT)}
         started = time.monotonic()
         for command in ("init", "demo"):
             subprocess.run([str(BIN / "matchmaker"), command], cwd=ROOT, env=env, check=True,
@@ -277,11 +279,15 @@ def demo_site(args) -> Iterator[str]:
         print(f"demo city loaded into {graph.database} in {time.monotonic() - started:.0f} s",
               file=sys.stderr)
         proc, base = serve(args.workers, args.threads, env)
+        # imports run on the worker, beside gunicorn as `make run` starts it
+        worker = subprocess.Popen([str(BIN / "matchmaker"), "worker"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             yield base
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            for process in (proc, worker):
+                process.terminate()
+                process.wait(timeout=30)
 
 
 def main() -> None:

@@ -108,7 +108,7 @@ def test_reference_lists_are_kept_until_their_version_moves(graph):
 def _purchase(anchor, supplier, invoice, year, fen):
     return {"key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
             "invoice_no": invoice, "date": f"{year}-03-01", "year": year, "amount_fen": fen,
-            "category": None, "category_text": "", "at": 0, "source": "test"}
+            "category": None, "category_text": ""}
 
 
 def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_company):
@@ -130,7 +130,7 @@ def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_co
         _purchase(anchor, outside, "A4", 2025, 200_00),
         _purchase(anchor, pending, "A5", 2025, 7_00),
         _purchase(anchor, district, "A6", 2024, 10_00),
-        _purchase(other, outside, "B1", 2025, 1_00)])
+        _purchase(other, outside, "B1", 2025, 1_00)], 0, "test")
     totals = graph.read(ledger_store.anchor_year_totals, [2024, 2025], "430100")
     assert totals[(anchor, 2025)] == {"total_fen": 327_00, "local_fen": 120_00, "rows": 5}
     assert totals[(anchor, 2024)] == {"total_fen": 10_00, "local_fen": 10_00, "rows": 1}
@@ -170,3 +170,30 @@ def test_an_import_is_claimed_once_and_never_after_its_preview_expired(graph):
     assert not graph.write(job_store.claim_job, "j2", 60_000)
     assert [graph.read(job_store.get_job, j)["status"] for j in ("j1", "j2")] == [
         "running", "expired"]
+
+
+def test_concurrent_imports_link_each_supplier_to_an_anchor_once(graph, make_company):
+    """Two imports naming the same new supplier→anchor pairs at once: one SUPPLIED edge each
+    (the anchor is locked before its pairs are looked for; a conflict is retried)."""
+    import threading
+    anchors = [make_company(f"主机{i}", role="anchor")["credit_code"] for i in range(2)]
+    suppliers = [make_company(f"配套{i}")["credit_code"] for i in range(30)]
+    pairs = [(a, s) for a in anchors for s in suppliers]
+    failures = []
+
+    def link(order):
+        try:
+            for start in range(0, len(order), 10):
+                graph.write(ledger_store.link_suppliers, order[start:start + 10])
+        except Exception as e:  # reported below
+            failures.append(e)
+    threads = [threading.Thread(target=link, args=(order,)) for order in (pairs, pairs[::-1])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert graph.read(lambda tx: tx.run(
+        "MATCH (s:Company)-[r:SUPPLIED]->(a:Company) "
+        "RETURN count(r) AS edges, count(DISTINCT [s, a]) AS pairs").single().data()) == {
+        "edges": len(pairs), "pairs": len(pairs)}

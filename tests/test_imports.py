@@ -1,12 +1,15 @@
-"""Bulk import of suppliers and needs: preview with row errors and duplicate review, background
-job with progress, all-or-nothing unless "valid rows only", re-import creates no duplicates."""
+"""Bulk import of suppliers, needs and purchases: preview with row errors and duplicate review,
+background job with its phase and progress, all-or-nothing unless "valid rows only", re-import
+creates no duplicates."""
 import pytest
 from conftest import job_id_of, login, run_import, upload
 
 from graph import catalog
 from graph import companies as company_store
+from graph import imports as import_store
 from matchmaker import credit_code
 from matchmaker.auth import accounts
+from matchmaker.imports.rows import BATCH
 
 SUPPLIER_HEADER = ("credit_code,name,registered_region,park,address,contact_name,contact_phone,"
                    "category,products,processes,materials,equipment,certifications,"
@@ -60,6 +63,37 @@ def test_supplier_import_previews_then_stores_with_capabilities(client, graph, o
     assert len(graph.read(catalog.capabilities_of, _code(1))) == 2
     # the office reviews the flagged one in the directory
     assert "长沙湘液液压有限公司" in client.get("/companies?status=pending").get_data(as_text=True)
+
+
+def test_purchase_job_shows_its_phase_and_the_rows_stored_batch_by_batch(
+        client, graph, office, make_company, monkeypatch):
+    supplier = make_company("麓谷配套有限公司")
+    n = 2 * BATCH + 10
+    csv = "anchor_credit_code,supplier_credit_code,invoice_no,date,amount_yuan\n" + "".join(
+        f"{office['anchor']['credit_code']},{supplier['credit_code']},P{i},2025-03-01,10\n"
+        for i in range(n))
+    # Started, the job waits for the worker; then its page names the phase and the rows stored.
+    waiting = job_id_of(upload(client, "purchases", "p.csv", csv.encode()))
+    assert graph.write(import_store.claim_job, waiting, 60_000)
+    assert "等待后台处理…" in client.get(f"/imports/{waiting}").get_data(as_text=True)
+    graph.write(import_store.set_progress, waiting, "checking", 0)
+    page = client.get(f"/imports/{waiting}").get_data(as_text=True)
+    assert "正在校验全部行…" in page and f"0 / {n}" in page
+    graph.write(import_store.set_progress, waiting, "storing", BATCH, n)
+    assert client.get(f"/imports/{waiting}/status").get_json() == {
+        "status": "running", "phase": "storing", "done": BATCH, "total": n, "report": None}
+
+    seen = []
+    set_progress = import_store.set_progress
+
+    def recorded(tx, job_id, phase, done, total=None):
+        seen.append((phase, done, total))
+        set_progress(tx, job_id, phase, done, total)
+    monkeypatch.setattr(import_store, "set_progress", recorded)
+    status = run_import(client, job_id_of(upload(client, "purchases", "p.csv", csv.encode())))
+    assert status["status"] == "done" and status["report"]["created"] == n
+    assert seen == [("reading", 0, None), ("checking", 0, None), ("storing", 0, n),
+                    ("storing", BATCH, n), ("storing", 2 * BATCH, n), ("storing", n, n)]
 
 
 def test_file_with_errors_stores_nothing_unless_valid_rows_only(client, graph, office):

@@ -13,6 +13,7 @@ from matchmaker.cli import import_companies, import_purchases, rates, rewards_co
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.imports import companies as company_imports
 from matchmaker.imports import purchases as ledger
+from matchmaker.imports.rows import BATCH
 from matchmaker.incentives import rates as rate_figures
 from matchmaker.incentives import service as awards
 from ledger_data import CODES, COMPANIES, EXAMPLES, M, purchases_csv
@@ -198,3 +199,38 @@ def test_withdrawn_award_comment_in_the_readers_language(app, graph, policy, led
             comments = {a["status"]: str(a["comment"]) for a in awards.records(graph, 2025)
                         if a["subject"] == CODES["A"]}
         assert comments == {"approved": "符合条件", "withdrawn": withdrawn}
+
+
+def test_a_file_of_several_batches_reports_progress_and_links_each_pair_once(graph, policy,
+                                                                             ledger_data):
+    """Rows are stored BATCH at a time; a supplier→anchor pair gets one SUPPLIED edge however
+    many batches and imports name it; the new rows count in the rates like any other; stored
+    keys met in a later batch (a first import skips looking keys up until then) are corrected
+    or left, not duplicated."""
+    n = 2 * BATCH + 500
+    rows = [("G", ("local1", "local2", "zhuzhou")[i % 3], f"G26-{i}", "2025-10-01", "1.00")
+            for i in range(n)]
+    progress = []
+    report = ledger.import_purchases(graph, tables.read(purchases_csv(rows), "p.csv",
+                                                        ledger.PURCHASE_COLUMNS), "test",
+                                     progress=lambda done, total: progress.append((done, total)))
+    assert report.created == n
+    assert progress == [(0, n), (BATCH, n), (2 * BATCH, n), (n, n)]
+    more = [("G", "local1", f"G27-{i}", "2025-11-01", "1.00") for i in range(3)]
+    ledger.import_purchases(graph, tables.read(purchases_csv(more), "p.csv",
+                                               ledger.PURCHASE_COLUMNS), "test")
+    links = graph.read(lambda tx: tx.run(
+        "MATCH (s:Company)-[r:SUPPLIED]->(:Company {credit_code: $g}) "
+        "RETURN s.credit_code AS supplier, count(r) AS n", g=CODES["G"]).data())
+    assert sorted((r["supplier"], r["n"]) for r in links) == sorted(
+        (CODES[s], 1) for s in ("local1", "local2", "zhuzhou"))
+    g = by_anchor(rate_figures.report(graph, policy, 2025), "G")
+    assert g["total_fen"] == 200 * M + (n + 3) * 100
+    assert g["local_fen"] == 200 * M + (n - n // 3 + 3) * 100  # every third row from 株洲
+    # New rows first, stored ones later (one corrected): the batch that meets them is looked up.
+    fresh = [("G", "local1", f"G28-{i}", "2025-12-01", "1.00") for i in range(BATCH + 5)]
+    mixed = ledger.import_purchases(graph, tables.read(purchases_csv(
+        fresh + [(*rows[0][:4], "2.00")] + rows[1:10]), "p.csv", ledger.PURCHASE_COLUMNS), "test")
+    assert (mixed.created, mixed.updated, mixed.unchanged) == (BATCH + 5, 1, 9)
+    assert by_anchor(rate_figures.report(graph, policy, 2025), "G")["total_fen"] == (
+        g["total_fen"] + (BATCH + 5 + 1) * 100)

@@ -11,9 +11,21 @@ def test_amount_parsing_is_exact(value):
     assert money.parse_amount_fen(f"{value:,}") == int(value * 100)
 
 
+@given(st.decimals(min_value="-10000000000000", max_value="10000000000000", places=2))
+def test_plain_amounts_as_erps_export_them_are_exact(value):
+    """'12345.67', '-5.5', '7': the integer path, same values and limits as every other form."""
+    for text in (f"{value}", f"{value}".rstrip("0"), f"{value:.0f}"):
+        expected = int(Decimal(text) * 100)
+        if expected:
+            assert money.parse_amount_fen(text, allow_negative=True) == expected
+
+
 def test_amount_parsing_rejects():
+    assert money.parse_amount_fen("10000000000000") == money.MAX_AMOUNT_FEN
     for text, reason in (("1.234", "两位小数"), ("-5", "大于0"), ("abc", "不是数字"),
-                         ("NaN", "不是数字"), ("0", "大于0")):
+                         ("NaN", "不是数字"), ("0", "大于0"), ("-0.00", "大于0"),
+                         ("10000000000000.01", "合理范围"), ("-10000000000000.01", "合理范围"),
+                         ("1,000,000,000,000,000", "合理范围")):
         try:
             money.parse_amount_fen(text)
         except ValueError as e:

@@ -213,10 +213,14 @@ def _run(graph, uploads: Path, job: dict, valid_only: bool, policy, model: str) 
     # must not lift the anchor's limit to its own purchases. Organizers belong to no company.
     actor, only_anchor = job["actor"], job["company"]
     path = uploads / job["id"]
-    progress = lambda done, total: graph.write(import_store.set_progress, job["id"], done)  # noqa: E731
+
+    def progress(done: int, total: int) -> None:  # called by the importers between batches
+        graph.write(import_store.set_progress, job["id"], "storing", done, total)
     try:
+        graph.write(import_store.set_progress, job["id"], "reading", 0)
         table = read(graph, job["kind"], path.read_bytes(), job["filename"], actor,
                      job["summary"].get("sheet"))
+        graph.write(import_store.set_progress, job["id"], "checking", 0)
         if job["kind"] == "suppliers":
             report = import_suppliers(graph, model, table, policy, actor, valid_only, progress)
         elif job["kind"] == "needs":

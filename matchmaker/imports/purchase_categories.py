@@ -59,24 +59,28 @@ def categorize(model: str | None, rows: list[dict], parts: list[dict],
     by_name = {}
     for part in parts:
         by_name[normalize(part["code"])] = by_name[normalize(part["name"])] = part["code"]
-    pending = sorted({r["category_text"] for r in rows if r["category_text"]
-                      and normalize(r["category_text"]) not in by_name
-                      and group_key(r["anchor"], r["category_text"]) not in remembered})
+    groups = {(r["anchor"], r["category_text"]) for r in rows if r["category_text"]}
+    pending = sorted({text for anchor, text in groups if normalize(text) not in by_name
+                      and group_key(anchor, text) not in remembered})
     guessed = suggest(model, pending, parts) if model else {}
     names = {p["code"]: p["name"] for p in parts}
+    decided: dict[tuple[str, str], tuple] = {}  # per anchor and text: a ledger repeats them
+    for anchor, text in groups:
+        code, score, how = by_name.get(normalize(text)), None, "name"
+        if code is None and group_key(anchor, text) in remembered:
+            code, how = remembered[group_key(anchor, text)], "office"
+        elif code is None and text in guessed:
+            (code, score), how = guessed[text], "model"
+        decided[anchor, text] = code, score, how if code else None
     summary: dict[str, dict] = {}
     for row in rows:
         text = row["category_text"]
         if not text:
             row["category"] = None
             continue
-        code, score, how = by_name.get(normalize(text)), None, "name"
-        if code is None and group_key(row["anchor"], text) in remembered:
-            code, how = remembered[group_key(row["anchor"], text)], "office"
-        elif code is None and text in guessed:
-            (code, score), how = guessed[text], "model"
+        code, score, how = decided[row["anchor"], text]
         row["category"] = code
         summary.setdefault(text, {"text": text, "category": code,
                                   "category_name": names.get(code), "score": score,
-                                  "how": how if code else None, "rows": 0})["rows"] += 1
+                                  "how": how, "rows": 0})["rows"] += 1
     return sorted(summary.values(), key=lambda s: -s["rows"])

@@ -9,30 +9,37 @@ from neo4j.exceptions import ConstraintError
 
 from graph import audit, ledger as ledger_store, reference
 from matchmaker.errors import ValidationError
+from matchmaker.i18n import Text, _l
 from matchmaker.imports import purchase_categories
 from matchmaker.imports.rows import BATCH, ImportReport, RowErrors, code_cell, parse_date
 from matchmaker.money import parse_amount_fen
-from matchmaker.i18n import Text, _l
+from matchmaker.tables import bulk
 
 PURCHASE_COLUMNS = ["anchor_credit_code", "supplier_credit_code", "invoice_no", "date",
                     "amount_yuan", "category"]
 PURCHASE_REQUIRED = PURCHASE_COLUMNS[:5]  # the category plays no part in rates or awards
 
 
+@bulk()
 def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | None = None,
-                       source: str = "import", model: str | None = None
+                       model: str | None = None
                        ) -> tuple[list[dict], RowErrors, int, list[dict]]:
     """Rows ready to store, the errors, how many rows repeated an earlier row exactly, and how
     each distinct category text was mapped (see purchase_categories; `model` None: no guesses).
     A negative amount is a credit note: it reduces its year."""
     errors = RowErrors(getattr(table, "labels", None))
     scale = getattr(table, "scales", {}).get("amount_yuan", 1)
+    day_of, texts = _dates(), {}
+    codes: dict[str, str] = {}  # valid credit codes as written: a ledger names a few thousand
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
         before = len(errors.items)
-        anchor = code_cell(errors, number, "anchor_credit_code", raw.get("anchor_credit_code", ""))
-        supplier = code_cell(errors, number, "supplier_credit_code",
-                             raw.get("supplier_credit_code", ""))
+        anchor_text = raw.get("anchor_credit_code", "")
+        anchor = codes.get(anchor_text) or code_cell(errors, number, "anchor_credit_code",
+                                                     anchor_text)
+        supplier_text = raw.get("supplier_credit_code", "")
+        supplier = codes.get(supplier_text) or code_cell(errors, number, "supplier_credit_code",
+                                                         supplier_text)
         if anchor and supplier and anchor == supplier:
             errors.add(number, "supplier_credit_code", _l("供应商不能是采购企业自己"))
         if only_anchor and anchor and anchor != only_anchor:
@@ -41,7 +48,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         if not invoice or len(invoice) > 64:
             errors.add(number, "invoice_no", _l("发票/合同号不能为空，且不超过64个字符"))
         try:
-            day = parse_date(raw.get("date", ""))
+            day, year = day_of(raw.get("date", ""))
         except ValueError as e:
             errors.add(number, "date", e.args[0])
         try:
@@ -50,13 +57,15 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         except ValueError as e:
             errors.add(number, "amount_yuan", e.args[0])
         category_text = raw.get("category", "").strip()
+        category_text = texts.setdefault(category_text, category_text)  # one copy of each
         if len(category_text) > 100:
             errors.add(number, "category", _l("品类不能超过100字"))
         if len(errors.items) == before:
+            codes[anchor_text], codes[supplier_text] = anchor, supplier
             parsed.append((number, {
                 "key": f"{anchor}|{supplier}|{invoice}", "anchor": anchor, "supplier": supplier,
-                "invoice_no": invoice, "date": day.isoformat(), "year": day.year,
-                "amount_fen": amount, "category_text": category_text, "source": source}))
+                "invoice_no": invoice, "date": day, "year": year,
+                "amount_fen": amount, "category_text": category_text}))
 
     standing = graph.read(ledger_store.company_standing,
                           sorted({r[k] for _, r in parsed for k in ("anchor", "supplier")}))
@@ -85,6 +94,27 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     return rows, errors, duplicates, mapped
 
 
+def _dates(limit: int = 100_000):
+    """parse_date as (ISO date, year), each distinct text parsed once: a ledger of a million
+    rows holds a few hundred dates. Remembers up to `limit` texts."""
+    seen: dict[str, tuple[str, int] | Text] = {}
+
+    def parse(text: str) -> tuple[str, int]:
+        found = seen.get(text)
+        if found is None:
+            try:
+                day = parse_date(text)
+                found = (day.isoformat(), day.year)
+            except ValueError as e:
+                found = e.args[0]   # the message (a Text), raised again for each row
+            if len(seen) < limit:
+                seen[text] = found
+        if not isinstance(found, tuple):
+            raise ValueError(found)
+        return found
+    return parse
+
+
 def _standing_problem(company: dict | None, role: str) -> Text | None:
     """Why a purchase cannot name this company as its anchor or supplier, if it cannot: only
     approved companies of that role count, so an unvetted registration cannot lift itself in
@@ -109,18 +139,22 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
                      source: str = "import", progress=None, model: str | None = None,
                      dry_run: bool = False) -> ImportReport:
     """Validate and store purchases in batches; `dry_run`: validate and count only."""
-    rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, source, model)
+    rows, errors, duplicates, _ = validate_purchases(graph, table, only_anchor, model)
     report = errors.report(_l("采购记录"), len(table), valid_only, duplicates_in_file=duplicates)
     if dry_run:
         report.created = len(rows)  # at most: rows already stored would count as unchanged
         return report
+    if progress:
+        progress(0, len(rows))
     linked: set[tuple[str, str]] = set()   # supplier→anchor pairs already linked by this import
+    look_up = False  # until a batch meets a stored key, every row is taken to be new
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         try:
-            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
-        except ConstraintError:  # a concurrent import created some keys: look them up again
-            counts, pairs = graph.write(_store_purchases, batch, actor, linked)
+            counts, pairs = graph.write(_store_purchases, batch, actor, source, linked, look_up)
+        except ConstraintError:  # stored keys (a re-import, or a concurrent import): look up
+            look_up = True
+            counts, pairs = graph.write(_store_purchases, batch, actor, source, linked, look_up)
         linked.update(pairs)   # once committed
         report.created += counts[0]
         report.updated += counts[1]
@@ -130,30 +164,34 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
     return report
 
 
-def _store_purchases(tx, batch: list[dict], actor: str, linked: set[tuple[str, str]]
+def _store_purchases(tx, batch: list[dict], actor: str, source: str,
+                     linked: set[tuple[str, str]], look_up: bool
                      ) -> tuple[tuple[int, int, int], list[tuple[str, str]]]:
+    """Creates, corrects or leaves each row. Without `look_up` every row is created, and the
+    unique key refuses the whole batch if one was stored already: a first import of a ledger
+    skips a million key lookups."""
     now = int(time.time())
-    existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch])
+    existing = ledger_store.existing_purchases(tx, [r["key"] for r in batch]) if look_up else {}
     new, corrections, events = [], [], []
     for row in batch:
         old = existing.get(row["key"])
         if old is None:
-            new.append({**row, "at": now})
+            new.append(row)
             if row["amount_fen"] < 0:  # a credit note lowers the year's purchases: on record
                 events.append(audit.event(actor, "purchase.credit_note",
                                           f"purchase:{row['key']}", None,
                                           {"amount_fen": row["amount_fen"], "date": row["date"]}))
         elif (old["amount_fen"], old["date"], old["category_text"]) != _fields(row):
-            corrections.append({**row, "at": now})
+            corrections.append(row)
             events.append(audit.event(
                 actor, "purchase.correct", f"purchase:{row['key']}",
                 {k: old[k] for k in ("amount_fen", "date", "category_text")},
                 {"amount_fen": row["amount_fen"], "date": row["date"],
                  "category_text": row["category_text"]}))
-    ledger_store.create_purchases(tx, new)
+    ledger_store.create_purchases(tx, new, now, source)
     pairs = sorted({(r["anchor"], r["supplier"]) for r in new} - linked)
     ledger_store.link_suppliers(tx, pairs)
-    ledger_store.correct_purchases(tx, corrections)
+    ledger_store.correct_purchases(tx, corrections, now)
     audit.record(tx, events)
     return (len(new), len(corrections), len(batch) - len(new) - len(corrections)), pairs
 

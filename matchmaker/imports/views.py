@@ -73,7 +73,7 @@ def job(job_id):
 @roles_required("anchor", "organizer")
 def status(job_id):
     job = imports.get(db(), current_user, job_id)
-    return jsonify(shown({k: job[k] for k in ("status", "done", "total", "report")}))
+    return jsonify(shown({k: job[k] for k in ("status", "phase", "done", "total", "report")}))
 
 
 @bp.route("/material-groups", methods=["GET", "POST"])
