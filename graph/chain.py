@@ -47,7 +47,10 @@ def _anchors_in(tx, cluster: str | None) -> dict[str, str]:
             if cluster is None or cluster in a["clusters"]}
 
 
-def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -> list[dict]:
+def demand_by_category(tx, year: int, region: str, cluster: str | None = None,
+                       spend: bool = True) -> list[dict]:
+    """Parts with demand; without `spend`, only the parts of open needs and no spending (the
+    purchases are not read)."""
     anchors = _anchors_in(tx, cluster)
     rows: dict[str, dict] = {}
 
@@ -58,12 +61,12 @@ def demand_by_category(tx, year: int, region: str, cluster: str | None = None) -
         if r["anchor"] in anchors:
             row(r["category"])["need_ids"] += r["need_ids"]
             row(r["category"])["anchors"].add(anchors[r["anchor"]])
-    for r in tx.run(SPEND, year=year):
+    for r in tx.run(SPEND, year=year) if spend else ():
         if r["anchor"] in anchors and r["category"]:
             row(r["category"])["total_fen"] += r["total_fen"]
             row(r["category"])["anchors"].add(anchors[r["anchor"]])
-    local = tx.run(LOCAL_CODES, region=region).single()["codes"]
-    for r in tx.run(LOCAL_SPEND, year=year, local=local):
+    local = tx.run(LOCAL_CODES, region=region).single()["codes"] if spend else []
+    for r in tx.run(LOCAL_SPEND, year=year, local=local) if spend else ():
         if r["anchor"] in anchors and r["category"] in rows:
             rows[r["category"]]["local_fen"] += r["local_fen"]
     for r in tx.run(CATEGORY_FACTS, codes=list(rows), region=region):

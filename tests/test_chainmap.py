@@ -46,7 +46,7 @@ def city(app, graph, make_company):
             "policy": policy_module.load(app.config["POLICY_FILE"])}
 
 
-def test_missing_link_and_single_source(graph, city):
+def test_missing_link_and_single_source(app, graph, city):
     report = chain.coverage(graph, city["policy"], 2025)
     top = report["missing_links"][0]
     assert top["category"] == "THERM-COMP" and top["local_suppliers"] == 0
@@ -56,8 +56,17 @@ def test_missing_link_and_single_source(graph, city):
     assert not cylinders["missing"] and cylinders["local_suppliers"] == 1
     assert cylinders["best_local_match"]["supplier"] == "浏阳液压有限公司"
     singles = {(r["anchor_name"], r["category"]) for r in report["single_sources"]}
+    service.save_need(graph, app.config["EMBEDDING_MODEL"], city["x"]["credit_code"],
+                      {"id": "N-COMP", "title": "空调压缩机采购", "category": "THERM-COMP"})
     assert singles == {("星联重工", "THERM-COMP"), ("湘江汽车", "HYD-CYL"),
                        ("湘江汽车", "THERM-COMP")}
+    # Without the spending (the office's home page): the same needs, no purchase read.
+    report = chain.coverage(graph, city["policy"], 2025)
+    needs_only = chain.coverage(graph, city["policy"], 2025, spend=False)
+    missing_needs = {n for r in report["missing_links"] for n in r["need_ids"]}
+    assert missing_needs == {"N-COMP"}
+    assert {n for r in needs_only["missing_links"] for n in r["need_ids"]} == missing_needs
+    assert all(r["total_fen"] == 0 for r in needs_only["categories"])
 
 
 def test_what_if_matches_hand_computation(graph, city):

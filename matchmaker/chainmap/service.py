@@ -13,12 +13,14 @@ from matchmaker.matching.ranking import Filters
 from matchmaker.policy import Policy
 
 
-def coverage(graph, policy: Policy, year: int, cluster: str | None = None) -> dict:
+def coverage(graph, policy: Policy, year: int, cluster: str | None = None,
+             spend: bool = True) -> dict:
     """Per part with demand: capable local suppliers, best local match for its open needs,
     spending local vs elsewhere. Missing links: no capable local supplier, or an open need
     whose best local match is not a confident (高) fit — ranked by the anchors' non-local
-    spending."""
-    rows = graph.read(chain_store.demand_by_category, year, policy.region, cluster)
+    spending. Without `spend`, the parts of open needs only and no purchase is read (a page
+    that lists needs, whose cost must not grow with the ledger)."""
+    rows = graph.read(chain_store.demand_by_category, year, policy.region, cluster, spend)
     for row in rows:
         best, row["needs_without_local_fit"] = None, 0
         for need_id in row["need_ids"]:
@@ -38,11 +40,12 @@ def coverage(graph, policy: Policy, year: int, cluster: str | None = None) -> di
     missing = sorted((r for r in rows if r["missing"]),
                      key=lambda r: (-r["nonlocal_fen"], -len(r["need_ids"])))
     invite = graph.read(chain_store.outside_sources, year, policy.region,
-                        [r["category"] for r in missing], cluster) if missing else {}
+                        [r["category"] for r in missing], cluster) if missing and spend else {}
     for r in missing:
         r["outside_suppliers"] = invite.get(r["category"], [])
     return {"year": year, "cluster": cluster, "categories": rows, "missing_links": missing,
-            "single_sources": graph.read(chain_store.single_sources, year, cluster)}
+            "single_sources": graph.read(chain_store.single_sources, year, cluster)
+            if spend else []}
 
 
 def what_if(period, year: int, anchors: list[dict], category_spend: dict[str, dict],

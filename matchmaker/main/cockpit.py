@@ -54,7 +54,7 @@ def office(graph, policy: Policy, today: date | None = None) -> dict:
 def unmatched_needs(graph, policy: Policy, year: int) -> list[dict]:
     """Open needs in the chain's missing links (no capable local supplier, or no confident
     local match): the same rule the chain map draws."""
-    missing = chain.coverage(graph, policy, year)["missing_links"]
+    missing = chain.coverage(graph, policy, year, spend=False)["missing_links"]
     wanted = {need_id: row for row in missing for need_id in row["need_ids"]}
     if not wanted:
         return []
