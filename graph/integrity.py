@@ -25,26 +25,33 @@ def trade(tx, year: int, until: str) -> dict:
     return record.data() if record else {"suppliers": [], "buyers": [], "credited": []}
 
 
+# The suppliers of one anchor's year that pass the screen. Grouped by amount to count repeats;
+# over the whole city at once that grouping outgrew the embedded server's query heap (1M rows).
+SCREEN_PAIRS = """
+    MATCH (p:Purchase {anchor: $anchor}) WITH p WHERE p.year = $year
+    WITH p.supplier AS s, p.amount_fen AS amount, count(*) AS n
+    WITH s, sum(CASE WHEN amount > 0 AND amount % $round_unit = 0 THEN n ELSE 0 END) AS whole,
+         max(CASE WHEN amount >= $repeat_fen THEN n ELSE 0 END) AS repeats
+    WHERE whole >= $round_min OR repeats >= $repeat_min OR s IN $watched OR s IN $buyers
+       OR $anchor + '|' + s IN $keys
+    RETURN s
+"""
+
+
 def screened_purchases(tx, year: int, start: str, until: str, anchors: list[str],
                        screen: dict) -> list[list]:
     """[anchor, supplier, invoice_no, date, amount_fen] from `start` to `until` (ISO dates) of
     the pairs that pass the screen (incentives/integrity.py Screen, as a dict: watched, keys
-    "anchor|supplier", buyers, amounts), both directions; the amounts are screened here, in
-    one pass over the year, so that only those pairs' purchases leave the graph."""
+    "anchor|supplier", buyers, amounts), both directions; the amounts are screened here, one
+    anchor's year at a time, so that only those pairs' purchases leave the graph."""
     amounts = screen["amounts"]
-    groups = tx.run("""
-        MATCH (p:Purchase {year: $year}) WHERE p.anchor IN $anchors
-        WITH p.anchor AS a, p.supplier AS s, p.amount_fen AS amount, count(*) AS n
-        WITH a, s,
-             sum(CASE WHEN amount > 0 AND amount % $round_unit = 0 THEN n ELSE 0 END) AS whole,
-             max(CASE WHEN amount >= $repeat_fen THEN n ELSE 0 END) AS repeats
-        WHERE whole >= $round_min OR repeats >= $repeat_min OR s IN $watched OR s IN $buyers
-           OR a + '|' + s IN $keys
-        RETURN a, s
-    """, year=year, anchors=anchors, round_unit=amounts["round_unit_fen"],
-        round_min=amounts["round_min"], repeat_fen=amounts["repeat_min_fen"],
-        repeat_min=amounts["repeat_min"], watched=screen["watched"], buyers=screen["buyers"],
-        keys=screen["keys"]).values()
+    groups = []
+    for anchor in anchors:
+        groups += [(anchor, s) for s in tx.run(
+            SCREEN_PAIRS, anchor=anchor, year=year, round_unit=amounts["round_unit_fen"],
+            round_min=amounts["round_min"], repeat_fen=amounts["repeat_min_fen"],
+            repeat_min=amounts["repeat_min"], watched=screen["watched"],
+            buyers=screen["buyers"], keys=screen["keys"]).value()]
     by_buyer: dict[str, set[str]] = {}
     for a, s in groups:
         by_buyer.setdefault(a, set()).add(s)

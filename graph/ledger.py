@@ -48,19 +48,24 @@ def existing_purchases(tx, keys: list[str]) -> dict[str, dict]:
 
 # One SUPPLIED edge per supplier→anchor pair: the "prior supply to this cluster" signal of
 # matching reads it without walking every purchase. Pairs come grouped by anchor, each anchor
-# found once. The anchor is write-locked first (Neo4j's documented way to serialize a read
-# and the write that depends on it; on the embedded server two transactions writing one vertex
-# conflict and one is retried), then each pair is looked for from the supplier's side, which
-# has few such edges. A MERGE here cost more per pair the more edges the anchors had, and an
-# anchor gains thousands (180k new pairs: 10.2 -> 3.7 server CPU s).
+# found once, and each pair is looked for from the supplier's side, which has few such edges.
+# Only an anchor missing a pair is write-locked (Neo4j's documented way to serialize a read and
+# the write that depends on it; on the embedded server two transactions writing one vertex
+# conflict and one is retried) and its pairs looked for again under the lock: purchases of
+# pairs that already trade write nothing to the anchor, so they never conflict. A MERGE here
+# cost more per pair the more edges the anchors had, and an anchor gains thousands (180k new
+# pairs: 10.2 -> 3.7 server CPU s).
 LINK_SUPPLIERS = """
 UNWIND $anchors AS anchor
 MATCH (a:Company {credit_code: anchor.code})
-SET a._lock = true REMOVE a._lock
-WITH a, anchor
 UNWIND anchor.suppliers AS code
 MATCH (s:Company {credit_code: code})
 WHERE NOT (s)-[:SUPPLIED]->(a)
+WITH a, collect(s) AS missing
+SET a._lock = true REMOVE a._lock
+WITH a, missing
+UNWIND missing AS s
+WITH a, s WHERE NOT (s)-[:SUPPLIED]->(a)
 CREATE (s)-[:SUPPLIED]->(a)
 """
 

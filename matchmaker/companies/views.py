@@ -13,7 +13,8 @@ from matchmaker.web import flash_refusals, safe_next, xlsx_response
 PAGE = 50
 EXPORT_LABELS = {"credit_code": _l("统一社会信用代码"), "name": _l("企业名称"), "role": _l("企业类型"),
                  "status": _l("审核状态"), "region_name": _l("注册地"), "park_name": _l("园区"),
-                 "address": _l("地址"), "contact_name": _l("联系人"), "contact_phone": _l("联系电话"),
+                 "address": _l("地址"), "legal_representative": _l("法定代表人"),
+                 "contact_name": _l("联系人"), "contact_phone": _l("联系电话"),
                  "clusters": _l("产业集群"), "local": _l("本地企业")}
 
 
