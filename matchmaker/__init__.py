@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     i18n.install(_)
-    app.jinja_env.filters["text"] = i18n.text
+    app.jinja_env.filters["text"] = i18n.restored
     app.jinja_env.globals["get_locale"] = get_locale
     from matchmaker.auth.access import company_approved
     app.jinja_env.globals["company_approved"] = company_approved

@@ -95,15 +95,25 @@ def joined(items) -> Text | str:
 
 
 def stored(value: Text) -> str:
-    """A Text as one string property of the graph (its `to_dict()` as JSON); `text()` reads it."""
+    """A Text as one string property of the graph (its `to_dict()` as JSON); `restored()`
+    reads it."""
     return json.dumps(value.to_dict(), ensure_ascii=False)
 
 
-def text(value):
-    """A stored message as it reads now: a Text's `to_dict()`, or `stored()`'s string, becomes a
-    Text again (its parameters too); anything else is returned as it is."""
+def restored(value):
+    """What pages show of a stored message: `stored()`'s string or a `to_dict()` as a Text
+    again; any other value (a string stored before messages were, user text) as it is."""
     if isinstance(value, str) and value.startswith('{"msgid"'):
-        value = json.loads(value)
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return text(value)
+
+
+def text(value):
+    """A stored message as it reads now: a Text's `to_dict()` becomes a Text again (its
+    parameters too); anything else is returned as it is."""
     if isinstance(value, dict) and set(value) == {"msgid", "params"}:
         return Text(value["msgid"], {k: text(v) for k, v in value["params"].items()})
     return value

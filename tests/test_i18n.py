@@ -35,3 +35,14 @@ def test_english_switch_translates_pages_forms_and_errors(client, make_company):
     assert "Our procurement needs" in client.get("/needs/").get_data(as_text=True)
     client.get("/?lang=zh")
     assert "本企业采购需求" in client.get("/needs/").get_data(as_text=True)
+
+
+def test_stored_messages_are_restored_only_where_pages_show_them():
+    from matchmaker import i18n
+    message = i18n._l("匹配：%(terms)s", terms="液压")
+    assert str(i18n.restored(i18n.stored(message))) == "匹配：液压"
+    assert i18n.restored("本地企业") == "本地企业"        # written before messages were stored
+    assert i18n.restored('{"msgid" 不是 JSON') == '{"msgid" 不是 JSON'
+    # a user's text that looks like a stored message is data in JSON answers
+    looks_stored = i18n.stored(message)
+    assert i18n.shown({"description": looks_stored}) == {"description": looks_stored}
