@@ -4,6 +4,7 @@ a credit note, both written to the audit trail. Only approved anchors and suppli
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from neo4j.exceptions import ConstraintError
 
@@ -29,7 +30,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     A negative amount is a credit note: it reduces its year."""
     errors = RowErrors(getattr(table, "labels", None))
     scale = getattr(table, "scales", {}).get("amount_yuan", 1)
-    day_of, texts = _dates(), {}
+    texts: dict[str, str] = {}
     codes: dict[str, str] = {}  # valid credit codes as written: a ledger names a few thousand
     parsed: list[tuple[int, dict]] = []
     for number, raw in table:
@@ -48,7 +49,7 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
         if not invoice or len(invoice) > 64:
             errors.add(number, "invoice_no", _l("发票/合同号不能为空，且不超过64个字符"))
         try:
-            day, year = day_of(raw.get("date", ""))
+            day, year = _day(raw.get("date", ""))
         except ValueError as e:
             errors.add(number, "date", e.args[0])
         try:
@@ -94,25 +95,12 @@ def validate_purchases(graph, table: list[tuple[int, dict]], only_anchor: str | 
     return rows, errors, duplicates, mapped
 
 
-def _dates(limit: int = 100_000):
+@lru_cache(maxsize=100_000)
+def _day(text: str) -> tuple[str, int]:
     """parse_date as (ISO date, year), each distinct text parsed once: a ledger of a million
-    rows holds a few hundred dates. Remembers up to `limit` texts."""
-    seen: dict[str, tuple[str, int] | Text] = {}
-
-    def parse(text: str) -> tuple[str, int]:
-        found = seen.get(text)
-        if found is None:
-            try:
-                day = parse_date(text)
-                found = (day.isoformat(), day.year)
-            except ValueError as e:
-                found = e.args[0]   # the message (a Text), raised again for each row
-            if len(seen) < limit:
-                seen[text] = found
-        if not isinstance(found, tuple):
-            raise ValueError(found)
-        return found
-    return parse
+    rows holds a few hundred dates."""
+    day = parse_date(text)
+    return day.isoformat(), day.year
 
 
 def _standing_problem(company: dict | None, role: str) -> Text | None:
@@ -181,7 +169,7 @@ def _store_purchases(tx, batch: list[dict], actor: str, source: str,
                 events.append(audit.event(actor, "purchase.credit_note",
                                           f"purchase:{row['key']}", None,
                                           {"amount_fen": row["amount_fen"], "date": row["date"]}))
-        elif (old["amount_fen"], old["date"], old["category_text"]) != _fields(row):
+        elif _fields(old) != _fields(row):
             corrections.append(row)
             events.append(audit.event(
                 actor, "purchase.correct", f"purchase:{row['key']}",
