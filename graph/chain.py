@@ -61,14 +61,15 @@ def demand_by_category(tx, year: int, region: str, cluster: str | None = None,
         if r["anchor"] in anchors:
             row(r["category"])["need_ids"] += r["need_ids"]
             row(r["category"])["anchors"].add(anchors[r["anchor"]])
-    for r in tx.run(SPEND, year=year) if spend else ():
-        if r["anchor"] in anchors and r["category"]:
-            row(r["category"])["total_fen"] += r["total_fen"]
-            row(r["category"])["anchors"].add(anchors[r["anchor"]])
-    local = tx.run(LOCAL_CODES, region=region).single()["codes"] if spend else []
-    for r in tx.run(LOCAL_SPEND, year=year, local=local) if spend else ():
-        if r["anchor"] in anchors and r["category"] in rows:
-            rows[r["category"]]["local_fen"] += r["local_fen"]
+    if spend:
+        for r in tx.run(SPEND, year=year):
+            if r["anchor"] in anchors and r["category"]:
+                row(r["category"])["total_fen"] += r["total_fen"]
+                row(r["category"])["anchors"].add(anchors[r["anchor"]])
+        local = tx.run(LOCAL_CODES, region=region).single()["codes"]
+        for r in tx.run(LOCAL_SPEND, year=year, local=local):
+            if r["anchor"] in anchors and r["category"] in rows:
+                rows[r["category"]]["local_fen"] += r["local_fen"]
     for r in tx.run(CATEGORY_FACTS, codes=list(rows), region=region):
         rows[r["category"]].update(r.data())
     out = [dict(r, anchors=sorted(r["anchors"]), need_ids=sorted(r["need_ids"]))
