@@ -34,6 +34,10 @@ def test_divisions_hierarchy():
 def test_glossary_bridges_both_ways():
     assert "液压油缸" in glossary.translations("hydraulic cylinders for excavators")
     assert "excavator" in glossary.translations("挖掘机液压油缸")
+    # a Latin form on the Chinese side is a word: "UL" is not the "ul" in "simulation"
+    assert glossary.concepts("MAGMA filling simulation, modular dies") == []
+    assert [c for _, c in glossary.concepts("UL认证，控制器ECU")] == ["ul certification",
+                                                                   "controller", "controller"]
 
 
 def test_bigram_bm25_prefers_matching_doc():
