@@ -9,7 +9,7 @@ SET c.products = row.products, c.processes = row.processes, c.materials = row.ma
     c.equipment = row.equipment, c.certifications = row.certifications,
     c.capacity_per_year = row.capacity_per_year, c.text = row.text,
     c.text_bridged = row.text_bridged, c.requirements = row.requirements,
-    c.stated_volume = row.stated_volume,
+    c.requirements_version = row.requirements_version, c.stated_volume = row.stated_volume,
     c.emb = row.emb, c.emb_x = row.emb_x, c.updated_at = datetime()
 MERGE (s)-[:HAS_CAPABILITY]->(c)
 WITH s, c, row
@@ -56,7 +56,7 @@ SET n.title = $row.title, n.description = $row.description, n.spec = $row.spec,
     n.delivery_region = $row.delivery_region, n.deadline = $row.deadline,
     n.status = $row.status, n.visibility = $row.visibility, n.text = $row.text,
     n.text_bridged = $row.text_bridged, n.requirements = $row.requirements,
-    n.stated_volume = $row.stated_volume,
+    n.requirements_version = $row.requirements_version, n.stated_volume = $row.stated_volume,
     n.emb = $row.emb, n.emb_x = $row.emb_x, n.updated_at = datetime()
 MERGE (a)-[:POSTED]->(n)
 WITH a, n

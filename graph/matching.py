@@ -85,23 +85,28 @@ def store_ranker(tx, version: int, model: str) -> None:
            v=version, model=model).consume()
 
 
-# Needs and capabilities stored before requirements were read on save (backfill-requirements):
+# Needs and capabilities whose requirements are missing or stale (backfill-requirements):
 # per role, the node's label and the property holding its certifications.
 REQUIREMENT_NODES = {"need": ("Need", "certs_required"),
                      "capability": ("Capability", "certifications")}
 
 
-def without_requirements(tx, role: str, limit: int) -> list[dict]:
+def without_requirements(tx, role: str, version: int, limit: int) -> list[dict]:
+    """Nodes without requirements or with requirements read by a reader older than `version`
+    (nodes written before versions were kept count as version 1)."""
     label, certs = REQUIREMENT_NODES[role]
     return tx.run(f"""
-        MATCH (x:{label}) WHERE x.requirements IS NULL
+        MATCH (x:{label})
+        WHERE x.requirements IS NULL OR coalesce(x.requirements_version, 1) < $version
         RETURN x.id AS id, x.text AS text, x.{certs} AS certifications,
-               x.text_bridged AS text_bridged LIMIT $limit""", limit=limit).data()
+               x.text_bridged AS text_bridged LIMIT $limit""", version=version, limit=limit).data()
 
 
 def set_requirements(tx, role: str, rows: list[dict]) -> None:
     label, certs = REQUIREMENT_NODES[role]
     tx.run(f"""
         UNWIND $rows AS row MATCH (x:{label} {{id: row.id}})
-        SET x.requirements = row.requirements, x.stated_volume = row.stated_volume,
-            x.{certs} = row.certifications, x.text_bridged = row.text_bridged""", rows=rows).consume()
+        SET x.requirements = row.requirements, x.requirements_version = row.requirements_version,
+            x.stated_volume = row.stated_volume, x.{certs} = row.certifications,
+            x.text_bridged = row.text_bridged
+        REMOVE x.requirement_chips""", rows=rows).consume()

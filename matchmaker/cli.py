@@ -361,7 +361,8 @@ def _or_usage_error(work):
 @with_appcontext
 def backfill_requirements():
     """Read and store the requirements of needs and capabilities saved before requirements
-    were read on save (idempotent: only those without them)."""
+    were read on save, or read by an older version of the reader (run after an upgrade;
+    idempotent: only those)."""
     from matchmaker.matching import service
     click.echo(json.dumps(service.backfill_requirements(current_app.extensions["graph"])))
 

@@ -85,3 +85,11 @@ def test_backfill_reads_requirements_stored_before_they_were_read(app, graph, cy
     with app.app_context():
         again = CliRunner().invoke(backfill_requirements, [], catch_exceptions=False)
     assert '"needs": 0, "capabilities": 0' in again.output
+    # read by an older reader: read again, the property older versions stored goes
+    graph.write(lambda tx: tx.run("MATCH (n:Need) SET n.requirements_version = 1, "
+                                  "n.requirement_chips = ['old']").consume())
+    with app.app_context():
+        stale = CliRunner().invoke(backfill_requirements, [], catch_exceptions=False)
+    assert '"needs": 1, "capabilities": 0' in stale.output
+    assert "requirement_chips" not in graph.read(
+        lambda tx: tx.run("MATCH (n:Need) RETURN properties(n) AS p").single()["p"])

@@ -77,6 +77,30 @@ def test_need_reads_new_or_repair_and_design():
     assert extract("设计压力 25MPa", "need")["design"] is None
 
 
+@pytest.mark.parametrize("text, role", [
+    ("Machine non-standard PU rod seals for cylinder rebuilds, odd sizes", "need"),
+    ("挖掘机油缸维修用密封件，非标尺寸", "need"),
+    ("聚氨酯密封件，非标车削，是油缸厂和维修店的好帮手", "capability"),
+    ("柱塞泵配件，主要供维修市场", "capability"),
+    ("Gaskets for repair shops and OEMs", "capability")])
+def test_repair_named_as_the_parts_use_or_the_customers_is_not_repair_work(text, role):
+    assert extract(text, role)["service"] == "new"
+
+
+def test_parts_the_buyer_supplies_and_who_takes_them():
+    for text in ("Q&T of forged shafts. We ship the forgings to you.",
+                 "Honing of cylinder tubes; we supply cold-drawn tubes",
+                 "调质处理，来料加工", "我方提供铸件毛坯，需精加工", "customer-supplied castings"):
+        assert extract(text, "need")["toll"] is True, text
+    for text in ("We provide drawings and specs", "需提供来料检验报告", "42CrMo轴调质"):
+        assert extract(text, "need")["toll"] is None, text
+    assert extract("锻后调质用自有台车炉（只处理本厂锻件）", "capability")["toll"] == "own_only"
+    assert extract("热处理，不接来料", "capability")["toll"] == "own_only"
+    assert extract("Heat treatment for our own forgings only", "capability")["toll"] == "own_only"
+    assert extract("大型调质热处理，来料加工", "capability")["toll"] == "accepts"
+    assert extract("Toll heat treatment and job-shop machining", "capability")["toll"] == "accepts"
+
+
 def test_chips_and_stated_volume():
     need = extract("采购挖掘机液压油缸新品，缸径Φ140，年需求 2000 件，需IATF16949认证", "need")
     assert chips(need, "need")[:3] == ["缸径 Φ140", "年需求 2000 件", "需 IATF16949"]
@@ -160,6 +184,14 @@ def test_only_statements_and_listed_materials():
     assert soft[0]["status"] == "not_met" and not soft[0]["hard"]
 
 
+def test_parts_the_buyer_supplies_fail_a_supplier_working_on_its_own_only():
+    need = "42CrMo轴调质，我方提供锻件"
+    assert _failed(need, "自由锻件，锻后调质（只处理本厂锻件）") == ["供应商只加工自产件，不接来料加工"]
+    assert [c["status"] for c in _check(need, "大型调质热处理，来料加工")
+            if c["kind"] == "toll"] == ["met"]
+    assert [c["status"] for c in _check(need, "调质热处理") if c["kind"] == "toll"] == ["unknown"]
+
+
 def test_iatf_covers_iso9001_and_alternatives():
     assert _failed("需ISO9001认证", "通过IATF16949认证") == []
     assert _failed("ISO 9001 or AS9100 required", "AS9100 certified") == []
@@ -197,3 +229,14 @@ def test_a_fallback_silent_on_the_detail_a_near_miss_failed_is_not_confident():
     found = ranking.rank_suppliers(query, [near_miss, silent, fit], with_features=True)
     rule = {m["company"]: m["features"]["confident_rule"] for m in found}
     assert rule == {"fit": 1.0, "silent": 0.0, "near_miss": 0.0}
+
+
+def test_a_maker_of_new_parts_is_known_to_meet_what_a_repair_shop_failed():
+    need = "液压油缸新品采购"
+    query = ranking.Query(text=need, requirements=checks.with_structured(
+        extract(need, "need"), need))
+    found = ranking.rank_suppliers(query, [
+        _candidate("repair_shop", "液压油缸维修再制造，只修不造", 0.9),
+        _candidate("maker", "液压油缸制造", 0.6)], with_features=True)
+    assert [m["company"] for m in found] == ["maker", "repair_shop"]
+    assert found[0]["features"]["confident_rule"] == 1.0

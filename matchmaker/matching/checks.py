@@ -40,7 +40,8 @@ def with_structured(req: dict, text: str, certifications: list[str] | None = Non
 
 
 def check(need: dict, cap: dict) -> list[dict]:
-    return [c for c in (_service(need, cap), _design(need, cap), *_certificates(need, cap),
+    return [c for c in (_service(need, cap), _design(need, cap), _toll(need, cap),
+                        *_certificates(need, cap),
                         *_quantities(need, cap), _materials(need, cap), _only(need, cap, "proc"),
                         *_exclusions(need, cap)) if c]
 
@@ -67,12 +68,14 @@ def verified(failure: dict, checks: list[dict], cap: dict) -> bool:
         named = cap.get("concepts") or []
         return (all(any(covers(c, o) for o in named) for c in failure["concepts"])
                 and all(word in cap["text"] for word in failure["words"]))
+    if failure["kind"] == "service":  # repair only, for new parts: no check is made of
+        return cap.get("service") in ("new", "both", "no_repair")  # a supplier making new ones
     return any(c["kind"] == failure["kind"] and c["status"] == MET for c in checks)
 
 
 def _result(kind: str, requirement: str, status: str, reason: str = "",
             hard: bool = True) -> dict:
-    """kind: service, design, certification, material, process, exclusion, or a quantity's kind
+    """kind: service, design, toll, certification, material, process, exclusion, or a quantity's kind
     (diameter, pressure, annual_count…); hard: whether failing it ranks the candidate last."""
     return {"kind": kind, "requirement": requirement, "status": status, "hard": hard,
             "reason": reason}
@@ -101,6 +104,17 @@ def _design(need: dict, cap: dict) -> dict | None:
         return _result("design", _l("设计能力"), NOT_MET, _l("供应商来图加工，未注明设计能力"),
                        hard=False)
     return _result("design", _l("设计能力"), UNKNOWN)
+
+
+def _toll(need: dict, cap: dict) -> dict | None:
+    """The buyer supplies the parts (来料加工): a supplier working on its own products only
+    does not serve it."""
+    if not need.get("toll"):
+        return None
+    does = cap.get("toll")
+    if does == "own_only":
+        return _result("toll", _l("来料加工"), NOT_MET, _l("供应商只加工自产件，不接来料加工"))
+    return _result("toll", _l("来料加工"), MET if does == "accepts" else UNKNOWN)
 
 
 def _certificates(need: dict, cap: dict) -> list[dict]:

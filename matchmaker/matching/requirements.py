@@ -8,6 +8,8 @@
   a supplier that says it does not repair, "no_repair");
 - design: the need asks for design, or the supplier designs ("design"), works to the customer's
   drawings ("print") or says it does not design ("print_only");
+- toll: the buyer supplies the parts or material to be worked on (来料加工; need: True), and
+  whether a supplier takes such work ("accepts") or works on its own products only ("own_only");
 - terms and concepts: the materials and processes named (vocabulary.py) and the glossary's trade
   terms, in either language, outside the text's exclusions;
 - exclusions and only: what a supplier says it does not do ('不做X', '不承接X', 'X除外',
@@ -23,6 +25,11 @@ from matchmaker.matching import glossary
 from matchmaker.matching.quantities import clauses, label, quantities
 from matchmaker.matching.vocabulary import (CERT_PATTERNS_COMPILED, NAMES, extract_certifications,
                                             terms)
+
+# Raised whenever what is read from a text changes: `backfill-requirements` reads the texts of
+# needs and capabilities stored by an older reader again. 2: parts the buyer supplies (toll),
+# repair named as a use or a customer.
+VERSION = 2
 
 _CERT_NOT_HELD = re.compile(r"无|没有|未|尚未|暂无|不具备|缺|\bno\b|\bnot\b|\bwithout\b|\black",
                             re.I | re.A)
@@ -43,6 +50,15 @@ _NEW_BUILD = re.compile(r"新品|全新|新件|新制|(?<!再)制造|生产|(?<!
                         r"fabricat|brand[- ]new|\bnew\s+(?:parts?|products?|units?|builds?|"
                         r"components?|assembl|production)", re.I | re.A)
 _AFTER_SALES = re.compile(r"售后[^，,；;。]*|after[- ]sales?[^,;.]*|warranty[^,;.]*", re.I | re.A)
+# Repair named as the parts' use or the supplier's customers, not as the work asked or done:
+# "seals for cylinder rebuilds", "维修用", "供维修市场", "维修店的好帮手", "repair shops".
+_REPAIR_PURPOSE = re.compile(
+    r"(?:用于|供|供应|面向|服务于?)[^，,；;。]{0,8}?(?:维修|修理|翻新|再制造)|"
+    r"(?:维修|修理|翻新|再制造)(?:用|市场|店|厂|站|商|企业|客户|用户|行业)|"
+    r"\bfor\s+(?:[a-z\-]+\s+){0,3}(?:repairs?|rebuilds?|overhauls?|refurbishment|"
+    r"remanufactur\w*|maintenance)\b|"
+    r"\b(?:repair|rebuild|overhaul|remanufactur\w*)(?:s|ing)?\s+(?:shops?|market|customers?|"
+    r"centers?|centres?|houses?|garages?|trade|industry)\b|\brebuilders\b", re.I | re.A)
 _REPAIR_ONLY = re.compile(r"只修不造|只修不做")  # other forms are read as 'only' or exclusions
 # "不做新油缸": an excluded item that starts with 新 is new parts (not 新能源, 新型: new energy/type)
 _NEW_PARTS = re.compile(r"^全?新(?!能源|型|材料|工艺|技术)|(?<!翻)(?:新品|全新|新件|新制|新造)|"
@@ -59,6 +75,32 @@ _DESIGN_ASKED = re.compile(_DESIGN.pattern + r"|解决方案|交钥匙|选型|\b
 _PRINT = re.compile(r"来图|按图|图纸加工|来样|来料加工|build[- ]to[- ]print|"
                     r"(?:to|per|according\s+to)\s+(?:the\s+)?(?:customer|client|your|our)?'?s?\s*"
                     r"drawings?|drawings?\s+(?:provided|supplied)", re.I | re.A)
+# Work on parts the buyer supplies (来料加工): the need says it supplies them; the supplier says
+# it takes such work, or that it works on its own products only.
+_WORKPIECES_ZH = r"(?:毛坯|锻件|铸件|坯料|原材料|材料|工件|零件|管材|钢管|棒料|板材|板料|缸筒|半成品)"
+_WORKPIECES_EN = (r"(?:[a-z\-]+\s+){0,2}(?:parts|forgings|castings|blanks|billets|material|"
+                  r"materials|components|workpieces|pieces|tubes|pipes|bars|rods|plates|sheets|"
+                  r"coils|shafts|housings|gears|semi-finished\s+\w+)\b")
+_TOLL_ASKED = re.compile(
+    r"来料(?:加工|热处理|涂装|电镀|机加工?)|(?:甲方|我方|客户|需方)供料|供料加工|甲供(?:材料|料)|"
+    r"(?:我方|我司|我厂|客户|甲方|买方|需方)(?:提供|供应|负责|发货|送)[^，,；;。]{0,6}?"
+    + _WORKPIECES_ZH + r"|"
+    r"\bwe\s+(?:will\s+)?(?:ship|send|supply|provide|deliver|furnish)\s+(?:the\s+|our\s+|all\s+)?"
+    + _WORKPIECES_EN + r"|"
+    r"\b(?:free[- ]issue|customer[- ](?:supplied|furnished|owned)|consigned)\s+" + _WORKPIECES_EN
+    + r"|\btoll\s+(?:processing|treatment|coating|machining|manufacturing)", re.I | re.A)
+_TOLL_OWN_ONLY = re.compile(
+    r"(?:只|仅|只能|仅限)(?:处理|加工|做|热处理|涂装|服务)?(?:本厂|本公司|本司|自产|自家|自有产品|自己)|"
+    r"(?:不|无法)(?:接受?|承接|对外)(?:外来|客户)?来料|不对外(?:加工|承接|服务|开放)|"
+    r"\b(?:our|its)\s+own\s+(?:parts|forgings|castings|products|production|components)\s+only\b|"
+    r"\bonly\s+(?:for|on)\s+(?:our|its)\s+own\b|\bcaptive\b|"
+    r"\bnot\s+(?:offered|available)\s+as\s+a\s+(?:separate|standalone|stand-alone)\s+service|"
+    r"\bno\s+(?:toll|job[- ]shop|outside|third[- ]party)\s+(?:work|processing|orders|jobs)", re.I | re.A)
+_TOLL_ACCEPTED = re.compile(
+    r"来料加工|接受?来料|承接外协|对外(?:加工|承接)|外协加工|代加工|受托加工|"
+    r"\btoll\s+(?:processing|treatment|coating|machining|manufacturing)|\bjob[- ]shop|"
+    r"customer[- ](?:supplied|furnished|owned)\s+(?:parts|material|forgings|castings)|"
+    r"\bsubcontract\s+(?:processing|treatment|heat\s+treatment|machining|coating)", re.I | re.A)
 _EXCLUDE_ZH = re.compile(
     r"(?:不|无法|不能|不可|未)(?:再)?(?:承接|接受|接单|接|做|生产|制造|加工|提供|涉及|从事|具备|开展|"
     r"承做|支持|包括|包含|含|处理|供应|配备|拥有)(?P<x>.+)|"
@@ -108,6 +150,7 @@ def extract(text: str, role: str) -> dict:
     req = {"quantities": quantities(text),
            "service": _service(plain, exclusions, only, role),
            "design": _design(plain, exclusions, only, role),
+           "toll": _toll(text, role),
            "terms": sorted({t for t, _ in terms(plain)}),
            "concepts": sorted({c for _, c in _concepts(plain)}),
            # repair, design and certificates have checks of their own
@@ -119,7 +162,8 @@ def extract(text: str, role: str) -> dict:
 
 def _special(item: str) -> bool:
     return bool(_REPAIR.search(item) or _NEW_BUILD.search(item) or _NEW_PARTS.search(item)
-                or _DESIGN.search(item) or _PRINT.search(item) or extract_certifications(item))
+                or _DESIGN.search(item) or _PRINT.search(item) or "来料" in item
+                or extract_certifications(item))
 
 
 def _restrictions(text: str) -> tuple[list[dict], list[dict], list[tuple[int, int]]]:
@@ -200,7 +244,7 @@ def _service(plain: str, exclusions: list[dict], only: list[dict], role: str) ->
         return "repair"
     if _mentions(exclusions, _REPAIR):
         return "new" if role == "need" else "no_repair"
-    plain = _AFTER_SALES.sub(" ", plain)
+    plain = _REPAIR_PURPOSE.sub(" ", _AFTER_SALES.sub(" ", plain))
     repair = bool(_REPAIR.search(plain))
     new = bool(_NEW_BUILD.search(_REPAIR.sub(" ", plain)))
     if role == "need":  # a need names what it buys: repair unless it also asks for new parts
@@ -220,6 +264,16 @@ def _design(plain: str, exclusions: list[dict], only: list[dict], role: str) -> 
     if _DESIGN.search(plain):
         return "design"
     return "print" if _PRINT.search(plain) else None
+
+
+def _toll(text: str, role: str) -> bool | str | None:
+    """Need: True when the buyer supplies the parts or material worked on. Capability:
+    "own_only" (works on its own products only), "accepts" (takes customers' parts), or None."""
+    if role == "need":
+        return bool(_TOLL_ASKED.search(text)) or None
+    if _TOLL_OWN_ONLY.search(text):
+        return "own_only"
+    return "accepts" if _TOLL_ACCEPTED.search(text) else None
 
 
 def _certifications(text: str, role: str) -> dict:
@@ -272,7 +326,8 @@ def chips(req: dict, role: str) -> list[Text | str]:
         out += list(req.get("certifications") or [])
         out += [_l("%(cert)s 办理中", cert=c) for c in req.get("certs_pending") or []]
     out += [chip for chip in (_SERVICE_CHIPS[role].get(req.get("service")),
-                              _DESIGN_CHIPS[role].get(req.get("design"))) if chip]
+                              _DESIGN_CHIPS[role].get(req.get("design")),
+                              _TOLL_CHIPS[role].get(req.get("toll"))) if chip]
     if role == "need" and req.get("terms"):
         out.append(joined(NAMES[t] for t in req["terms"]))
     out += [_l("仅做：%(item)s", item=i["text"]) for i in req.get("only") or []]
@@ -286,6 +341,9 @@ _SERVICE_CHIPS = {"need": {"repair": _l("维修/再制造")},
 _DESIGN_CHIPS = {"need": {"design": _l("需设计能力"), "print": _l("来图加工")},
                  "capability": {"design": _l("具备设计能力"), "print": _l("来图加工"),
                                 "print_only": _l("仅来图加工，不做设计")}}
+
+_TOLL_CHIPS = {"need": {True: _l("来料加工（需方供料）")},
+               "capability": {"accepts": _l("接受来料加工"), "own_only": _l("只加工自产件")}}
 
 
 def _quantity_chip(q: dict, role: str) -> Text:

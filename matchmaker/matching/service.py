@@ -125,6 +125,7 @@ def _stored_requirements(req: dict, role: str) -> dict:
     (`shown`), and the annual volume or capacity the text states (shown where the typed field
     is empty)."""
     return {"requirements": json.dumps(req, ensure_ascii=False),
+            "requirements_version": requirements.VERSION,
             "stated_volume": requirements.annual_volume(req)}
 
 
@@ -133,11 +134,13 @@ BACKFILL_BATCH = 500
 
 def backfill_requirements(graph) -> dict:
     """Requirements (and certifications read from the text, and the bridged text) for needs
-    and capabilities stored before they were read on save; returns how many of each."""
+    and capabilities stored before they were read on save or read by an older reader
+    (requirements.VERSION); returns how many of each."""
     done = {}
     for kind, role in (("needs", "need"), ("capabilities", "capability")):
         done[kind] = 0
-        while rows := graph.read(candidates_store.without_requirements, role, BACKFILL_BATCH):
+        while rows := graph.read(candidates_store.without_requirements, role,
+                                 requirements.VERSION, BACKFILL_BATCH):
             graph.write(candidates_store.set_requirements, role,
                         [_backfilled(row, role) for row in rows])
             done[kind] += len(rows)
