@@ -192,6 +192,17 @@ def test_parts_the_buyer_supplies_fail_a_supplier_working_on_its_own_only():
     assert [c["status"] for c in _check(need, "调质热处理") if c["kind"] == "toll"] == ["unknown"]
 
 
+def test_processes_a_supplier_names_none_of_are_a_soft_miss():
+    need = "Telescopic boom sections, welded from Q960 plate"
+    soft = [c for c in _check(need, "大型钢结构喷漆、抛丸") if c["kind"] == "process"]
+    assert soft[0]["status"] == "not_met" and not soft[0]["hard"]
+    assert [c["status"] for c in _check(need, "起重机吊臂焊接制造，折弯")
+            if c["kind"] == "process"] == ["met"]
+    # one of several steps named is enough; a supplier naming no process is not judged
+    assert [c["status"] for c in _check("锻件调质", "调质热处理") if c["kind"] == "process"] == ["met"]
+    assert [c for c in _check(need, "起重机吊臂") if c["kind"] == "process"] == []
+
+
 def test_iatf_covers_iso9001_and_alternatives():
     assert _failed("需ISO9001认证", "通过IATF16949认证") == []
     assert _failed("ISO 9001 or AS9100 required", "AS9100 certified") == []

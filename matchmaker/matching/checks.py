@@ -42,7 +42,7 @@ def with_structured(req: dict, text: str, certifications: list[str] | None = Non
 def check(need: dict, cap: dict) -> list[dict]:
     return [c for c in (_service(need, cap), _design(need, cap), _toll(need, cap),
                         *_certificates(need, cap),
-                        *_quantities(need, cap), _materials(need, cap), _only(need, cap, "proc"),
+                        *_quantities(need, cap), _materials(need, cap), _processes(need, cap),
                         *_exclusions(need, cap)) if c]
 
 
@@ -195,6 +195,22 @@ def _materials(need: dict, cap: dict) -> dict | None:
                        _l("供应商未列出%(missing)s（所列：%(offered)s）", missing=_names(missing),
                           offered=_names(offered)), hard=False)
     return _result("material", name, MET)
+
+
+def _processes(need: dict, cap: dict) -> dict | None:
+    """The need's processes against the ones the supplier restricts itself to (hard) or else
+    names (soft, and only when it names none of them: a need often lists more steps than
+    the one it is buying)."""
+    restricted = _only(need, cap, "proc")
+    offered, asked = _of("proc", cap.get("terms")), _of("proc", need.get("terms"))
+    if restricted or not offered or not asked:
+        return restricted
+    name = _names(asked)
+    if _not_covered(asked, offered) == asked:
+        return _result("process", name, NOT_MET,
+                       _l("供应商未列出%(missing)s（所列：%(offered)s）", missing=name,
+                          offered=_names(offered)), hard=False)
+    return _result("process", name, MET)
 
 
 def _only(need: dict, cap: dict, family: str) -> dict | None:
