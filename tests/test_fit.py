@@ -29,6 +29,18 @@ def test_fit_is_read_off_the_curve_and_tiers_follow_it():
     assert model.tier(model.fit(5.0, confident_rule=False)) == fit.MEDIUM
 
 
+def test_a_feature_far_outside_the_development_pairs_is_read_at_their_edge():
+    # a one-line capability whose every term the need names: far above the long development
+    # texts' shares, so scored as if at CLIP_SD standard deviations, not extrapolated
+    coef = tuple(-1.0 if f == "capability_terms_found" else 0.0 for f in fit.FEATURES)
+    scale = tuple(0.05 if f == "capability_terms_found" else 1.0 for f in fit.FEATURES)
+    model = _model(coef=coef, scale=scale)
+    features = {f: 0.0 for f in fit.FEATURES}
+    assert model.score(dict(features, capability_terms_found=0.45)) == -fit.CLIP_SD
+    assert model.score(dict(features, capability_terms_found=0.1)) == pytest.approx(-2.0)
+    assert list(fit.standardized(np.array([-9.0, 0.5, 9.0]), 0.0, 1.0)) == [-4.0, 0.5, 4.0]
+
+
 def test_model_survives_json_and_refuses_unknown_features():
     model = _model()
     again = fit.from_json(model.to_json())

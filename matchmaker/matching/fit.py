@@ -43,6 +43,18 @@ FEATURES = (
 )
 
 
+# A feature is read at most this many standard deviations from its mean on the development
+# pairs: a pair far outside them (a one-line capability whose every term the need names; the
+# development texts are long) is scored at the edge of what the model saw, not extrapolated.
+CLIP_SD = 4.0
+
+
+def standardized(value, mean, scale):
+    """(value - mean) / scale, clipped to ±CLIP_SD (floats or numpy arrays)."""
+    z = (value - mean) / scale
+    return max(-CLIP_SD, min(CLIP_SD, z)) if isinstance(z, float) else z.clip(-CLIP_SD, CLIP_SD)
+
+
 @dataclass(frozen=True)
 class Model:
     version: int
@@ -60,7 +72,7 @@ class Model:
     def score(self, features: dict) -> float:
         """The re-ranker's score (log-odds, before calibration); ranking orders by it."""
         return self.intercept + sum(
-            c * (float(features[name]) - m) / s
+            c * standardized(float(features[name]), m, s)
             for name, c, m, s in zip(self.features, self.coef, self.mean, self.scale))
 
     def fit(self, score: float, confident_rule: bool = True) -> int:

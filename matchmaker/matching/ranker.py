@@ -16,6 +16,7 @@ Examples marked `drawn` come from smaller pools drawn from a development need's 
 """
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -42,7 +43,7 @@ def train(examples: list[dict], version: int, trained_on: dict) -> fit.Model:
         raise ValueError(_l("训练需要相关与不相关的配对各至少一个"))
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
+    z = fit.standardized(x, mean, scale)
     final = LogisticRegression(C=C, max_iter=5000).fit(z, y)
     oof = final.decision_function(z)  # in sample only where there are too few needs to fold
     if len(set(groups)) >= 2:
@@ -78,7 +79,7 @@ def precision_curve(scores: np.ndarray, labels: np.ndarray) -> tuple[tuple[float
     current = 100
     for i, idx in enumerate(order):
         if i + 1 >= min(MIN_PAIRS, len(order)):
-            current = min(current, round(100 * float(shares[i])))
+            current = min(current, math.floor(100 * float(shares[i]) + 1e-9))  # 89.5% is not 90
         if knots and knots[-1][1] == current:
             knots[-1] = (float(scores[idx]), current)
         elif i + 1 >= min(MIN_PAIRS, len(order)):
