@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 from flask import Flask, g, has_request_context, jsonify, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
@@ -11,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graph import schema
 from graph.db import Graph, GraphUnavailable, Settings
+from matchmaker import clock, policy
 from matchmaker import config as app_config
 from matchmaker import i18n
 from matchmaker.errors import DomainError
@@ -51,8 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["company_approved"] = company_approved
     from matchmaker.money import yuan
     app.jinja_env.filters["yuan"] = yuan
-    app.jinja_env.filters["datetime"] = lambda epoch: time.strftime(
-        "%Y-%m-%d %H:%M", time.localtime(epoch)) if epoch else ""
+    app.jinja_env.filters["datetime"] = clock.shown
+    clock.use(policy.load(app.config["POLICY_FILE"]).timezone)
 
     graph = Graph(Settings.from_env(app.config["DATA_DIR"], app.config["NEO4J_DATABASE"]))
     app.extensions["graph"] = graph

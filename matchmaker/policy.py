@@ -5,6 +5,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from matchmaker.clock import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Policy:
     region: str
     region_name: str
     periods: tuple[Period, ...]
+    timezone: str = DEFAULT_ZONE  # the city's calendar (clock.py)
 
     @property
     def first_year(self) -> int:
@@ -63,8 +67,13 @@ def _period(raw: dict) -> Period:
 
 def parse(text: str) -> Policy:
     raw = tomllib.loads(text)
+    zone = str(raw.get("timezone", DEFAULT_ZONE))
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"policy: unknown timezone {zone!r} (e.g. Asia/Shanghai)") from None
     return Policy(region=str(raw["region"]), region_name=raw.get("region_name", ""),
-                  periods=tuple(_period(p) for p in raw["period"]))
+                  periods=tuple(_period(p) for p in raw["period"]), timezone=zone)
 
 
 @lru_cache(maxsize=8)

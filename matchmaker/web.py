@@ -4,14 +4,13 @@ blueprint, declared once, instead of try/except in every view)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from urllib.parse import unquote, urlsplit
 
 from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
-from matchmaker import charts, tables
+from matchmaker import charts, clock, tables
 from matchmaker.auth.access import company_approved
 from matchmaker.errors import DomainError, ValidationError
 from matchmaker.extensions import current_policy
@@ -67,8 +66,8 @@ def int_arg(name: str, default: int | None, low: int, high: int, source=None) ->
 def year_arg(source=None, required: bool = False) -> int:
     """The year a page or API call is about: one the policy file has rules for; last year by
     default, unless the caller must name it (`required`)."""
-    year = int_arg("year", None if required else date.today().year - 1,
-                   current_policy().first_year, date.today().year + 1, source)
+    year = int_arg("year", None if required else clock.today().year - 1,
+                   current_policy().first_year, clock.today().year + 1, source)
     if year is None:
         raise ValidationError(_l("缺少 year 参数"), field="year")
     return year

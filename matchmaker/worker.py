@@ -15,10 +15,10 @@ import signal
 import socket
 import threading
 import uuid
-from datetime import date
 
 from graph import jobs as job_store
 from matchmaker import jobs
+from matchmaker.clock import today as city_today
 from matchmaker.imports import jobs as imports
 from matchmaker.mail import periodic
 from matchmaker.mail import service as mail
@@ -36,7 +36,7 @@ HANDLERS = {
 
 
 class Worker:
-    def __init__(self, app, name: str | None = None, clock=jobs.now_ms, today=date.today):
+    def __init__(self, app, name: str | None = None, clock=jobs.now_ms, today=city_today):
         self.app, self.graph, self.config = app, app.extensions["graph"], app.config
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock, self.today = clock, today

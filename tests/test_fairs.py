@@ -11,11 +11,12 @@ from conftest import csrf_token, login
 from openpyxl import load_workbook
 
 from graph import fairs as fair_store
+from matchmaker import clock
 from matchmaker.auth import accounts
 from matchmaker.fairs import meetings, proposals, setup, timetable
 from matchmaker.matching import service as matching
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def fair_form(**overrides):

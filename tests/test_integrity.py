@@ -3,14 +3,14 @@ graph), then each flag raised from a crafted ledger in the real graph through th
 computation, a clean ledger that raises none, who may see flags, and the office's review."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from graph import audit as audit_store
 from graph import ledger as ledger_store
-from matchmaker import credit_code, policy as policy_module, tables
+from matchmaker import clock, credit_code, policy as policy_module, tables
 from matchmaker.auth import accounts
 from matchmaker.imports import companies as company_imports, purchases as ledger
 from matchmaker.incentives import service as awards
@@ -319,7 +319,7 @@ def test_new_and_unapproved_suppliers_from_the_office_decisions(graph, city):
     """A supplier that registered itself and was approved today: a purchase dated before
     today was bought from a company not yet approved; a large one from today on, from a
     supplier approved less than 90 days before."""
-    today = datetime.now(flags.CHINA).date()   # the ledger's days are China's
+    today = clock.today()   # the ledger's days are the city's
     registered = []
     for n, name in enumerate(("新配套", "后审配套")):
         row = accounts.register_company(graph, {

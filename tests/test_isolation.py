@@ -2,13 +2,14 @@
 endpoint (every method) with the ids of company B's objects. Nothing of B's private data may
 appear in any answer, no answer may be a server error, and B's objects must be unchanged."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import csrf_token, login
 
 from graph import catalog, fairs as fair_store
 from graph import tokens as token_store
+from matchmaker import clock
 from matchmaker.auth import accounts
 from matchmaker.auth import tokens as api_tokens
 from matchmaker.fairs import proposals, setup
@@ -54,11 +55,11 @@ def world(app, graph, make_company, tmp_path):
            f"{b['anchor']},{b['supplier']},B-2,2025-04-01,{SECRET}00,\n").encode()
     b["job"] = imports.preview(graph, tmp_path / "uploads", user_b, "purchases", csv, "b.csv",
                                app_policy(app))["id"]
-    day = date.today() + timedelta(days=10)
+    day = clock.today() + timedelta(days=10)
     fair_id = setup.create(graph, {
         "name": "洽谈会", "cluster": "CM", "venue": "会展中心", "days": day.isoformat(),
         "day_start": "09:00", "day_end": "11:00", "slot_minutes": "30", "breaks": "",
-        "tables": "2", "registration_opens": date.today().isoformat(),
+        "tables": "2", "registration_opens": clock.today().isoformat(),
         "registration_closes": (day - timedelta(days=1)).isoformat(), "min_meetings": "0",
         "max_meetings": "", "request_expiry_hours": "48"}, {"CM"}, "office@c.cn")
     proposals.register(graph, fair_id, user_b, [0, 1, 2])

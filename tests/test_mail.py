@@ -22,7 +22,7 @@ from icalendar import Calendar
 from graph import companies as company_store
 from graph import fairs as fair_store
 from graph import jobs as job_store
-from matchmaker import jobs, notifications
+from matchmaker import clock, jobs, notifications
 from matchmaker.auth import accounts
 from matchmaker.fairs import meetings, setup, timetable
 from matchmaker.mail import periodic
@@ -259,7 +259,7 @@ class As:
 
 
 def test_meeting_answers_and_the_published_schedule_with_its_agenda(app, graph, smtp, city):
-    fair_id = _fair(graph, city, date.today() + timedelta(days=10))
+    fair_id = _fair(graph, city, clock.today() + timedelta(days=10))
     key = f"{fair_id}|{city['anchor']}|{city['pump']}"
     meetings.send_request(graph, key, As(city["pump"], "supplier"))
     meetings.answer_request(graph, key, As(city["anchor"], "anchor"), True)
@@ -286,7 +286,7 @@ def test_meeting_answers_and_the_published_schedule_with_its_agenda(app, graph, 
 
 
 def test_the_reminder_goes_out_once_the_day_before(app, graph, smtp, city):
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     fair_id = _fair(graph, city, tomorrow)
     assert Worker(app, today=lambda: tomorrow).run_once() == 0  # on the day: too late
     first, second = Worker(app), Worker(app)

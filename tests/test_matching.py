@@ -5,6 +5,7 @@ import re
 import pytest
 from conftest import login
 
+from matchmaker import clock
 from matchmaker.errors import NotFound
 from matchmaker.matching import ranking, service
 from matchmaker.matching.ranking import Filters
@@ -189,15 +190,15 @@ def test_one_fit_for_a_pair_on_every_page(app, graph, market):
     assert _fit_on_page(supplier.get("/suppliers/needs").get_data(as_text=True),
                         title) == expected
 
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from graph import fairs as fair_store
     from matchmaker.fairs import proposals, setup
-    day = date.today() + timedelta(days=10)
+    day = clock.today() + timedelta(days=10)
     fair_id = setup.create(graph, {
         "name": "洽谈会", "cluster": "CM", "days": day.isoformat(), "day_start": "09:00",
         "day_end": "10:00", "slot_minutes": "30", "tables": "2",
-        "registration_opens": date.today().isoformat(),
+        "registration_opens": clock.today().isoformat(),
         "registration_closes": day.isoformat()}, {"CM"}, "office")
     for company, role in ((market["anchor"]["credit_code"], "anchor"), (hyd, "supplier")):
         who = type("U", (), {"company": company, "role": role, "is_organizer": False})

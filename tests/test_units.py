@@ -1,7 +1,9 @@
 """Fast unit tests of pure logic: credit codes, divisions, glossary, lexical scoring, policy."""
+from datetime import date, datetime, timezone
+
 import pytest
 
-from matchmaker import credit_code, regions
+from matchmaker import clock, credit_code, regions
 from matchmaker.matching import glossary, lexical
 from matchmaker.matching.vocabulary import extract_certifications
 from matchmaker.policy import parse
@@ -65,6 +67,23 @@ park_tiers = []
 """)
     assert p.for_year(2025).increment_award_fen == 3_000_000
     assert p.for_year(2027).increment_award_fen == 4_000_000
+
+
+def test_the_citys_calendar_whatever_the_servers_zone():
+    assert parse(open("matchmaker/policy.toml", encoding="utf-8").read()).timezone \
+        == "Asia/Shanghai"
+    with pytest.raises(ValueError, match="timezone"):
+        parse('region = "430100"\ntimezone = "Mars/Olympus"\n[[period]]\n')
+    # 17:00 UTC on 4 December is already 5 December in Changsha
+    evening = datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
+    assert clock.day_of(evening) == date(2026, 12, 5)
+    assert clock.day_of(evening.timestamp()) == date(2026, 12, 5)
+    assert clock.shown(evening.timestamp()) == "2026-12-05 01:00"
+    try:
+        clock.use("Europe/Berlin")
+        assert clock.day_of(evening) == date(2026, 12, 4)
+    finally:
+        clock.use(clock.DEFAULT_ZONE)
 
 
 def test_audit_reads_advisories_of_the_latest_release():

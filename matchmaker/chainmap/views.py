@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 
 from graph import chain as chain_store
 from graph import reference
+from matchmaker import clock
 from matchmaker.auth.access import roles_required
 from matchmaker.chainmap import bp, diagram
 from matchmaker.chainmap import service as chain
@@ -35,7 +34,7 @@ def index():
     category, pct = request.args.get("category"), int_arg("pct", None, 0, 100)
     if category and pct is not None:
         simulation = chain.simulate(db(), policy, year, category, pct)
-    years = db().read(chain_store.purchase_years, policy.first_year, date.today().year + 1)
+    years = db().read(chain_store.purchase_years, policy.first_year, clock.today().year + 1)
     return render_template(
         "chainmap/index.html", year=year, cluster=cluster, report=report, simulation=simulation,
         chain_map=diagram.chain_map(db(), policy, report), years=sorted({*years, year}),

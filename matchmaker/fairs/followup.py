@@ -10,7 +10,7 @@ from datetime import date
 
 from graph import attribution as attribution_store
 from graph import fairs as fair_store
-from matchmaker import notifications
+from matchmaker import clock, notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.i18n import _l
 
@@ -34,7 +34,7 @@ def current_round(fair_day: date, today: date) -> int | None:
 
 def questions(graph, company: str, today: date | None = None) -> list[dict]:
     """The company's held meetings whose fair has a round due, with its answer so far."""
-    today = today or date.today()
+    today = today or clock.today()
     out = []
     answers: dict[str, dict] = {}
     for m in graph.read(attribution_store.held_meetings_of, company):
@@ -59,7 +59,7 @@ def answer(graph, user, meeting_key: str, round_: int, status: str, note: str,
     if not meeting.get("attended") or not meeting.get("outcome"):
         raise Conflict(_l("只有实际举行的会谈需要回访"))
     fair = graph.read(fair_store.get_fair, meeting["fair"])
-    if round_ != current_round(date.fromisoformat(fair["days"][-1]), today or date.today()):
+    if round_ != current_round(date.fromisoformat(fair["days"][-1]), today or clock.today()):
         raise ValidationError(_l("该轮回访尚未开始或已结束"), field="round")
     if status not in STATUS_TEXT:
         raise ValidationError(_l("请选择会谈进展"), field="status")

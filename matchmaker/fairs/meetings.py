@@ -8,7 +8,7 @@ from datetime import date
 
 
 from graph import fairs as fair_store
-from matchmaker import notifications
+from matchmaker import clock, notifications
 from matchmaker.errors import Conflict, Forbidden, NotFound, ValidationError
 from matchmaker.fairs.setup import get
 from matchmaker.money import parse_amount_fen
@@ -105,7 +105,7 @@ def record_outcome(graph, key: str, user, form: dict, today: date | None = None)
     if meeting["status"] != "accepted" or meeting["slot"] is None:
         raise Conflict(_l("只有已排程的会谈可以登记结果"))
     fair = get(graph, meeting["fair"])
-    if (today or date.today()) < date.fromisoformat(fair["days"][0]):
+    if (today or clock.today()) < date.fromisoformat(fair["days"][0]):
         raise Conflict(_l("洽谈会 %(n)s 举行，届时才能登记会谈结果", n=fair['days'][0]))
     if form.get("attended") != "no":
         present = {r["company"] for r in graph.read(fair_store.registrations, fair["id"])

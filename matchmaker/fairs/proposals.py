@@ -7,6 +7,7 @@ from datetime import date
 
 from graph import catalog
 from graph import fairs as fair_store
+from matchmaker import clock
 from matchmaker.errors import Conflict, Forbidden, ValidationError
 from matchmaker.fairs.setup import get
 from matchmaker.i18n import _l, stored
@@ -20,7 +21,7 @@ def register(graph, fair_id: str, user, available: list, today: date | None = No
     fair = get(graph, fair_id)
     if user.role not in ("anchor", "supplier") or not user.company:
         raise Forbidden(_l("只有主机企业和配套企业可以报名"))
-    today = today or date.today()
+    today = today or clock.today()
     if not fair["registration_opens"] <= today.isoformat() <= fair["registration_closes"]:
         raise Conflict(_l("报名时间为 %(registration_opens)s 至 %(registration_closes)s",
                           registration_opens=fair['registration_opens'],

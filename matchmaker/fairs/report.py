@@ -10,6 +10,7 @@ from graph import awards as award_store
 from graph import fairs as fair_store
 from graph import ledger as ledger_store
 from graph import reference
+from matchmaker import clock
 from matchmaker.fairs import attribution, setup
 from matchmaker.incentives import rules as rewards
 from matchmaker.policy import Policy
@@ -17,7 +18,7 @@ from matchmaker.policy import Policy
 
 def fair_report(graph, policy: Policy, fair_id: str, as_of: date | None = None) -> dict:
     fair = setup.get(graph, fair_id)
-    windows = attribution.Windows(date.fromisoformat(fair["days"][0]), as_of or date.today())
+    windows = attribution.Windows(date.fromisoformat(fair["days"][0]), as_of or clock.today())
     counts = attribution.meeting_counts(graph.read(fair_store.meetings, fair_id))
     met = graph.read(attribution_store.met_pairs, fair_id, policy.region)
     pairs = [attribution.MetPair(m["key"], m["anchor"], m["supplier"], bool(m["local"]),
@@ -96,7 +97,7 @@ def _cluster_rates(graph, before: dict, after: dict, only: str | None) -> list[d
 
 def compare(graph, policy: Policy, as_of: date | None = None) -> list[dict]:
     """Every fair that has taken place, newest first, with its headline figures."""
-    today = as_of or date.today()
+    today = as_of or clock.today()
     rows = []
     for fair in graph.read(fair_store.list_fairs):
         if date.fromisoformat(fair["days"][0]) > today:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 
 from graph import fairs as fair_store
+from matchmaker import clock
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.fairs import priorities
 from matchmaker.i18n import _l
@@ -148,9 +149,9 @@ def get(graph, fair_id: str) -> dict:
 
 def default_form(today: date | None = None) -> dict:
     """Sensible defaults for a new fair: a one-day fair in four weeks, 30-minute slots."""
-    day = (today or date.today()) + timedelta(days=28)
+    day = (today or clock.today()) + timedelta(days=28)
     return {"days": day.isoformat(), "day_count": 1, "day_start": "09:00", "day_end": "17:00",
             "slot_minutes": 30, "breaks": "12:00-13:30", "tables": 20,
-            "registration_opens": (today or date.today()).isoformat(),
+            "registration_opens": (today or clock.today()).isoformat(),
             "registration_closes": (day - timedelta(days=3)).isoformat(),
             "min_meetings": 0, "max_meetings": "", "request_expiry_hours": 72}

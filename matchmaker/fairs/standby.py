@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 from graph import fairs as fair_store
-from matchmaker import notifications
+from matchmaker import clock, notifications
 from matchmaker.errors import Conflict
 from matchmaker.fairs import scheduling
 from matchmaker.fairs.setup import get
@@ -27,7 +27,7 @@ def fill(graph, fair_id: str, now: datetime | None = None, time_limit: float = 5
     fair = get(graph, fair_id)
     if fair["status"] != "published":
         raise Conflict(_l("日程发布后才能在当天安排候补会谈"))
-    start = first_open_slot(fair, now or datetime.now())
+    start = first_open_slot(fair, now or clock.now())
     regs = {r["company"]: r for r in graph.read(fair_store.registrations, fair_id)}
     here = {code for code, r in regs.items() if r.get("checked_in")}
     accepted = graph.read(fair_store.meetings, fair_id, None, ["accepted"])

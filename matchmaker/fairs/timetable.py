@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from graph import fairs as fair_store
-from matchmaker import notifications
+from matchmaker import clock, notifications
 from matchmaker.errors import Conflict, ValidationError
 from matchmaker.fairs import priorities, scheduling
 from matchmaker.fairs.setup import get
@@ -105,11 +105,17 @@ def agenda_ics(fair: dict, rows: list[dict], company_name: str) -> bytes:
         event = Event()
         event.add("uid", f"{r['key'].replace('|', '-')}@matchmaker")
         event.add("summary", f"洽谈：{r['counterpart']}（{r['table_no']}号桌）")
-        event.add("dtstart", datetime.fromisoformat(f"{r['day']}T{r['start']}"))
-        event.add("dtend", datetime.fromisoformat(f"{r['day']}T{r['end']}"))
-        event.add("dtstamp", datetime.now())
+        # the city's wall-clock times, so that a calendar elsewhere shows them right
+        event.add("dtstart", _city_time(r["day"], r["start"]))
+        event.add("dtend", _city_time(r["day"], r["end"]))
+        event.add("dtstamp", datetime.now(timezone.utc))
         event.add("location", f"{fair.get('venue') or ''} {r['table_no']}号桌".strip())
         if r.get("need_title"):
             event.add("description", f"需求：{r['need_title']}")
         calendar.add_component(event)
+    calendar.add_missing_timezones()  # the VTIMEZONE of the city's zone
     return calendar.to_ical()
+
+
+def _city_time(day: str, hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=clock.zone())

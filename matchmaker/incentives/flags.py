@@ -7,15 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from graph import audit, awards as award_store, integrity as integrity_store
+from matchmaker import clock
 from matchmaker.incentives import rules as rewards
 from matchmaker.errors import NotFound, ValidationError
 from matchmaker.incentives import integrity
 from matchmaker.i18n import _l
 
-CHINA = timezone(timedelta(hours=8))  # ledger dates are days of the Chinese calendar
 MAX_COMMENT = 500
 
 
@@ -55,16 +55,12 @@ def _company(record: dict) -> integrity.Company:
     return integrity.Company(
         code=record["code"], name=record["name"] or record["code"],
         status=record["status"] or "pending",
-        registered=created.to_native().astimezone(CHINA).date() if created else None,
-        decisions=tuple(integrity.Decision(_day(d["at"]), _status(d["before"]),
+        registered=clock.day_of(created.to_native()) if created else None,
+        decisions=tuple(integrity.Decision(clock.day_of(d["at"]), _status(d["before"]),
                                            _status(d["after"]) or "pending")
                         for d in decisions),
         legal_representative=record["legal_representative"] or "",
         phone=record["phone"] or "", address=record["address"] or "")
-
-
-def _day(epoch: int) -> date:
-    return datetime.fromtimestamp(epoch, CHINA).date()
 
 
 def _status(state: str | None) -> str | None:

@@ -10,7 +10,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph import fairs as fair_store
 from graph import jobs as job_store
-from matchmaker import jobs, notifications
+from matchmaker import clock, jobs, notifications
 from matchmaker.fairs import followup
 from matchmaker.fairs.followup import add_months
 
@@ -36,7 +36,7 @@ def due(fairs: list[dict], today: date) -> list[dict]:
 
 def tick(graph, today: date | None = None) -> int:
     """Queue what is due today (idempotent); the number of jobs due."""
-    rows = due(graph.read(fair_store.list_fairs), today or date.today())
+    rows = due(graph.read(fair_store.list_fairs), today or clock.today())
     for row in rows:  # one at a time: another worker may queue the same job at once
         try:
             graph.write(job_store.enqueue, [row])

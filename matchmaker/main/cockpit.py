@@ -15,7 +15,7 @@ from graph import awards as award_store
 from graph import catalog
 from graph import cockpit as cockpit_store
 from graph import companies as company_store
-from matchmaker import charts
+from matchmaker import charts, clock
 from matchmaker.chainmap import service as chain
 from matchmaker.fairs import setup as fairs
 from matchmaker.incentives import rates, rules as rewards
@@ -33,7 +33,7 @@ def _year(policy: Policy, today: date) -> int:
 
 
 def office(graph, policy: Policy, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or clock.today()
     year = _year(policy, today)
     rate_report = rates.report(graph, policy, year)
     totals: dict[str, int] = {}
@@ -70,7 +70,7 @@ def unmatched_needs(graph, policy: Policy, year: int) -> list[dict]:
 
 
 def anchor(graph, policy: Policy, company: str, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or clock.today()
     year = _year(policy, today)
     rate_report = rates.report(graph, policy, year, years_back=4, anchor=company)
     me = rate_report["anchors"][0] if rate_report["anchors"] else None
@@ -85,7 +85,7 @@ def anchor(graph, policy: Policy, company: str, today: date | None = None) -> di
 
 
 def supplier(graph, company: str, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or clock.today()
     return {"needs": matching.match_supplier(graph, company, limit=5),
             "requests": graph.read(cockpit_store.requests_to_answer, company),
             "meetings": _meetings(graph, company, today)}
