@@ -71,6 +71,19 @@ def set_checked_in(tx, fair_id: str, company: str, checked_in: bool, at: int) ->
     """, key=f"{fair_id}|{company}", checked_in=checked_in, at=at).single() is not None
 
 
+# Proposal reasons stored before explanations stopped naming the anchors a supplier supplied
+# ("曾配套 <anchors>", from other anchors' ledgers); later ones say how many.
+NAMED_SUPPLY_REASON = '{"msgid": "曾配套 %(anchors)s"'
+
+
+def drop_named_supply_reasons(tx) -> int:
+    """Remove those reasons from stored proposals; idempotent."""
+    return tx.run("""
+        MATCH (m:FairMeeting) WHERE any(r IN m.reasons WHERE r STARTS WITH $old)
+        SET m.reasons = [r IN m.reasons WHERE NOT r STARTS WITH $old]
+        RETURN count(m) AS n""", old=NAMED_SUPPLY_REASON).single()["n"]
+
+
 def add_proposals(tx, rows: list[dict]) -> int:
     """Store proposed pairs; an existing pair keeps its preferences and status, only its need,
     fit, tier and reasons are refreshed."""

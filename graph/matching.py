@@ -5,7 +5,8 @@ from graph.search_index import cosine, vector_index_name
 
 # For each capability the vector index returns: its supplier and the structured facts the
 # ranking needs (certifications, requirements read from its text, local, capacity, category
-# link, prior supply to the cluster).
+# link, prior supply to the cluster: the credit codes of the cluster's anchors it supplied, which
+# explanations count but never name, since an anchor's ledger is its own).
 # Both similarities are computed in the graph: shipping the vectors cost ~100 ms per match.
 SUPPLIER_CANDIDATES = """
 CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
@@ -22,7 +23,7 @@ RETURN c.id AS capability, c.products AS products, c.text AS text,
        r.name AS region_name, p.name AS park_name,
        [(c)-[:IN_CATEGORY]->(k:Category) | k.code] AS categories,
        [(s)-[:SUPPLIED]->(a:Company {status: 'approved'})-[:IN_CLUSTER]->(cl:Cluster)
-        WHERE cl.code IN $clusters | a.name] AS supplied_cluster_anchors
+        WHERE cl.code IN $clusters | a.credit_code] AS supplied_cluster_anchors
 """
 
 

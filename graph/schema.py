@@ -1,7 +1,7 @@
 """Idempotent schema migration: a unique constraint for every MERGE key, plus plain indexes."""
 from __future__ import annotations
 
-from graph import engagement, search_index
+from graph import engagement, fairs, search_index
 
 UNIQUE_KEYS = [
     ("Company", "credit_code"),
@@ -78,6 +78,7 @@ def migrate(graph) -> list[str]:
         graph.write(lambda tx, s=statement: tx.run(s).consume())
     search_index.ensure_vector_indexes(graph)
     graph.write(engagement.marks_to_judgments)  # data stored before judgments existed
+    graph.write(fairs.drop_named_supply_reasons)  # reasons that named other anchors' suppliers
     return statements
 
 

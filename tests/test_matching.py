@@ -137,18 +137,41 @@ def test_supplier_edits_profile_in_the_browser_and_sees_matching_needs(graph, ma
     assert client.get(f"/suppliers/capabilities/{other}").status_code == 404
 
 
-def test_prior_supply_to_the_cluster_from_the_ledger_is_explained(graph, market):
+def test_prior_supply_to_the_cluster_is_counted_never_named(graph, market, make_company,
+                                                            client):
+    """A competitor's ledger is its own: the anchor learns that the supplier already supplies
+    two of the cluster's anchors, not which."""
     from matchmaker.imports import purchases as ledger
-    ledger.import_purchases(graph, [(2, {
-        "anchor_credit_code": market["anchor"]["credit_code"],
-        "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": "P-1",
-        "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})], "t")
+    rival = make_company("中湘重工", role="anchor", clusters=["CM"])
+    ledger.import_purchases(graph, [(n, {
+        "anchor_credit_code": anchor["credit_code"],
+        "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": f"P-{n}",
+        "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})
+        for n, anchor in ((2, market["anchor"]), (3, rival), (4, rival))], "t")
     need = _need(graph, market, "液压油缸采购")
     matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
     auto_hyd = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
+    assert auto_hyd["explanation"]["cluster_anchors_supplied"] == 2
     path = [str(p) for p in auto_hyd["explanation"]["graph_path"]]
-    assert any("星联重工" in p for p in path)
+    assert any("已为同产业集群 2 家主机企业供货" in p for p in path)
     assert not any(auto_hyd["capability"] in p for p in path)
+    login(client, "anchor@a.cn")
+    page = client.get(f"/needs/{need}").get_data(as_text=True)
+    api = json.dumps(client.get(f"/api/v1/needs/{need}/matches").get_json(), ensure_ascii=False)
+    for shown in (page, api):
+        assert "星城汽车液压件" in shown and "中湘重工" not in shown
+
+
+def test_stored_fair_reasons_that_named_other_anchors_are_dropped_at_start(graph):
+    from graph import schema
+    from matchmaker.i18n import _l, stored
+    old = stored(_l("曾配套 %(anchors)s", anchors="中湘重工"))
+    keep = stored(_l("本地企业"))
+    graph.write(lambda tx: tx.run("CREATE (:FairMeeting {key: 'F|a|s', reasons: $r})",
+                                  r=[keep, old]).consume())
+    schema.migrate(graph)
+    assert graph.read(lambda tx: tx.run("MATCH (m:FairMeeting {key: 'F|a|s'}) "
+                                        "RETURN m.reasons AS r").single()["r"]) == [keep]
 
 
 def test_explanation_paths_name_the_category_and_products_not_their_keys():

@@ -140,7 +140,7 @@ def rank_suppliers(query: Query, candidates: list[dict], model: fit.Model | None
 
 def _result(query: Query, c: dict, pair: dict, model: fit.Model, have: set[str]) -> dict:
     category_link = bool(query.category and query.category in (c.get("categories") or []))
-    cluster_anchors = c.get("supplied_cluster_anchors") or []
+    supplied = _anchors_supplied(c)
     return {
         "company": c["company"], "company_name": c["company_name"],
         "capability": c["capability"], **_scored(model, pair["features"]),
@@ -161,7 +161,7 @@ def _result(query: Query, c: dict, pair: dict, model: fit.Model, have: set[str])
             "capacity_sufficient": _capacity_sufficient(pair["checks"]),
             "category_link": category_link,
             "graph_path": None,
-            "supplied_cluster_anchors": cluster_anchors[:5],
+            "cluster_anchors_supplied": supplied,
         },
     }
 
@@ -281,7 +281,7 @@ def order(result: dict) -> tuple:
     local supplier, a category link and prior supply to the cluster first."""
     e = result["explanation"]
     preference = bool(e.get("local")) + bool(e.get("category_link")) \
-        + bool(e.get("supplied_cluster_anchors"))
+        + bool(e.get("cluster_anchors_supplied"))
     return bool(result["unmet"]), -result["fit"], -preference
 
 
@@ -323,8 +323,14 @@ def _graph_path(query: Query, c: dict, category_link: bool) -> list[Text]:
                        region=c["region_name"], park=c["park_name"]) if c.get("park_name") else
                     _l("%(company)s → 注册地 %(region)s", company=c["company_name"],
                        region=c["region_name"]))
-    anchors = c.get("supplied_cluster_anchors") or []
-    if anchors:
-        path.append(_l("%(company)s → 已供货（采购台账） → %(anchors)s（同产业集群主机企业）",
-                       company=c["company_name"], anchors="、".join(anchors[:3])))
+    supplied = _anchors_supplied(c)
+    if supplied:
+        path.append(_l("%(company)s → 已为同产业集群 %(n)s 家主机企业供货（采购台账）",
+                       company=c["company_name"], n=supplied))
     return path
+
+
+def _anchors_supplied(c: dict) -> int:
+    """How many of the need's cluster anchors the supplier has supplied. Explanations say how
+    many, never which: an anchor's purchases are its own business, not its competitors'."""
+    return len(set(c.get("supplied_cluster_anchors") or []))

@@ -294,7 +294,6 @@ def short_reasons(explanation: dict) -> list[Text]:
         out.append(_l("具备 %(certs)s", certs=joined(explanation["certifications_met"])))
     if explanation.get("certifications_missing"):
         out.append(_l("缺少 %(certs)s", certs=joined(explanation["certifications_missing"])))
-    if explanation.get("supplied_cluster_anchors"):
-        out.append(_l("曾配套 %(anchors)s",
-                      anchors=joined(explanation["supplied_cluster_anchors"][:3])))
+    if explanation.get("cluster_anchors_supplied"):
+        out.append(_l("已为本集群 %(n)s 家主机企业供货", n=explanation["cluster_anchors_supplied"]))
     return out
