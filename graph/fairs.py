@@ -77,11 +77,16 @@ NAMED_SUPPLY_REASON = '{"msgid": "曾配套 %(anchors)s"'
 
 
 def drop_named_supply_reasons(tx) -> int:
-    """Remove those reasons from stored proposals; idempotent."""
-    return tx.run("""
-        MATCH (m:FairMeeting) WHERE any(r IN m.reasons WHERE r STARTS WITH $old)
-        SET m.reasons = [r IN m.reasons WHERE NOT r STARTS WITH $old]
-        RETURN count(m) AS n""", old=NAMED_SUPPLY_REASON).single()["n"]
+    """Remove those reasons from stored proposals; idempotent. Filtered here, not in Cypher:
+    the embedded server failed on a list predicate over the stored lists."""
+    changed = [{"key": r["key"], "reasons": kept} for r in tx.run(
+        "MATCH (m:FairMeeting) WHERE m.reasons IS NOT NULL RETURN m.key AS key, "
+        "m.reasons AS reasons")
+        if len(kept := [x for x in r["reasons"] if not str(x).startswith(NAMED_SUPPLY_REASON)])
+        < len(r["reasons"])]
+    tx.run("UNWIND $rows AS row MATCH (m:FairMeeting {key: row.key}) SET m.reasons = row.reasons",
+           rows=changed).consume()
+    return len(changed)
 
 
 def add_proposals(tx, rows: list[dict]) -> int:

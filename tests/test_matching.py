@@ -167,8 +167,9 @@ def test_stored_fair_reasons_that_named_other_anchors_are_dropped_at_start(graph
     from matchmaker.i18n import _l, stored
     old = stored(_l("曾配套 %(anchors)s", anchors="中湘重工"))
     keep = stored(_l("本地企业"))
-    graph.write(lambda tx: tx.run("CREATE (:FairMeeting {key: 'F|a|s', reasons: $r})",
-                                  r=[keep, old]).consume())
+    graph.write(lambda tx: tx.run("CREATE (:FairMeeting {key: 'F|a|s', reasons: $r}), "
+                                  "(:FairMeeting {key: 'F|b|s', reasons: []}), "
+                                  "(:FairMeeting {key: 'F|c|s'})", r=[keep, old]).consume())
     schema.migrate(graph)
     assert graph.read(lambda tx: tx.run("MATCH (m:FairMeeting {key: 'F|a|s'}) "
                                         "RETURN m.reasons AS r").single()["r"]) == [keep]
