@@ -15,6 +15,8 @@ def test_demo_city_loads_and_renders(app, graph, client):
     summary = demo.load(graph, app.config)
     assert summary["fair"]["scheduled"] == summary["fair"]["accepted"] > 0
     assert demo.load(graph, app.config)["fair"] == {"id": demo.DEMO_FAIR}   # idempotent
+    from graph import schema
+    schema.migrate(graph)  # what every restart runs, over a full city
     fair = setup.get(graph, demo.DEMO_FAIR)
     assert fair["status"] == "scheduled" and fair["report"]["gap_pct"] <= 2
     # Every page has figures: awards in each status, parks with supporting output.
