@@ -8,12 +8,6 @@ edges to a few dozen anchor vertices, the slowest write of an import (measured: 
 ~79k rows/s, with the three per-purchase edges ~10k rows/s). What the graph needs of the
 relationship is one SUPPLIED edge per supplier→anchor pair. Reads join on the codes.
 
-Rates and awards read yearly totals, not purchases: one PurchaseTotal node per anchor, supplier
-and year (amount_fen, rows), kept in the transaction that creates or corrects its purchases, so
-the office's home page reads a few thousand totals instead of every purchase of the year (at
-200k purchases the rates took 0.65 s a page, and grew with the ledger). `rebuild_totals` makes
-them again from the purchases (at start-up when there are none yet, or by hand).
-
 Reads are shaped for the embedded server's index choice, in plain Cypher: purchases are found
 by one code and filtered by year afterwards (`WITH p WHERE p.year = $year`: given both in the
 pattern, the server seeks the year index, every purchase of the year), and the purchases of a
@@ -42,23 +36,9 @@ RETURN count(p) AS n
 CORRECT = """
 UNWIND $rows AS row
 MATCH (p:Purchase {key: row.key})
-WITH p, row, p.year AS old_year, p.amount_fen AS old_amount
 SET p.amount_fen = row.amount_fen, p.date = row.date, p.year = row.year,
     p.category = row.category, p.category_text = row.category_text, p.corrected_at = $at
-RETURN p.anchor AS anchor, p.supplier AS supplier, old_year, old_amount,
-       row.year AS year, row.amount_fen AS amount_fen
-"""
-
-# Added to the totals under a write lock on each (Neo4j's documented way to make a read and the
-# write that depends on it atomic; the embedded server retries one of two conflicting writers).
-ADD_TOTALS = """
-UNWIND $totals AS t
-MERGE (y:PurchaseTotal {key: t.key})
-ON CREATE SET y.anchor = t.anchor, y.supplier = t.supplier, y.year = t.year,
-              y.amount_fen = 0, y.rows = 0
-SET y._lock = true REMOVE y._lock
-WITH y, t
-SET y.amount_fen = y.amount_fen + t.amount_fen, y.rows = y.rows + t.rows
+RETURN count(p) AS n
 """
 
 
@@ -92,29 +72,8 @@ CREATE (s)-[:SUPPLIED]->(a)
 
 def create_purchases(tx, rows: list[dict], at: int, source: str) -> int:
     """Rows whose keys are new (the unique constraint rejects a concurrent duplicate), created
-    at `at` (epoch s) by `source` (import, api, form); their totals follow."""
-    if not rows:
-        return 0
-    created = tx.run(CREATE, rows=rows, at=at, source=source).single()["n"]
-    _add_totals(tx, [(r["anchor"], r["supplier"], r["year"], r["amount_fen"], 1) for r in rows])
-    return created
-
-
-def _add_totals(tx, changes: list[tuple[str, str, int, int, int]]) -> None:
-    """(anchor, supplier, year, amount_fen, rows) changes, summed per total first."""
-    summed: dict[tuple[str, str, int], list[int]] = {}
-    for anchor, supplier, year, amount, rows in changes:
-        total = summed.setdefault((anchor, supplier, year), [0, 0])
-        total[0] += amount
-        total[1] += rows
-    tx.run(ADD_TOTALS, totals=[
-        {"key": total_key(a, s, y), "anchor": a, "supplier": s, "year": y,
-         "amount_fen": amount, "rows": rows}
-        for (a, s, y), (amount, rows) in summed.items() if amount or rows]).consume()
-
-
-def total_key(anchor: str, supplier: str, year: int) -> str:
-    return f"{anchor}|{supplier}|{year}"
+    at `at` (epoch s) by `source` (import, api, form)."""
+    return tx.run(CREATE, rows=rows, at=at, source=source).single()["n"] if rows else 0
 
 
 def link_suppliers(tx, pairs: list[tuple[str, str]]) -> None:
@@ -128,44 +87,7 @@ def link_suppliers(tx, pairs: list[tuple[str, str]]) -> None:
 
 
 def correct_purchases(tx, rows: list[dict], at: int) -> int:
-    """New amount, date and part for stored purchases; their totals move with them (a new
-    date may move a purchase to another year)."""
-    if not rows:
-        return 0
-    corrected = tx.run(CORRECT, rows=rows, at=at).data()
-    _add_totals(tx, [change for c in corrected for change in (
-        (c["anchor"], c["supplier"], c["old_year"], -c["old_amount"], -1),
-        (c["anchor"], c["supplier"], c["year"], c["amount_fen"], 1))])
-    return len(corrected)
-
-
-def rebuild_totals(tx, anchor: str) -> int:
-    """One anchor's totals made again from its purchases; returns how many."""
-    tx.run("MATCH (t:PurchaseTotal {anchor: $anchor}) DELETE t", anchor=anchor).consume()
-    return tx.run("""
-        MATCH (p:Purchase {anchor: $anchor})
-        WITH p.supplier AS supplier, p.year AS year, sum(p.amount_fen) AS amount_fen,
-             count(p) AS rows
-        CREATE (t:PurchaseTotal {key: $anchor + '|' + supplier + '|' + toString(year),
-                                 anchor: $anchor, supplier: supplier, year: year,
-                                 amount_fen: amount_fen, rows: rows})
-        RETURN count(t) AS n""", anchor=anchor).single()["n"]
-
-
-def rebuild_all_totals(graph) -> int:
-    """Every anchor's totals made again, one anchor per transaction (a city's whole ledger at
-    once outgrows the embedded server's query memory); returns how many."""
-    codes = graph.read(lambda tx: [r["code"] for r in tx.run(
-        "MATCH (c:Company) RETURN c.credit_code AS code")])
-    return sum(graph.write(rebuild_totals, code) for code in codes)
-
-
-def totals_missing(tx) -> bool:
-    """Purchases are stored but no totals yet (a ledger imported before totals were kept)."""
-    return tx.run("""
-        OPTIONAL MATCH (p:Purchase) WITH p LIMIT 1
-        OPTIONAL MATCH (t:PurchaseTotal) WITH p, t LIMIT 1
-        RETURN p IS NOT NULL AND t IS NULL AS missing""").single()["missing"]
+    return tx.run(CORRECT, rows=rows, at=at).single()["n"] if rows else 0
 
 
 def company_roles(tx, codes: list[str]) -> dict[str, str]:
@@ -225,20 +147,21 @@ def purchases_of(tx, anchor: str, year: int, skip: int = 0, limit: int = 100) ->
 
 # --- aggregations (run in the graph; Python only sees one row per anchor/park and year) ---
 
-# From the yearly totals: each year sought by its own value, one anchor's by its code, the
-# years filtered after.
+# `only` narrows each query below to one anchor (purchases through the index on Purchase.anchor).
+# Each year sought by its own value (a third faster on the embedded server than `year IN`);
+# one anchor's purchases by its code, the years filtered after.
 ANCHOR_TOTALS = """
 UNWIND $years AS y
-MATCH (t:PurchaseTotal {year: y})
-RETURN t.anchor AS anchor, t.year AS year, sum(t.amount_fen) AS total_fen, sum(t.rows) AS rows
+MATCH (p:Purchase {year: y})
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count(p) AS rows
 """
 ONE_ANCHOR_TOTALS = """
-MATCH (t:PurchaseTotal {anchor: $anchor}) WITH t WHERE t.year IN $years
-RETURN t.anchor AS anchor, t.year AS year, sum(t.amount_fen) AS total_fen, sum(t.rows) AS rows
+MATCH (p:Purchase {anchor: $anchor}) WITH p WHERE p.year IN $years
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS total_fen, count(p) AS rows
 """
 
 # Local = the supplier is approved and registered in a division inside the policy region (any
-# depth); the codes are gathered once and the totals sought by them (one anchor's totals
+# depth); the codes are gathered once and the purchases sought by them (one anchor's purchases
 # filtered by them).
 LOCAL_SUPPLIERS = """
 MATCH (:Region {code: $region})<-[:PART_OF*0..3]-(:Region)<-[:REGISTERED_IN]
@@ -248,12 +171,12 @@ RETURN collect(DISTINCT s.credit_code) AS codes
 
 LOCAL_TOTALS = """
 UNWIND $local AS supplier
-MATCH (t:PurchaseTotal {supplier: supplier}) WITH t WHERE t.year IN $years
-RETURN t.anchor AS anchor, t.year AS year, sum(t.amount_fen) AS local_fen
+MATCH (p:Purchase {supplier: supplier}) WITH p WHERE p.year IN $years
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
 """
 ANCHOR_LOCAL_TOTALS = """
-MATCH (t:PurchaseTotal {anchor: $anchor}) WITH t WHERE t.year IN $years AND t.supplier IN $local
-RETURN t.anchor AS anchor, t.year AS year, sum(t.amount_fen) AS local_fen
+MATCH (p:Purchase {anchor: $anchor}) WITH p WHERE p.year IN $years AND p.supplier IN $local
+RETURN p.anchor AS anchor, p.year AS year, sum(p.amount_fen) AS local_fen
 """
 
 
@@ -292,7 +215,7 @@ def anchors(tx, anchor: str | None = None) -> list[dict]:
 
 def park_output(tx, years: list[int]) -> list[dict]:
     """Supporting output of each park: what approved anchors bought from the park's approved
-    suppliers. From the years' totals, summed per supplier, then per park."""
+    suppliers. One pass over the years' purchases, summed per supplier, then per park."""
     park_of = {r["supplier"]: r for r in tx.run("""
         MATCH (k:Park)<-[:IN_PARK]-(s:Company {status: 'approved'})
         RETURN s.credit_code AS supplier, k.code AS park, k.name AS name""")}
@@ -301,9 +224,9 @@ def park_output(tx, years: list[int]) -> list[dict]:
     totals: dict[tuple[str, int], dict] = {}
     for r in tx.run("""
             UNWIND $suppliers AS supplier
-            MATCH (t:PurchaseTotal {supplier: supplier})
-            WITH t WHERE t.year IN $years AND t.anchor IN $anchors
-            RETURN t.supplier AS supplier, t.year AS year, sum(t.amount_fen) AS output_fen
+            MATCH (p:Purchase {supplier: supplier})
+            WITH p WHERE p.year IN $years AND p.anchor IN $anchors
+            RETURN p.supplier AS supplier, p.year AS year, sum(p.amount_fen) AS output_fen
             """, years=years, suppliers=list(park_of), anchors=anchors):
         park = park_of[r["supplier"]]
         row = totals.setdefault((park["park"], r["year"]), {

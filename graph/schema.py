@@ -1,7 +1,7 @@
 """Idempotent schema migration: a unique constraint for every MERGE key, plus plain indexes."""
 from __future__ import annotations
 
-from graph import engagement, fairs, ledger, search_index
+from graph import engagement, fairs, search_index
 
 UNIQUE_KEYS = [
     ("Company", "credit_code"),
@@ -13,7 +13,6 @@ UNIQUE_KEYS = [
     ("Need", "id"),
     ("Capability", "id"),
     ("Purchase", "key"),
-    ("PurchaseTotal", "key"),
     ("Award", "key"),
     ("Baseline", "key"),
     ("ApiToken", "token_hash"),
@@ -43,9 +42,6 @@ PLAIN_INDEXES = [
     ("Purchase", "anchor"),
     ("Purchase", "supplier"),
     ("Purchase", "category"),
-    ("PurchaseTotal", "year"),
-    ("PurchaseTotal", "anchor"),
-    ("PurchaseTotal", "supplier"),
     ("Award", "year"),
     ("Award", "subject"),
     ("Baseline", "year"),
@@ -83,8 +79,6 @@ def migrate(graph) -> list[str]:
     search_index.ensure_vector_indexes(graph)
     graph.write(engagement.marks_to_judgments)  # data stored before judgments existed
     graph.write(fairs.drop_named_supply_reasons)  # reasons that named other anchors' suppliers
-    if graph.read(ledger.totals_missing):  # a ledger stored before yearly totals were kept
-        ledger.rebuild_all_totals(graph)
     return statements
 
 

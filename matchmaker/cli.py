@@ -220,17 +220,6 @@ def rates(year, years_back, as_json):
                    f"local {yuan(row['local_fen'])} / {yuan(row['total_fen'])}")
 
 
-@cli.command("rebuild-totals")
-@with_appcontext
-def rebuild_totals():
-    """Make every anchor's yearly purchase totals (what rates and awards read) again from its
-    purchases. Kept with every import and correction; this is for a restored or repaired
-    ledger. Safe to repeat; run it while no import is running."""
-    from graph import ledger as ledger_store
-    done = ledger_store.rebuild_all_totals(current_app.extensions["graph"])
-    click.echo(json.dumps({"totals": done}))
-
-
 @cli.command("rewards")
 @click.option("--year", type=int, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (default: a table).")

@@ -141,52 +141,6 @@ def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_co
         "local_fen"] == 200_00  # another city's policy region: 株洲 is local there
 
 
-def _totals(graph) -> dict:
-    """{(anchor, supplier, year): (amount_fen, rows)} as kept, without the empty ones."""
-    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"]) for r in graph.read(lambda tx: tx.run(
-        "MATCH (t:PurchaseTotal) WHERE t.rows <> 0 OR t.amount_fen <> 0 RETURN t.anchor AS a, "
-        "t.supplier AS s, t.year AS y, t.amount_fen AS f, t.rows AS n").data())}
-
-
-def _summed(graph) -> dict:
-    """The same summed from the purchases themselves."""
-    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"]) for r in graph.read(lambda tx: tx.run(
-        "MATCH (p:Purchase) RETURN p.anchor AS a, p.supplier AS s, p.year AS y, "
-        "sum(p.amount_fen) AS f, count(p) AS n").data())}
-
-
-def test_yearly_totals_follow_every_purchase_created_or_corrected(graph, make_company):
-    """Rates and awards read yearly totals kept with the purchases: they must equal the
-    purchases summed, through new rows, credit notes, corrections of amount and of year, a
-    rebuild, and a ledger stored before totals were kept."""
-    anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
-    local, outside = (make_company(name, region=region)["credit_code"]
-                      for name, region in (("岳麓配套", "430104"), ("株洲配套", "430211")))
-    graph.write(ledger_store.create_purchases, [
-        _purchase(anchor, local, "A1", 2025, 100_00), _purchase(anchor, local, "A2", 2025, 40_00),
-        _purchase(anchor, local, "A3", 2025, -30_00), _purchase(anchor, outside, "A4", 2024, 5_00)],
-        0, "test")
-    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A5", 2025, 1_00)],
-                0, "test")
-    assert _totals(graph) == _summed(graph) == {(anchor, local, 2025): (111_00, 4),
-                                                (anchor, outside, 2024): (5_00, 1)}
-    graph.write(ledger_store.correct_purchases, [
-        _purchase(anchor, local, "A1", 2025, 90_00),      # a new amount
-        _purchase(anchor, local, "A2", 2024, 40_00),      # a new date, in the year before
-        _purchase(anchor, outside, "A4", 2025, 6_00)], 1)  # both
-    assert _totals(graph) == _summed(graph) == {(anchor, local, 2025): (61_00, 3),
-                                                (anchor, local, 2024): (40_00, 1),
-                                                (anchor, outside, 2025): (6_00, 1)}
-    assert graph.read(ledger_store.anchor_year_totals, [2024, 2025], "430100") == {
-        (anchor, 2024): {"total_fen": 40_00, "local_fen": 40_00, "rows": 1},
-        (anchor, 2025): {"total_fen": 67_00, "local_fen": 61_00, "rows": 4}}
-    kept = _totals(graph)
-    assert ledger_store.rebuild_all_totals(graph) == 3 and _totals(graph) == kept
-    graph.write(lambda tx: tx.run("MATCH (t:PurchaseTotal) DELETE t").consume())
-    schema.migrate(graph)  # a ledger stored before totals were kept: made at start-up
-    assert _totals(graph) == kept
-
-
 def test_a_need_is_claimed_for_its_announcement_once_in_its_life(graph, make_company):
     anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
     need = dict(need_row(anchor, {"title": "挖掘机液压油缸", "status": "draft"}),
