@@ -213,10 +213,13 @@ def _candidate(name, text, cos, **extra):
             "cos_e": cos, "cos_x": cos, **extra}
 
 
+def _query(need: str) -> ranking.Query:
+    return ranking.Query(text=need, requirements=checks.with_structured(extract(need, "need"),
+                                                                        need))
+
+
 def test_a_hard_failure_ranks_below_every_candidate_without_one():
-    need = "液压油缸新品，缸径Φ140"
-    query = ranking.Query(text=need, requirements=checks.with_structured(
-        extract(need, "need"), need))
+    query = _query("液压油缸新品，缸径Φ140")
     found = ranking.rank_suppliers(query, [
         _candidate("near_miss", "液压油缸新品制造，缸径Φ32–Φ100", 0.9),
         _candidate("weaker", "工程机械液压缸", 0.5),
@@ -228,9 +231,7 @@ def test_a_hard_failure_ranks_below_every_candidate_without_one():
 
 
 def test_a_fallback_silent_on_the_detail_a_near_miss_failed_is_not_confident():
-    need = "液压油缸新品，缸径Φ140"
-    query = ranking.Query(text=need, requirements=checks.with_structured(
-        extract(need, "need"), need))
+    query = _query("液压油缸新品，缸径Φ140")
     near_miss = _candidate("near_miss", "液压油缸新品制造，缸径Φ32–Φ100", 0.9)
     silent = _candidate("silent", "工程机械液压缸", 0.6)
     found = ranking.rank_suppliers(query, [near_miss, silent])
@@ -243,9 +244,7 @@ def test_a_fallback_silent_on_the_detail_a_near_miss_failed_is_not_confident():
 
 
 def test_a_maker_of_new_parts_is_known_to_meet_what_a_repair_shop_failed():
-    need = "液压油缸新品采购"
-    query = ranking.Query(text=need, requirements=checks.with_structured(
-        extract(need, "need"), need))
+    query = _query("液压油缸新品采购")
     found = ranking.rank_suppliers(query, [
         _candidate("repair_shop", "液压油缸维修再制造，只修不造", 0.9),
         _candidate("maker", "液压油缸制造", 0.6)], with_features=True)
