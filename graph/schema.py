@@ -1,7 +1,7 @@
 """Idempotent schema migration: a unique constraint for every MERGE key, plus plain indexes."""
 from __future__ import annotations
 
-from graph import engagement, fairs, search_index
+from graph import engagement, fairs, ledger, search_index
 
 UNIQUE_KEYS = [
     ("Company", "credit_code"),
@@ -13,6 +13,7 @@ UNIQUE_KEYS = [
     ("Need", "id"),
     ("Capability", "id"),
     ("Purchase", "key"),
+    ("StaleTotals", "anchor"),
     ("Award", "key"),
     ("Baseline", "key"),
     ("ApiToken", "token_hash"),
@@ -42,6 +43,9 @@ PLAIN_INDEXES = [
     ("Purchase", "anchor"),
     ("Purchase", "supplier"),
     ("Purchase", "category"),
+    ("PurchaseTotal", "year"),
+    ("PurchaseTotal", "anchor"),
+    ("PurchaseTotal", "supplier"),
     ("Award", "year"),
     ("Award", "subject"),
     ("Baseline", "year"),
@@ -79,6 +83,7 @@ def migrate(graph) -> list[str]:
     search_index.ensure_vector_indexes(graph)
     graph.write(engagement.marks_to_judgments)  # data stored before judgments existed
     graph.write(fairs.drop_named_supply_reasons)  # reasons that named other anchors' suppliers
+    graph.write(ledger.mark_untotalled_anchors)  # a ledger stored before totals were kept
     return statements
 
 

@@ -17,6 +17,7 @@ import threading
 import uuid
 
 from graph import jobs as job_store
+from graph import ledger as ledger_store
 from matchmaker import jobs
 from matchmaker.clock import today as city_today
 from matchmaker.imports import jobs as imports
@@ -52,9 +53,11 @@ class Worker:
         return job
 
     def tick(self) -> None:
-        """The periodic work: queue what is due today, forget long-ended jobs."""
+        """The periodic work: queue what is due today, forget long-ended jobs, rebuild the
+        yearly purchase totals a write left stale (an import rebuilds its own when it ends)."""
         periodic.tick(self.graph, self.today())
         self.graph.write(job_store.prune, self.clock() - jobs.KEEP_DAYS * 86_400_000)
+        ledger_store.rebuild_stale_totals(self.graph)
 
     def run_once(self) -> int:
         """Tick, then run jobs until none is due (what tests call); the number run."""

@@ -141,6 +141,65 @@ def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_co
         "local_fen"] == 200_00  # another city's policy region: 株洲 is local there
 
 
+def _totals(graph) -> dict:
+    """{(anchor, supplier, year): (amount_fen, rows)} as the yearly totals hold them."""
+    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"]) for r in graph.read(lambda tx: tx.run(
+        "MATCH (t:PurchaseTotal) RETURN t.anchor AS a, t.supplier AS s, t.year AS y, "
+        "t.amount_fen AS f, t.rows AS n").data())}
+
+
+def _summed(graph) -> dict:
+    """The same summed from the purchases themselves."""
+    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"]) for r in graph.read(lambda tx: tx.run(
+        "MATCH (p:Purchase) RETURN p.anchor AS a, p.supplier AS s, p.year AS y, "
+        "sum(p.amount_fen) AS f, count(p) AS n").data())}
+
+
+def test_yearly_totals_are_never_behind_the_purchases(graph, make_company):
+    """Rates and awards read yearly totals: a write marks its anchor stale and reads sum that
+    anchor's purchases until the totals are rebuilt, so the figures are the same either way,
+    through new rows, credit notes, corrections of amount and of year; a rebuild that read the
+    purchases before a later write leaves the mark; a ledger stored before totals were kept is
+    marked at start-up."""
+    anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
+    local, outside = (make_company(name, region=region)["credit_code"]
+                      for name, region in (("岳麓配套", "430104"), ("株洲配套", "430211")))
+    graph.write(ledger_store.create_purchases, [
+        _purchase(anchor, local, "A1", 2025, 100_00), _purchase(anchor, local, "A2", 2025, 40_00),
+        _purchase(anchor, local, "A3", 2025, -30_00), _purchase(anchor, outside, "A4", 2024, 5_00)],
+        0, "test")
+    graph.write(ledger_store.correct_purchases, [
+        _purchase(anchor, local, "A1", 2025, 90_00),      # a new amount
+        _purchase(anchor, local, "A2", 2024, 40_00),      # a new date, in the year before
+        _purchase(anchor, outside, "A4", 2025, 6_00)], 1)  # both
+    expected = {(anchor, 2024): {"total_fen": 40_00, "local_fen": 40_00, "rows": 1},
+                (anchor, 2025): {"total_fen": 66_00, "local_fen": 60_00, "rows": 3}}
+    read = lambda: graph.read(ledger_store.anchor_year_totals, [2024, 2025], "430100")  # noqa: E731
+    park = lambda: graph.read(ledger_store.park_output, [2025])  # noqa: E731
+    assert anchor in graph.read(ledger_store.stale_anchors) and _totals(graph) == {}
+    assert read() == expected
+    parks = park()
+    assert ledger_store.rebuild_stale_totals(graph) == 3
+    assert graph.read(ledger_store.stale_anchors) == {}
+    assert _totals(graph) == _summed(graph) and read() == expected and park() == parks
+    # a rebuild that read the purchases before a later write leaves the mark
+    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A5", 2025, 1_00)],
+                0, "test")
+    token = graph.read(ledger_store.stale_anchors)[anchor]
+    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A6", 2025, 2_00)],
+                0, "test")
+    graph.write(ledger_store.rebuild_totals, anchor, token)
+    assert anchor in graph.read(ledger_store.stale_anchors)
+    assert read()[(anchor, 2025)]["total_fen"] == 69_00
+    ledger_store.rebuild_stale_totals(graph)
+    assert _totals(graph) == _summed(graph) and read()[(anchor, 2025)]["total_fen"] == 69_00
+    # a ledger stored before totals were kept: marked at start-up, read from its purchases
+    graph.write(lambda tx: tx.run("MATCH (t:PurchaseTotal) DELETE t").consume())
+    schema.migrate(graph)
+    assert anchor in graph.read(ledger_store.stale_anchors)
+    assert read()[(anchor, 2025)]["total_fen"] == 69_00
+
+
 def test_a_need_is_claimed_for_its_announcement_once_in_its_life(graph, make_company):
     anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
     need = dict(need_row(anchor, {"title": "挖掘机液压油缸", "status": "draft"}),

@@ -149,6 +149,8 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
         report.unchanged += counts[2]
         if progress:
             progress(min(start + BATCH, len(rows)), len(rows))
+    if report.created or report.updated:  # until then its anchors are read from purchases
+        ledger_store.rebuild_stale_totals(graph, sorted({r["anchor"] for r in rows}))
     return report
 
 
