@@ -11,7 +11,7 @@ relationship is one SUPPLIED edge per supplier→anchor pair. Reads join on the 
 Rates, awards and park output read yearly totals, not every purchase: one PurchaseTotal per
 anchor, supplier and year (at 200k purchases the office home page's rates took 0.65-0.83 s
 and grew with the ledger). Writing a purchase only marks its anchor's totals stale (a
-StaleTotals node with a fresh token); the import rebuilds them once it has stored its rows, the
+StaleTotals node); the import rebuilds them once it has stored its rows, the
 worker rebuilds any left stale, and until then reads sum that anchor's purchases themselves, so
 a figure is never behind the ledger. Added to at each write instead, the totals had cost a
 million-row import 31.7 -> 75.4 s (a synthetic ledger's pairs hardly repeat within a year).
@@ -24,8 +24,6 @@ every purchase with the whole list there (the rates' local totals over 200k purc
 3.7 s -> 0.3 s).
 """
 from __future__ import annotations
-
-import uuid
 
 EXISTING = """
 UNWIND $keys AS k
@@ -90,25 +88,33 @@ def create_purchases(tx, rows: list[dict], at: int, source: str) -> int:
 
 
 def mark_stale(tx, anchors: list[str]) -> None:
-    """These anchors' yearly totals no longer match their purchases (a new token each time,
-    so that a rebuild that read the purchases before this write does not clear the mark)."""
-    tx.run("UNWIND $anchors AS anchor MERGE (m:StaleTotals {anchor: anchor}) SET m.token = $token",
-           anchors=sorted(set(anchors)), token=uuid.uuid4().hex).consume()
+    """These anchors' yearly totals no longer match their purchases. Each anchor keeps one
+    StaleTotals node, never deleted (a write waiting on a rebuild's lock never finds it gone)."""
+    tx.run("UNWIND $anchors AS anchor MERGE (m:StaleTotals {anchor: anchor}) SET m.stale = true",
+           anchors=sorted(set(anchors))).consume()
 
 
-def stale_anchors(tx, anchors: list[str] | None = None) -> dict[str, str]:
-    """{anchor: token} of the anchors whose totals are stale (only among `anchors` if given)."""
+def stale_anchors(tx, anchors: list[str] | None = None) -> list[str]:
+    """The anchors whose totals are stale (only among `anchors` if given)."""
     if anchors is None:
-        return {r["anchor"]: r["token"] for r in tx.run(
-            "MATCH (m:StaleTotals) RETURN m.anchor AS anchor, m.token AS token")}
-    return {r["anchor"]: r["token"] for r in tx.run(
+        return [r["anchor"] for r in tx.run(
+            "MATCH (m:StaleTotals) WHERE m.stale RETURN m.anchor AS anchor")]
+    return [r["anchor"] for r in tx.run(
         "UNWIND $anchors AS anchor MATCH (m:StaleTotals {anchor: anchor}) "
-        "RETURN m.anchor AS anchor, m.token AS token", anchors=anchors)}
+        "WHERE m.stale RETURN m.anchor AS anchor", anchors=anchors)]
 
 
-def rebuild_totals(tx, anchor: str, token: str | None) -> int:
-    """One anchor's totals made again from its purchases; its stale mark goes only if no write
-    has marked it again since `token` was read. Returns how many totals."""
+def rebuild_totals(tx, anchor: str) -> int:
+    """One anchor's totals made again from its purchases, if they are stale; returns how
+    many totals were made (0: they were not stale).
+    The mark is write-locked before anything is read: a write marks before it stores, so a
+    write in flight is waited for (Neo4j) or one of the two is retried (the embedded server),
+    and two rebuilds of one anchor run one after the other, the second finding it fresh.
+    Purchases stored by a write that comes after the lock mark the anchor again."""
+    mark = tx.run("MATCH (m:StaleTotals {anchor: $anchor}) SET m._lock = true REMOVE m._lock "
+                  "RETURN m.stale AS stale", anchor=anchor).single()
+    if not (mark and mark["stale"]):
+        return 0
     tx.run("MATCH (t:PurchaseTotal {anchor: $anchor}) DELETE t", anchor=anchor).consume()
     made = tx.run("""
         MATCH (p:Purchase {anchor: $anchor})
@@ -117,16 +123,15 @@ def rebuild_totals(tx, anchor: str, token: str | None) -> int:
         CREATE (t:PurchaseTotal {anchor: $anchor, supplier: supplier, year: year,
                                  amount_fen: amount_fen, rows: rows})
         RETURN count(t) AS n""", anchor=anchor).single()["n"]
-    tx.run("MATCH (m:StaleTotals {anchor: $anchor}) WHERE m.token = $token DELETE m",
-           anchor=anchor, token=token).consume()
+    tx.run("MATCH (m:StaleTotals {anchor: $anchor}) SET m.stale = false", anchor=anchor).consume()
     return made
 
 
 def rebuild_stale_totals(graph, anchors: list[str] | None = None) -> int:
     """Rebuild the stale totals (of `anchors` only, if given), one anchor per transaction (a
     city's whole ledger at once outgrows the embedded server's query memory)."""
-    return sum(graph.write(rebuild_totals, anchor, token)
-               for anchor, token in graph.read(stale_anchors, anchors).items())
+    return sum(graph.write(rebuild_totals, anchor)
+               for anchor in graph.read(stale_anchors, anchors))
 
 
 def mark_untotalled_anchors(tx) -> int:
@@ -136,8 +141,8 @@ def mark_untotalled_anchors(tx) -> int:
         MATCH (c:Company)
         WHERE EXISTS { MATCH (:Purchase {anchor: c.credit_code}) }
           AND NOT EXISTS { MATCH (:PurchaseTotal {anchor: c.credit_code}) }
-        MERGE (m:StaleTotals {anchor: c.credit_code}) SET m.token = $token
-        RETURN count(m) AS n""", token=uuid.uuid4().hex).single()["n"]
+        MERGE (m:StaleTotals {anchor: c.credit_code}) SET m.stale = true
+        RETURN count(m) AS n""").single()["n"]
 
 
 def link_suppliers(tx, pairs: list[tuple[str, str]]) -> None:
@@ -277,8 +282,9 @@ def anchor_year_totals(tx, years: list[int], region: str,
     local = local_suppliers(tx, region)
     for r in tx.run(ANCHOR_LOCAL_TOTALS if anchor else LOCAL_TOTALS, years=years, local=local,
                     anchor=anchor):
-        if r["anchor"] not in stale:
-            out[(r["anchor"], r["year"])]["local_fen"] = r["local_fen"]
+        if r["anchor"] not in stale:  # setdefault: a rebuild may commit between the queries
+            out.setdefault((r["anchor"], r["year"]), {"total_fen": 0, "local_fen": 0, "rows": 0})[
+                "local_fen"] = r["local_fen"]
     local = set(local)
     for r in tx.run(STALE_SUMS, anchors=sorted(stale), years=years):
         row = out.setdefault((r["anchor"], r["year"]), {"total_fen": 0, "local_fen": 0, "rows": 0})

@@ -158,9 +158,8 @@ def _summed(graph) -> dict:
 def test_yearly_totals_are_never_behind_the_purchases(graph, make_company):
     """Rates and awards read yearly totals: a write marks its anchor stale and reads sum that
     anchor's purchases until the totals are rebuilt, so the figures are the same either way,
-    through new rows, credit notes, corrections of amount and of year; a rebuild that read the
-    purchases before a later write leaves the mark; a ledger stored before totals were kept is
-    marked at start-up."""
+    through new rows, credit notes, corrections of amount and of year; a second rebuild finds
+    the anchor fresh; a ledger stored before totals were kept is marked at start-up."""
     anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
     local, outside = (make_company(name, region=region)["credit_code"]
                       for name, region in (("岳麓配套", "430104"), ("株洲配套", "430211")))
@@ -180,24 +179,43 @@ def test_yearly_totals_are_never_behind_the_purchases(graph, make_company):
     assert read() == expected
     parks = park()
     assert ledger_store.rebuild_stale_totals(graph) == 3
-    assert graph.read(ledger_store.stale_anchors) == {}
+    assert graph.read(ledger_store.stale_anchors) == []
     assert _totals(graph) == _summed(graph) and read() == expected and park() == parks
-    # a rebuild that read the purchases before a later write leaves the mark
-    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A5", 2025, 1_00)],
+    # a write marks the anchor again; a rebuild of a fresh anchor makes nothing
+    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A5", 2025, 3_00)],
                 0, "test")
-    token = graph.read(ledger_store.stale_anchors)[anchor]
-    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A6", 2025, 2_00)],
-                0, "test")
-    graph.write(ledger_store.rebuild_totals, anchor, token)
     assert anchor in graph.read(ledger_store.stale_anchors)
     assert read()[(anchor, 2025)]["total_fen"] == 69_00
-    ledger_store.rebuild_stale_totals(graph)
+    assert graph.write(ledger_store.rebuild_totals, anchor) == 3
+    assert graph.write(ledger_store.rebuild_totals, anchor) == 0
     assert _totals(graph) == _summed(graph) and read()[(anchor, 2025)]["total_fen"] == 69_00
     # a ledger stored before totals were kept: marked at start-up, read from its purchases
     graph.write(lambda tx: tx.run("MATCH (t:PurchaseTotal) DELETE t").consume())
     schema.migrate(graph)
     assert anchor in graph.read(ledger_store.stale_anchors)
     assert read()[(anchor, 2025)]["total_fen"] == 69_00
+
+
+def test_two_rebuilds_of_one_anchor_never_double_its_totals(graph, make_company):
+    """The form, the API and the worker's tick may rebuild the same anchor at once: the second
+    rebuild conflicts with the first on the anchor's mark (on Neo4j it waits for its lock), and
+    is retried, instead of adding its own totals beside the first one's."""
+    from neo4j.exceptions import TransientError
+    anchor = make_company("星联重工", role="anchor", clusters=["CM"])["credit_code"]
+    local = make_company("岳麓配套", region="430104")["credit_code"]
+    graph.write(ledger_store.create_purchases, [_purchase(anchor, local, "A1", 2025, 100_00),
+                                                _purchase(anchor, local, "A2", 2024, 50_00)],
+                0, "test")
+    with graph.driver.session(database=graph.database) as first, \
+            graph.driver.session(database=graph.database) as second:
+        tx1, tx2 = first.begin_transaction(), second.begin_transaction()
+        assert ledger_store.rebuild_totals(tx1, anchor) == 2
+        with pytest.raises(TransientError):
+            ledger_store.rebuild_totals(tx2, anchor)
+            tx1.commit()
+            tx2.commit()
+    ledger_store.rebuild_stale_totals(graph)  # what the retry does: finds it fresh or rebuilds
+    assert _totals(graph) == _summed(graph)
 
 
 def test_a_need_is_claimed_for_its_announcement_once_in_its_life(graph, make_company):

@@ -149,7 +149,9 @@ def import_purchases(graph, table: list[tuple[int, dict]], actor: str,
         report.unchanged += counts[2]
         if progress:
             progress(min(start + BATCH, len(rows)), len(rows))
-    if report.created or report.updated:  # until then its anchors are read from purchases
+    # Its anchors' totals, rebuilt here after a file; after a few rows (a form, the API) the
+    # worker's tick does it, not the request. Until then they are read from their purchases.
+    if (report.created or report.updated) and len(rows) >= BATCH:
         ledger_store.rebuild_stale_totals(graph, sorted({r["anchor"] for r in rows}))
     return report
 
