@@ -87,13 +87,29 @@ def test_repair_named_as_the_parts_use_or_the_customers_is_not_repair_work(text,
     assert extract(text, role)["service"] == "new"
 
 
+@pytest.mark.parametrize("text, role", [
+    ("Looking for a supplier for hydraulic cylinder repair.", "need"),
+    ("Quote for overhaul of 20 excavator gearboxes.", "need"),
+    ("寻找能提供液压油缸维修服务的企业。", "need"),
+    ("Hydraulic cylinder repair shop.", "capability"),
+    ("We are engine rebuilders in Changsha.", "capability"),
+    ("我司是专业液压油缸维修厂", "capability")])
+def test_repair_asked_or_done_stays_repair_work(text, role):
+    assert extract(text, role)["service"] == "repair"
+
+
 def test_parts_the_buyer_supplies_and_who_takes_them():
     for text in ("Q&T of forged shafts. We ship the forgings to you.",
                  "Honing of cylinder tubes; we supply cold-drawn tubes",
                  "调质处理，来料加工", "我方提供铸件毛坯，需精加工", "customer-supplied castings"):
         assert extract(text, "need")["toll"] is True, text
-    for text in ("We provide drawings and specs", "需提供来料检验报告", "42CrMo轴调质"):
+    for text in ("We provide drawings and specs", "需提供来料检验报告", "42CrMo轴调质",
+                 "我方提供零件图纸及技术要求", "我司负责零件总装",
+                 "We will provide material specifications", "consigned parts at our warehouse"):
         assert extract(text, "need")["toll"] is None, text
+    for text in ("We make captive screws", "no outside processing", "检测中心不对外开放",
+                 "技术资料仅限本公司内部使用", "部分工序外协加工"):
+        assert extract(text, "capability")["toll"] is None, text
     assert extract("锻后调质用自有台车炉（只处理本厂锻件）", "capability")["toll"] == "own_only"
     assert extract("热处理，不接来料", "capability")["toll"] == "own_only"
     assert extract("Heat treatment for our own forgings only", "capability")["toll"] == "own_only"
@@ -190,6 +206,17 @@ def test_parts_the_buyer_supplies_fail_a_supplier_working_on_its_own_only():
     assert [c["status"] for c in _check(need, "大型调质热处理，来料加工")
             if c["kind"] == "toll"] == ["met"]
     assert [c["status"] for c in _check(need, "调质热处理") if c["kind"] == "toll"] == ["unknown"]
+
+
+def test_what_a_need_says_it_does_not_need_is_not_asked():
+    need = extract("缸筒精加工，无需镀铬", "need")
+    assert need["terms"] == ["proc:machining"]
+    assert [str(c) for c in chips(need, "need")] == ["机加工", "不需：镀铬"]
+    assert _failed("缸筒精加工，无需镀铬", "镀硬铬加工，只做镀铬") == ["供应商仅做镀铬，需求为机加工"]
+    assert extract("Machined shafts, plating is not required", "need")["terms"] == [
+        "proc:machining"]
+    # a supplier's "无需模具费" is a price, not a restriction
+    assert extract("压铸模具开发，无需模具费", "capability")["exclusions"] == []
 
 
 def test_processes_a_supplier_names_none_of_are_a_soft_miss():

@@ -51,14 +51,26 @@ _NEW_BUILD = re.compile(r"新品|全新|新件|新制|(?<!再)制造|生产|(?<!
                         r"components?|assembl|production)", re.I | re.A)
 _AFTER_SALES = re.compile(r"售后[^，,；;。]*|after[- ]sales?[^,;.]*|warranty[^,;.]*", re.I | re.A)
 # Repair named as the parts' use or the supplier's customers, not as the work asked or done:
-# "seals for cylinder rebuilds", "维修用", "供维修市场", "维修店的好帮手", "repair shops".
+# "seals for cylinder rebuilds", "维修用密封件", "用于设备维修", "供维修市场", "维修店的好帮手",
+# "serving repair shops" (but "a supplier for cylinder repair", "quote for overhaul of…",
+# "提供维修服务", "我们是维修厂", "repair shop" are repair work).
 _REPAIR_PURPOSE = re.compile(
-    r"(?:用于|供|供应|面向|服务于?)[^，,；;。]{0,8}?(?:维修|修理|翻新|再制造)|"
-    r"(?:维修|修理|翻新|再制造)(?:用|市场|店|厂|站|商|企业|客户|用户|行业)|"
-    r"\bfor\s+(?:[a-z\-]+\s+){0,3}(?:repairs?|rebuilds?|overhauls?|refurbishment|"
-    r"remanufactur\w*|maintenance)\b|"
-    r"\b(?:repair|rebuild|overhaul|remanufactur\w*)(?:s|ing)?\s+(?:shops?|market|customers?|"
-    r"centers?|centres?|houses?|garages?|trade|industry)\b|\brebuilders\b", re.I | re.A)
+    r"(?:用于|面向)[^，,；;。]{0,8}?(?:维修|修理|翻新|再制造)|"
+    r"(?:维修|修理|翻新|再制造)(?:用|市场|客户|用户|行业)|"
+    r"(?:维修|修理)(?:店|厂|站)(?=的?(?:好帮手|首选|伙伴|合作伙伴))|"
+    r"\baftermarket\b|\brepair\s+market\b|"
+    r"\b(?:serving|serves?|supplying|supplies|supply|to|for)\s+(?:[a-z\-]+\s+){0,2}"
+    r"(?:(?:repair|rebuild|overhaul)\s+(?:shops?|market|customers?|centers?|centres?|trade|"
+    r"industry)|rebuilders)\b|"
+    r"\b(?P<before>[a-z\-]+)\s+(?:used\s+)?for\s+(?:[a-z\-]+\s+){0,3}(?:repairs?|rebuilds?|"
+    r"overhauls?|refurbishment|remanufactur\w*|maintenance)\b", re.I | re.A)
+# "X for … repair" is a purpose when X is a product, not a party or a request
+_PARTIES = {"supplier", "suppliers", "vendor", "vendors", "partner", "partners", "someone",
+            "anyone", "company", "companies", "shop", "shops", "factory", "factories", "provider",
+            "providers", "contractor", "contractors", "service", "services", "quote", "quotes",
+            "quotation", "rfq", "looking", "search", "searching", "seeking", "need", "needs",
+            "needed", "capacity", "help", "specialist", "specialists", "expert", "experts",
+            "source", "request", "bid", "tender", "us", "we", "you", "responsible", "team"}
 _REPAIR_ONLY = re.compile(r"只修不造|只修不做")  # other forms are read as 'only' or exclusions
 # "不做新油缸": an excluded item that starts with 新 is new parts (not 新能源, 新型: new energy/type)
 _NEW_PARTS = re.compile(r"^全?新(?!能源|型|材料|工艺|技术)|(?<!翻)(?:新品|全新|新件|新制|新造)|"
@@ -77,27 +89,35 @@ _PRINT = re.compile(r"来图|按图|图纸加工|来样|来料加工|build[- ]to
                     r"drawings?|drawings?\s+(?:provided|supplied)", re.I | re.A)
 # Work on parts the buyer supplies (来料加工): the need says it supplies them; the supplier says
 # it takes such work, or that it works on its own products only.
-_WORKPIECES_ZH = r"(?:毛坯|锻件|铸件|坯料|原材料|材料|工件|零件|管材|钢管|棒料|板材|板料|缸筒|半成品)"
+_WORKPIECES_ZH = (r"(?:毛坯|锻件|铸件|坯料|原材料|材料|工件|零件|管材|钢管|棒料|板材|板料|缸筒|半成品)"
+                  # "我方提供零件图纸", "材料规格", "零件总装": documents and work, not workpieces
+                  r"(?!图|要求|规格|标准|清单|技术|资料|证明|报告|总装|装配)")
 _WORKPIECES_EN = (r"(?:[a-z\-]+\s+){0,2}(?:parts|forgings|castings|blanks|billets|material|"
                   r"materials|components|workpieces|pieces|tubes|pipes|bars|rods|plates|sheets|"
-                  r"coils|shafts|housings|gears|semi-finished\s+\w+)\b")
+                  r"coils|shafts|housings|gears|semi-finished\s+\w+)\b"
+                  r"(?!\s+(?:specs?|specifications?|lists?|drawings?|data|standards?|requirements?|"
+                  r"certificates?|numbers?))")
 _TOLL_ASKED = re.compile(
     r"来料(?:加工|热处理|涂装|电镀|机加工?)|(?:甲方|我方|客户|需方)供料|供料加工|甲供(?:材料|料)|"
     r"(?:我方|我司|我厂|客户|甲方|买方|需方)(?:提供|供应|负责|发货|送)[^，,；;。]{0,6}?"
     + _WORKPIECES_ZH + r"|"
     r"\bwe\s+(?:will\s+)?(?:ship|send|supply|provide|deliver|furnish)\s+(?:the\s+|our\s+|all\s+)?"
     + _WORKPIECES_EN + r"|"
-    r"\b(?:free[- ]issue|customer[- ](?:supplied|furnished|owned)|consigned)\s+" + _WORKPIECES_EN
+    r"\b(?:free[- ]issue|customer[- ](?:supplied|furnished|owned))\s+" + _WORKPIECES_EN
     + r"|\btoll\s+(?:processing|treatment|coating|machining|manufacturing)", re.I | re.A)
+# Its own products only: a restriction that names products or orders ("只处理本厂锻件"), not its
+# documents or rooms ("技术资料仅限本公司内部使用", "检测中心不对外开放").
 _TOLL_OWN_ONLY = re.compile(
-    r"(?:只|仅|只能|仅限)(?:处理|加工|做|热处理|涂装|服务)?(?:本厂|本公司|本司|自产|自家|自有产品|自己)|"
-    r"(?:不|无法)(?:接受?|承接|对外)(?:外来|客户)?来料|不对外(?:加工|承接|服务|开放)|"
+    r"(?:只|仅|只能|仅限)(?:处理|加工|做|热处理|涂装|服务)?(?:本厂|本公司|本司|自产|自家|自有|自己)的?"
+    r"(?:产品|锻件|铸件|零件|工件|毛坯|订单|件)|"
+    r"(?:不|无法)(?:接受?|承接|对外)(?:外来|客户)?来料|不对外(?:加工|承接)|"
     r"\b(?:our|its)\s+own\s+(?:parts|forgings|castings|products|production|components)\s+only\b|"
-    r"\bonly\s+(?:for|on)\s+(?:our|its)\s+own\b|\bcaptive\b|"
+    r"\bonly\s+(?:for|on)\s+(?:our|its)\s+own\s+(?:parts|forgings|castings|products|production|"
+    r"components)\b|"
     r"\bnot\s+(?:offered|available)\s+as\s+a\s+(?:separate|standalone|stand-alone)\s+service|"
-    r"\bno\s+(?:toll|job[- ]shop|outside|third[- ]party)\s+(?:work|processing|orders|jobs)", re.I | re.A)
+    r"\bno\s+(?:toll|job[- ]shop|third[- ]party)\s+(?:work|processing|orders|jobs)", re.I | re.A)
 _TOLL_ACCEPTED = re.compile(
-    r"来料加工|接受?来料|承接外协|对外(?:加工|承接)|外协加工|代加工|受托加工|"
+    r"来料加工|接受?来料|承接外协|对外(?:加工|承接)|代加工|受托加工|"
     r"\btoll\s+(?:processing|treatment|coating|machining|manufacturing)|\bjob[- ]shop|"
     r"customer[- ](?:supplied|furnished|owned)\s+(?:parts|material|forgings|castings)|"
     r"\bsubcontract\s+(?:processing|treatment|heat\s+treatment|machining|coating)", re.I | re.A)
@@ -111,6 +131,10 @@ _EXCLUDE_ZH = re.compile(
     r"除(?P<w>.{1,16}?)(?:以|之)?外|(?P<v>[^除]{1,16}?)除外|"
     r"(?P<u>[^，]{1,12}?)不在[^，]{0,6}范围|"
     r"^(?P<t>.{1,12}?)(?:暂|均|一律|概)?(?:不|无法)(?:做|接|承接|生产|加工|提供)\s*$")
+# A need's "无需镀铬", "不需要热处理", "plating is not required": not asked for (read in needs
+# only: a supplier's "无需模具费" is a price, not a restriction).
+_NOT_NEEDED = re.compile(r"(?:无需|毋需|不需要?|不要求|不用)(?P<x>.+)|"
+                         r"(?P<y>.+?)\s+(?:is|are)\s+not\s+(?:required|needed)", re.I | re.A)
 _EXCLUDE_EN = re.compile(
     r"(?P<u>.+?)\s+(?:is|are)\s+not\s+(?:offered|available|supported|provided|included|possible|"
     r"accepted|done|in\s+scope)|"
@@ -145,7 +169,7 @@ _STOP_EN = {"the", "and", "for", "with", "from", "any", "our", "we", "line", "li
 def extract(text: str, role: str) -> dict:
     """role: 'need' or 'capability'."""
     text = text or ""
-    exclusions, only, excluded_spans = _restrictions(text)
+    exclusions, only, excluded_spans = _restrictions(text, role)
     plain = _without(text, excluded_spans)
     req = {"quantities": quantities(text),
            "service": _service(plain, exclusions, only, role),
@@ -166,13 +190,15 @@ def _special(item: str) -> bool:
                 or extract_certifications(item))
 
 
-def _restrictions(text: str) -> tuple[list[dict], list[dict], list[tuple[int, int]]]:
-    """Exclusion and 'only' items of every clause, and the spans of the excluded objects."""
+def _restrictions(text: str, role: str) -> tuple[list[dict], list[dict], list[tuple[int, int]]]:
+    """Exclusion and 'only' items of every clause, and the spans of the excluded objects (in
+    a need, also what it says it does not need)."""
+    negations = (_EXCLUDE_ZH, _EXCLUDE_EN) + ((_NOT_NEEDED,) if role == "need" else ())
     exclusions, only, spans = [], [], []
     offset = 0
     for clause in clauses(text):
         offset = text.index(clause, offset)
-        for pattern in (_EXCLUDE_ZH, _EXCLUDE_EN):
+        for pattern in negations:
             for match in pattern.finditer(clause):
                 name = next(k for k, v in match.groupdict().items() if v)
                 start, obj = match.start(name), _object(match[name])
@@ -244,12 +270,17 @@ def _service(plain: str, exclusions: list[dict], only: list[dict], role: str) ->
         return "repair"
     if _mentions(exclusions, _REPAIR):
         return "new" if role == "need" else "no_repair"
-    plain = _REPAIR_PURPOSE.sub(" ", _AFTER_SALES.sub(" ", plain))
+    plain = _REPAIR_PURPOSE.sub(_purpose_blanked, _AFTER_SALES.sub(" ", plain))
     repair = bool(_REPAIR.search(plain))
     new = bool(_NEW_BUILD.search(_REPAIR.sub(" ", plain)))
     if role == "need":  # a need names what it buys: repair unless it also asks for new parts
         return "repair" if repair and not new else "new"
     return "both" if repair and new else "repair" if repair else "new"
+
+
+def _purpose_blanked(match: re.Match) -> str:
+    before = match["before"]
+    return match[0] if before and before.lower() in _PARTIES else " "
 
 
 def _design(plain: str, exclusions: list[dict], only: list[dict], role: str) -> str | None:
@@ -331,7 +362,8 @@ def chips(req: dict, role: str) -> list[Text | str]:
     if role == "need" and req.get("terms"):
         out.append(joined(NAMES[t] for t in req["terms"]))
     out += [_l("仅做：%(item)s", item=i["text"]) for i in req.get("only") or []]
-    out += [_l("不做：%(item)s", item=i["text"]) for i in req.get("exclusions") or []]
+    out += [_l("不需：%(item)s", item=i["text"]) if role == "need" else
+            _l("不做：%(item)s", item=i["text"]) for i in req.get("exclusions") or []]
     return out
 
 
