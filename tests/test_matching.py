@@ -140,26 +140,40 @@ def test_supplier_edits_profile_in_the_browser_and_sees_matching_needs(graph, ma
 def test_prior_supply_to_the_cluster_is_counted_never_named(graph, market, make_company,
                                                             client):
     """A competitor's ledger is its own: the anchor learns that the supplier already supplies
-    two of the cluster's anchors, not which."""
+    it, and how many other anchors of the cluster only when they are at least three (fewer
+    could name them), never which."""
     from matchmaker.imports import purchases as ledger
-    rival = make_company("中湘重工", role="anchor", clusters=["CM"])
-    ledger.import_purchases(graph, [(n, {
-        "anchor_credit_code": anchor["credit_code"],
-        "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": f"P-{n}",
-        "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})
-        for n, anchor in ((2, market["anchor"]), (3, rival), (4, rival))], "t")
+    rivals = [make_company(name, role="anchor", clusters=["CM"])
+              for name in ("中湘重工", "楚天重工", "山河重工")]
+
+    def bought(anchors, start):
+        ledger.import_purchases(graph, [(n, {
+            "anchor_credit_code": anchor["credit_code"],
+            "supplier_credit_code": market["auto_hyd"]["credit_code"], "invoice_no": f"P-{n}",
+            "date": "2025-03-01", "amount_yuan": "100000", "category": "HYD-CYL"})
+            for n, anchor in enumerate(anchors, start=start)], "t")
+
+    def explained():
+        matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
+        found = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
+        return found["explanation"], [str(p) for p in found["explanation"]["graph_path"]]
+
     need = _need(graph, market, "液压油缸采购")
-    matches = service.rank_need(graph, service.stored_need(graph, need))["matches"]
-    auto_hyd = next(m for m in matches if m["company"] == market["auto_hyd"]["credit_code"])
-    assert auto_hyd["explanation"]["cluster_anchors_supplied"] == 2
-    path = [str(p) for p in auto_hyd["explanation"]["graph_path"]]
-    assert any("已为同产业集群 2 家主机企业供货" in p for p in path)
-    assert not any(auto_hyd["capability"] in p for p in path)
+    bought([market["anchor"], rivals[0], rivals[1]], 2)
+    explanation, path = explained()
+    assert explanation["supplies_this_anchor"] and explanation["cluster_anchors_supplied"] == 0
+    assert any("已向该需求企业供货" in p for p in path)
+    assert not any("其他主机企业" in p for p in path)  # two others: not counted
+    bought([rivals[2]], 10)
+    explanation, path = explained()
+    assert explanation["cluster_anchors_supplied"] == 3
+    assert any("已为同产业集群 3 家其他主机企业供货" in p for p in path)
     login(client, "anchor@a.cn")
     page = client.get(f"/needs/{need}").get_data(as_text=True)
     api = json.dumps(client.get(f"/api/v1/needs/{need}/matches").get_json(), ensure_ascii=False)
     for shown in (page, api):
-        assert "星城汽车液压件" in shown and "中湘重工" not in shown
+        assert "星城汽车液压件" in shown
+        assert not any(rival["name"] in shown for rival in rivals)
 
 
 def test_stored_fair_reasons_that_named_other_anchors_are_dropped_at_start(graph):

@@ -52,6 +52,7 @@ class Query:
     certs_required: list[str] = field(default_factory=list)
     category: str | None = None
     category_name: str | None = None   # for explanations; the code is what the graph links
+    anchor: str | None = None          # the anchor that posted it
 
 
 @dataclass
@@ -140,7 +141,7 @@ def rank_suppliers(query: Query, candidates: list[dict], model: fit.Model | None
 
 def _result(query: Query, c: dict, pair: dict, model: fit.Model, have: set[str]) -> dict:
     category_link = bool(query.category and query.category in (c.get("categories") or []))
-    supplied = _anchors_supplied(c)
+    supplies_anchor, others = _prior_supply(c, query.anchor)
     return {
         "company": c["company"], "company_name": c["company_name"],
         "capability": c["capability"], **_scored(model, pair["features"]),
@@ -161,7 +162,8 @@ def _result(query: Query, c: dict, pair: dict, model: fit.Model, have: set[str])
             "capacity_sufficient": _capacity_sufficient(pair["checks"]),
             "category_link": category_link,
             "graph_path": None,
-            "cluster_anchors_supplied": supplied,
+            "supplies_this_anchor": supplies_anchor,
+            "cluster_anchors_supplied": others,
         },
     }
 
@@ -278,10 +280,10 @@ def _cross_lingual(share_a: float, share_b: float) -> bool:
 
 def order(result: dict) -> tuple:
     """Any candidate without a failed hard requirement first, then by fit; equal fits put a
-    local supplier, a category link and prior supply to the cluster first."""
+    local supplier, a category link and prior supply (as the explanation shows it) first."""
     e = result["explanation"]
     preference = bool(e.get("local")) + bool(e.get("category_link")) \
-        + bool(e.get("cluster_anchors_supplied"))
+        + bool(e.get("supplies_this_anchor") or e.get("cluster_anchors_supplied"))
     return bool(result["unmet"]), -result["fit"], -preference
 
 
@@ -323,14 +325,24 @@ def _graph_path(query: Query, c: dict, category_link: bool) -> list[Text]:
                        region=c["region_name"], park=c["park_name"]) if c.get("park_name") else
                     _l("%(company)s → 注册地 %(region)s", company=c["company_name"],
                        region=c["region_name"]))
-    supplied = _anchors_supplied(c)
-    if supplied:
-        path.append(_l("%(company)s → 已为同产业集群 %(n)s 家主机企业供货（采购台账）",
-                       company=c["company_name"], n=supplied))
+    supplies_anchor, others = _prior_supply(c, query.anchor)
+    if supplies_anchor:
+        path.append(_l("%(company)s → 已向该需求企业供货（采购台账）", company=c["company_name"]))
+    if others:
+        path.append(_l("%(company)s → 已为同产业集群 %(n)s 家其他主机企业供货（采购台账）",
+                       company=c["company_name"], n=others))
     return path
 
 
-def _anchors_supplied(c: dict) -> int:
-    """How many of the need's cluster anchors the supplier has supplied. Explanations say how
-    many, never which: an anchor's purchases are its own business, not its competitors'."""
-    return len(set(c.get("supplied_cluster_anchors") or []))
+# Other anchors of the cluster a supplier has supplied are counted from this many: fewer could
+# name them (in a cluster of two anchors, "supplies one other" is the other one).
+MIN_ANCHORS_COUNTED = 3
+
+
+def _prior_supply(c: dict, anchor: str | None) -> tuple[bool, int]:
+    """Whether the supplier has supplied the need's anchor, and how many other anchors of its
+    cluster (0 below MIN_ANCHORS_COUNTED). Explanations never say which: an anchor's purchases
+    are its own business, not its competitors'."""
+    codes = set(c.get("supplied_cluster_anchors") or [])
+    others = len(codes - {anchor})
+    return anchor in codes, others if others >= MIN_ANCHORS_COUNTED else 0

@@ -236,7 +236,7 @@ def pool(graph, need: dict) -> tuple[Query, list[dict]]:
     """A need (read with its vectors) as ranking sees it, and its candidates."""
     query = Query(text=need["text"], requirements=requirements_of(need, "need"),
                   certs_required=need["certs_required"] or [], category=need["category"],
-                  category_name=need.get("category_name"))
+                  category_name=need.get("category_name"), anchor=need["company"])
     return query, candidates_store.supplier_candidates(graph, need, CANDIDATES_PER_INDEX,
                                                        need["clusters"] or [])
 
@@ -294,6 +294,9 @@ def short_reasons(explanation: dict) -> list[Text]:
         out.append(_l("具备 %(certs)s", certs=joined(explanation["certifications_met"])))
     if explanation.get("certifications_missing"):
         out.append(_l("缺少 %(certs)s", certs=joined(explanation["certifications_missing"])))
+    if explanation.get("supplies_this_anchor"):
+        out.append(_l("已有供货关系"))
     if explanation.get("cluster_anchors_supplied"):
-        out.append(_l("已为本集群 %(n)s 家主机企业供货", n=explanation["cluster_anchors_supplied"]))
+        out.append(_l("已为本集群 %(n)s 家其他主机企业供货",
+                      n=explanation["cluster_anchors_supplied"]))
     return out
