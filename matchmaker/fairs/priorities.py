@@ -3,12 +3,13 @@ with missing links, suppliers new to the platform) and, optionally, meetings wei
 local purchasing they may bring (the anchor's spend outside the city on the part × fit)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from matchmaker.i18n import _l
 
 from graph import attribution as attribution_store
 from graph import fairs as fair_store
+from matchmaker import clock
 from matchmaker.chainmap import service as chain
 from matchmaker.fairs import scheduling
 from matchmaker.policy import Policy
@@ -27,7 +28,9 @@ def weights(graph, policy: Policy | None, fair: dict) -> dict[str, tuple[bool, i
     day = date.fromisoformat(fair["days"][0])
     year = day.year - 1
     local = graph.read(attribution_store.local_suppliers, policy.region)
-    since = (day - timedelta(days=NEW_SUPPLIER_DAYS)).isoformat() + "T00:00:00"
+    # midnight of the city's day, not UTC's (registrations are instants)
+    since = datetime.combine(day - timedelta(days=NEW_SUPPLIER_DAYS), time(0),
+                             tzinfo=clock.zone()).isoformat()
     rows = graph.read(fair_store.meeting_context, fair["id"], year, local, since)
     missing = set()
     if "missing_links" in groups:
