@@ -17,6 +17,7 @@ MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 # capacity. A single size is only an example of what the supplier makes.
 _CEILING_KINDS = {"pressure", "force", "load", "power", "annual_count", "annual_mass"}
 _ANNUAL = {"annual_count", "annual_mass"}
+_KIND = {"mat": "material", "proc": "process"}  # a term family's check
 
 
 def with_structured(req: dict, text: str, certifications: list[str] | None = None,
@@ -182,35 +183,31 @@ def _out_of_range(allowed: tuple, q: dict) -> Text:
 
 
 def _materials(need: dict, cap: dict) -> dict | None:
-    """The need's materials against the ones the supplier restricts itself to ('只做铝合金',
-    hard) or else names (soft: it may not have listed them all)."""
-    restricted = _only(need, cap, "mat")
-    offered, asked = _of("mat", cap.get("terms")), _of("mat", need.get("terms"))
+    """Each material the need names must be among the supplier's."""
+    return _listed(need, cap, "mat", every=True)
+
+
+def _processes(need: dict, cap: dict) -> dict | None:
+    """One of the need's processes is enough: a need often lists more steps than the one it
+    is buying."""
+    return _listed(need, cap, "proc", every=False)
+
+
+def _listed(need: dict, cap: dict, family: str, every: bool) -> dict | None:
+    """The need's materials or processes (`family`) against the ones the supplier restricts
+    itself to ('只做铝合金', hard) or else names (soft: it may not have listed them all);
+    `every`: each asked must be named, else one is enough."""
+    restricted = _only(need, cap, family)
+    offered, asked = _of(family, cap.get("terms")), _of(family, need.get("terms"))
     if restricted or not offered or not asked:
         return restricted
     missing = _not_covered(asked, offered)
     name = _names(asked)
-    if missing:
-        return _result("material", name, NOT_MET,
+    if missing if every else missing == asked:
+        return _result(_KIND[family], name, NOT_MET,
                        _l("供应商未列出%(missing)s（所列：%(offered)s）", missing=_names(missing),
                           offered=_names(offered)), hard=False)
-    return _result("material", name, MET)
-
-
-def _processes(need: dict, cap: dict) -> dict | None:
-    """The need's processes against the ones the supplier restricts itself to (hard) or else
-    names (soft, and only when it names none of them: a need often lists more steps than
-    the one it is buying)."""
-    restricted = _only(need, cap, "proc")
-    offered, asked = _of("proc", cap.get("terms")), _of("proc", need.get("terms"))
-    if restricted or not offered or not asked:
-        return restricted
-    name = _names(asked)
-    if _not_covered(asked, offered) == asked:
-        return _result("process", name, NOT_MET,
-                       _l("供应商未列出%(missing)s（所列：%(offered)s）", missing=name,
-                          offered=_names(offered)), hard=False)
-    return _result("process", name, MET)
+    return _result(_KIND[family], name, MET)
 
 
 def _only(need: dict, cap: dict, family: str) -> dict | None:
@@ -219,7 +216,7 @@ def _only(need: dict, cap: dict, family: str) -> dict | None:
     asked = _of(family, need.get("terms"))
     if not only or not asked:
         return None
-    kind, name = {"mat": "material", "proc": "process"}[family], _names(asked)
+    kind, name = _KIND[family], _names(asked)
     if _not_covered(asked, only) == asked:
         return _result(kind, name, NOT_MET, _l("供应商仅做%(only)s，需求为%(name)s", only=_names(only),
                                             name=name))

@@ -27,16 +27,15 @@ def switched(on: bool):
         _in_use = before
 
 
-_LATIN_START, _LATIN_END = r"(?<![a-z0-9])", r"(?![a-z0-9])"
-
-
 def _bounded(form: str) -> str:
-    """The form's pattern, with a word boundary at a Latin letter or digit on either end."""
+    """The form's pattern, with a word boundary at a Latin letter or digit on either end: an
+    English form, or a Latin one on the Chinese side ("UL", "ECU"), is a word, not letters
+    inside one ("simulation")."""
     pattern = re.escape(form)
     if re.match(r"[a-z0-9]", form):
-        pattern = _LATIN_START + pattern
+        pattern = r"(?<![a-z0-9])" + pattern
     if re.search(r"[a-z0-9]$", form):
-        pattern += _LATIN_END
+        pattern += r"(?![a-z0-9])"
     return pattern
 
 
@@ -51,10 +50,7 @@ def _entries() -> list[tuple[re.Pattern, str, str]]:
             continue
         en, zh = line.split("\t")
         en_forms, zh_forms = en.split("|"), zh.split("|")
-        # an English form also in the plural ("gear pumps" is a gear pump, not a gear)
-        forms += [(f.lower(), _LATIN_START + re.escape(f.lower()) + _LATIN_END,
-                   zh_forms[0], en_forms[0]) for f in en_forms]
-        # a Latin form on the Chinese side ("UL", "ECU") is a word too, not any two letters
+        forms += [(f.lower(), _bounded(f.lower()), zh_forms[0], en_forms[0]) for f in en_forms]
         forms += [(f, _bounded(f.lower()), en_forms[0], en_forms[0]) for f in zh_forms]
     forms.sort(key=lambda e: len(e[0]), reverse=True)
     return [(re.compile(pattern), target, concept) for _, pattern, target, concept in forms]

@@ -97,6 +97,7 @@ _WORKPIECES_EN = (r"(?:[a-z\-]+\s+){0,2}(?:parts|forgings|castings|blanks|billet
                   r"coils|shafts|housings|gears|semi-finished\s+\w+)\b"
                   r"(?!\s+(?:specs?|specifications?|lists?|drawings?|data|standards?|requirements?|"
                   r"certificates?|numbers?))")
+_TOLL_WORK = r"\btoll\s+(?:processing|treatment|coating|machining|manufacturing)"
 _TOLL_ASKED = re.compile(
     r"来料(?:加工|热处理|涂装|电镀|机加工?)|(?:甲方|我方|客户|需方)供料|供料加工|甲供(?:材料|料)|"
     r"(?:我方|我司|我厂|客户|甲方|买方|需方)(?:提供|供应|负责|发货|送)[^，,；;。]{0,6}?"
@@ -104,7 +105,7 @@ _TOLL_ASKED = re.compile(
     r"\bwe\s+(?:will\s+)?(?:ship|send|supply|provide|deliver|furnish)\s+(?:the\s+|our\s+|all\s+)?"
     + _WORKPIECES_EN + r"|"
     r"\b(?:free[- ]issue|customer[- ](?:supplied|furnished|owned))\s+" + _WORKPIECES_EN
-    + r"|\btoll\s+(?:processing|treatment|coating|machining|manufacturing)", re.I | re.A)
+    + r"|" + _TOLL_WORK, re.I | re.A)
 # Its own products only: a restriction that names products or orders ("只处理本厂锻件"), not its
 # documents or rooms ("技术资料仅限本公司内部使用", "检测中心不对外开放").
 _TOLL_OWN_ONLY = re.compile(
@@ -117,8 +118,7 @@ _TOLL_OWN_ONLY = re.compile(
     r"\bnot\s+(?:offered|available)\s+as\s+a\s+(?:separate|standalone|stand-alone)\s+service|"
     r"\bno\s+(?:toll|job[- ]shop|third[- ]party)\s+(?:work|processing|orders|jobs)", re.I | re.A)
 _TOLL_ACCEPTED = re.compile(
-    r"来料加工|接受?来料|承接外协|对外(?:加工|承接)|代加工|受托加工|"
-    r"\btoll\s+(?:processing|treatment|coating|machining|manufacturing)|\bjob[- ]shop|"
+    r"来料加工|接受?来料|承接外协|对外(?:加工|承接)|代加工|受托加工|" + _TOLL_WORK + r"|\bjob[- ]shop|"
     r"customer[- ](?:supplied|furnished|owned)\s+(?:parts|material|forgings|castings)|"
     r"\bsubcontract\s+(?:processing|treatment|heat\s+treatment|machining|coating)", re.I | re.A)
 _EXCLUDE_ZH = re.compile(
