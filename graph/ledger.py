@@ -275,23 +275,26 @@ def anchor_year_totals(tx, years: list[int], region: str,
     """{(anchor, year): {total_fen, local_fen, rows}} for anchors with purchases in `years`
     (only `anchor`'s when given)."""
     stale = set(stale_anchors(tx, [anchor] if anchor else None))
-    out = {(r["anchor"], r["year"]): {"total_fen": r["total_fen"], "local_fen": 0,
-                                      "rows": r["rows"]}
-           for r in tx.run(ONE_ANCHOR_TOTALS if anchor else ANCHOR_TOTALS, years=years,
-                           anchor=anchor) if r["anchor"] not in stale}
+    out: dict[tuple[str, int], dict] = {}
+
+    def row(r) -> dict:  # made when first seen: a rebuild may commit between the queries
+        return out.setdefault((r["anchor"], r["year"]), {"total_fen": 0, "local_fen": 0, "rows": 0})
+
+    for r in tx.run(ONE_ANCHOR_TOTALS if anchor else ANCHOR_TOTALS, years=years, anchor=anchor):
+        if r["anchor"] not in stale:
+            row(r).update(total_fen=r["total_fen"], rows=r["rows"])
     local = local_suppliers(tx, region)
     for r in tx.run(ANCHOR_LOCAL_TOTALS if anchor else LOCAL_TOTALS, years=years, local=local,
                     anchor=anchor):
-        if r["anchor"] not in stale:  # setdefault: a rebuild may commit between the queries
-            out.setdefault((r["anchor"], r["year"]), {"total_fen": 0, "local_fen": 0, "rows": 0})[
-                "local_fen"] = r["local_fen"]
+        if r["anchor"] not in stale:
+            row(r)["local_fen"] = r["local_fen"]
     local = set(local)
     for r in tx.run(STALE_SUMS, anchors=sorted(stale), years=years):
-        row = out.setdefault((r["anchor"], r["year"]), {"total_fen": 0, "local_fen": 0, "rows": 0})
-        row["total_fen"] += r["amount_fen"]
-        row["rows"] += r["rows"]
+        summed = row(r)
+        summed["total_fen"] += r["amount_fen"]
+        summed["rows"] += r["rows"]
         if r["supplier"] in local:
-            row["local_fen"] += r["amount_fen"]
+            summed["local_fen"] += r["amount_fen"]
     return out
 
 
