@@ -141,18 +141,22 @@ def test_local_purchases_follow_the_region_hierarchy_and_approval(graph, make_co
         "local_fen"] == 200_00  # another city's policy region: 株洲 is local there
 
 
+def _per_pair_and_year(graph, query: str) -> dict:
+    """{(anchor, supplier, year): (amount_fen, rows)} of a query returning a, s, y, f, n."""
+    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"])
+            for r in graph.read(lambda tx: tx.run(query).data())}
+
+
 def _totals(graph) -> dict:
-    """{(anchor, supplier, year): (amount_fen, rows)} as the yearly totals hold them."""
-    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"]) for r in graph.read(lambda tx: tx.run(
-        "MATCH (t:PurchaseTotal) RETURN t.anchor AS a, t.supplier AS s, t.year AS y, "
-        "t.amount_fen AS f, t.rows AS n").data())}
+    """As the yearly totals hold them."""
+    return _per_pair_and_year(graph, "MATCH (t:PurchaseTotal) RETURN t.anchor AS a, "
+                                     "t.supplier AS s, t.year AS y, t.amount_fen AS f, t.rows AS n")
 
 
 def _summed(graph) -> dict:
     """The same summed from the purchases themselves."""
-    return {(r["a"], r["s"], r["y"]): (r["f"], r["n"]) for r in graph.read(lambda tx: tx.run(
-        "MATCH (p:Purchase) RETURN p.anchor AS a, p.supplier AS s, p.year AS y, "
-        "sum(p.amount_fen) AS f, count(p) AS n").data())}
+    return _per_pair_and_year(graph, "MATCH (p:Purchase) RETURN p.anchor AS a, p.supplier AS s, "
+                                     "p.year AS y, sum(p.amount_fen) AS f, count(p) AS n")
 
 
 def test_yearly_totals_are_never_behind_the_purchases(graph, make_company):
